@@ -1,0 +1,122 @@
+#include "engine/address_space.h"
+
+namespace ttb {
+
+Status AddressSpace::Init(FramePool* pool, const Regime& regime, Asid asid) {
+  if (pool == nullptr || !regime.Supported() ||
+      pool->frame_shift() != regime.granule_shift) {
+    return Status::kInvalidArgument;
+  }
+  const Result<PhysAddr> root = pool->Allocate(FrameUse::kTable);
+  if (!root.ok()) return root.status();
+  pool_ = pool;
+  regime_ = regime;
+  root_ = root.value();
+  asid_ = asid;
+  cursor_ = TableCursor(pool, regime, root_);
+  return Status::kOk;
+}
+
+Status AddressSpace::CheckRange(VirtAddr va, uint64_t pages) const {
+  const unsigned shift = regime_.granule_shift;
+  if (pages == 0 || (va & (regime_.granule_bytes() - 1)) != 0) {
+    return Status::kInvalidArgument;
+  }
+  // Compare page numbers so that huge counts cannot wrap the sum.
+  const uint64_t limit = 1ull << (regime_.va_bits - shift);
+  if (!regime_.contains(va) || pages > limit - (va >> shift)) {
+    return Status::kOutOfRange;
+  }
+  return Status::kOk;
+}
+
+Status AddressSpace::PlacePage(VirtAddr va, PhysAddr frame, Descriptor attrs) {
+  const Result<Descriptor*> slot = cursor_.FindOrCreate(va);
+  if (!slot.ok()) return slot.status();
+  if (slot.value()->valid()) return Status::kAlreadyMapped;
+  *slot.value() = Descriptor::Page(frame).with_attribute_bits(
+      attrs.attribute_bits() | 0b11);
+  return Status::kOk;
+}
+
+Status AddressSpace::Map(VirtAddr va, uint64_t pages, Descriptor attrs) {
+  if (const Status s = CheckRange(va, pages); s != Status::kOk) return s;
+  const uint64_t step = regime_.granule_bytes();
+  const VirtAddr end = va + pages * step;
+  for (VirtAddr at = va; at < end; at += step) {
+    const Result<Descriptor*> slot = cursor_.Find(at);
+    if (slot.status() == Status::kNotMapped) {
+      at = cursor_.NextAfterHole(at) - step;
+    } else if (!slot.ok()) {
+      return slot.status();
+    } else if (slot.value()->valid()) {
+      return Status::kAlreadyMapped;
+    }
+  }
+  for (uint64_t i = 0; i < pages; ++i) {
+    const Result<PhysAddr> frame = pool_->Allocate(FrameUse::kData);
+    Status s = frame.status();
+    if (frame.ok()) {
+      s = PlacePage(va + i * step, frame.value(), attrs);
+      if (s != Status::kOk) pool_->Release(frame.value());
+    }
+    if (s != Status::kOk) {
+      // Undo pages [0, i) and prune the tables made for page i too.
+      Unmap(va, i + 1);
+      return s;
+    }
+  }
+  return Status::kOk;
+}
+
+Status AddressSpace::MapFrame(VirtAddr va, PhysAddr frame, Descriptor attrs) {
+  if (const Status s = CheckRange(va, 1); s != Status::kOk) return s;
+  if (!pool_->Contains(frame) || pool_->Use(frame) != FrameUse::kData) {
+    return Status::kInvalidArgument;
+  }
+  const Status s = PlacePage(va, frame, attrs);
+  if (s == Status::kOk) {
+    pool_->Share(frame);
+  } else if (s == Status::kNoMemory) {
+    Unmap(va, 1);  // Prune the tables made before the pool ran out.
+  }
+  return s;
+}
+
+Result<Translation> AddressSpace::Translate(VirtAddr va) {
+  if (!regime_.contains(va)) return Status::kOutOfRange;
+  const Result<Descriptor*> slot = cursor_.Find(regime_.page_base(va));
+  if (!slot.ok()) return slot.status();
+  const Descriptor leaf = *slot.value();
+  if (!leaf.valid()) return Status::kNotMapped;
+  return Translation{
+      leaf.output_address() | (va & (regime_.granule_bytes() - 1)), leaf};
+}
+
+Result<Descriptor*> AddressSpace::Slot(VirtAddr va) {
+  if (!regime_.contains(va)) return Status::kOutOfRange;
+  return cursor_.Find(regime_.page_base(va));
+}
+
+void AddressSpace::FreeTables(PhysAddr table, int level) {
+  const Descriptor* entries = pool_->Descriptors(table);
+  for (unsigned i = 0; i < regime_.entries_at(level); ++i) {
+    const Descriptor d = entries[i];
+    if (d.IsTable(level)) {
+      FreeTables(d.output_address(), level + 1);
+    } else if (d.IsPage(level)) {
+      pool_->Release(d.output_address());
+    }
+  }
+  pool_->Release(table);
+}
+
+void AddressSpace::Release() {
+  if (pool_ == nullptr) return;
+  FreeTables(root_, regime_.start_level());
+  pool_ = nullptr;
+  root_ = 0;
+  cursor_ = TableCursor();
+}
+
+}  // namespace ttb

@@ -1,0 +1,181 @@
+// One address space: a root table, an ASID and the tables and page
+// references below the root. Every operation returns a Status, and one that
+// fails leaves the space exactly as it was: nothing leaked, no table left
+// half built. The space edits tables only; TLB maintenance is the caller's
+// policy, told through the `on_change` callbacks of Unmap and Protect.
+#ifndef TTBENCH_ENGINE_ADDRESS_SPACE_H_
+#define TTBENCH_ENGINE_ADDRESS_SPACE_H_
+
+#include "engine/descriptor.h"
+#include "engine/frame_pool.h"
+#include "engine/regime.h"
+#include "engine/status.h"
+#include "engine/table_cursor.h"
+
+namespace ttb {
+
+struct Translation {
+  PhysAddr pa = 0;
+  Descriptor leaf;
+};
+
+// Ignores every change: for callers with no TLB to maintain.
+struct IgnoreChanges {
+  void operator()(VirtAddr, Descriptor, int) const {}
+};
+
+class AddressSpace {
+ public:
+  AddressSpace() = default;
+  AddressSpace(const AddressSpace&) = delete;
+  AddressSpace& operator=(const AddressSpace&) = delete;
+  ~AddressSpace() = default;  // Release() must be called explicitly.
+
+  // Allocates the root table. The pool's frames must be one granule.
+  Status Init(FramePool* pool, const Regime& regime, Asid asid);
+
+  // Maps `pages` new zero-filled data frames at `va` with the attributes of
+  // `attrs` (a page descriptor; its output address is ignored). The range
+  // must be unmapped.
+  Status Map(VirtAddr va, uint64_t pages, Descriptor attrs);
+  // Maps one existing frame at `va`, taking a reference to it.
+  Status MapFrame(VirtAddr va, PhysAddr frame, Descriptor attrs);
+  // Removes every mapped page in the range, drops its frame reference and
+  // frees tables left empty. `on_change(va, old, level)` is told of each
+  // removed page (level 3) and each freed table (its level).
+  template <typename OnChange = IgnoreChanges>
+  Status Unmap(VirtAddr va, uint64_t pages, OnChange&& on_change = {});
+  // Rewrites the attributes (all but the output address) of every page in
+  // the range to those of `attrs`. All pages must be mapped, or nothing
+  // changes. `on_change(va, old, 3)` is told of each page.
+  template <typename OnChange = IgnoreChanges>
+  Status Protect(VirtAddr va, uint64_t pages, Descriptor attrs,
+                 OnChange&& on_change = {});
+  // The software view of one page (no permission checks: see Walker).
+  Result<Translation> Translate(VirtAddr va);
+  // The level-3 slot for `va`, through the cursor, for strategies that
+  // rewrite single descriptors (CoW faults).
+  Result<Descriptor*> Slot(VirtAddr va);
+
+  // Visits every valid page in VA order: fn(va, Descriptor& slot).
+  template <typename Fn>
+  void ForEachPage(Fn&& fn);
+
+  // Frees every table and drops every page reference; the space is empty
+  // and must be Init()ed again before use.
+  void Release();
+
+  PhysAddr root() const { return root_; }
+  Asid asid() const { return asid_; }
+  void set_asid(Asid asid) { asid_ = asid; }
+  const Regime& regime() const { return regime_; }
+  FramePool* pool() const { return pool_; }
+  const TableCursor& cursor() const { return cursor_; }
+
+ private:
+  // A page-aligned, non-empty range inside the regime.
+  Status CheckRange(VirtAddr va, uint64_t pages) const;
+  // Writes one page descriptor, creating tables; kAlreadyMapped if valid.
+  Status PlacePage(VirtAddr va, PhysAddr frame, Descriptor attrs);
+  // Unmaps inside one table; returns whether the table is empty after.
+  template <typename OnChange>
+  bool UnmapIn(PhysAddr table, int level, VirtAddr base, VirtAddr lo,
+               VirtAddr hi, OnChange& on_change);
+  template <typename Fn>
+  void VisitPages(PhysAddr table, int level, VirtAddr base, Fn& fn);
+  void FreeTables(PhysAddr table, int level);
+
+  FramePool* pool_ = nullptr;
+  Regime regime_;
+  PhysAddr root_ = 0;
+  Asid asid_ = 0;
+  TableCursor cursor_;
+};
+
+template <typename OnChange>
+Status AddressSpace::Unmap(VirtAddr va, uint64_t pages, OnChange&& on_change) {
+  if (const Status s = CheckRange(va, pages); s != Status::kOk) return s;
+  const VirtAddr end = va + (pages << regime_.granule_shift);
+  UnmapIn(root_, regime_.start_level(), 0, va, end, on_change);
+  cursor_.Reset();
+  return Status::kOk;
+}
+
+template <typename OnChange>
+bool AddressSpace::UnmapIn(PhysAddr table, int level, VirtAddr base,
+                           VirtAddr lo, VirtAddr hi, OnChange& on_change) {
+  Descriptor* entries = pool_->Descriptors(table);
+  const uint64_t span = regime_.level_bytes(level);
+  const unsigned count = regime_.entries_at(level);
+  const VirtAddr table_end = base + span * count;
+  const unsigned first = lo <= base ? 0 : (lo - base) / span;
+  const unsigned last = hi >= table_end ? count : (hi - base + span - 1) / span;
+  bool cleared_all = true;  // Every entry in [first, last) is now invalid.
+  for (unsigned i = first; i < last; ++i) {
+    const Descriptor d = entries[i];
+    const VirtAddr va = base + i * span;
+    if (!d.valid()) continue;
+    if (level == 3) {
+      entries[i] = Descriptor::Invalid();
+      pool_->Release(d.output_address());
+      on_change(va, d, 3);
+    } else if (d.IsTable(level) &&
+               UnmapIn(d.output_address(), level + 1, va, lo, hi, on_change)) {
+      entries[i] = Descriptor::Invalid();
+      pool_->Release(d.output_address());
+      on_change(va, d, level);
+    } else {
+      cleared_all = false;  // A block, or a table still in use.
+    }
+  }
+  if (!cleared_all) return false;
+  if (first == 0 && last == count) return true;
+  // Only part of the table was in range: the rest decides.
+  for (unsigned i = 0; i < count; ++i) {
+    if (entries[i].valid()) return false;
+  }
+  return true;
+}
+
+template <typename OnChange>
+Status AddressSpace::Protect(VirtAddr va, uint64_t pages, Descriptor attrs,
+                             OnChange&& on_change) {
+  if (const Status s = CheckRange(va, pages); s != Status::kOk) return s;
+  const uint64_t step = regime_.granule_bytes();
+  // Check first, so that a hole changes nothing.
+  for (uint64_t i = 0; i < pages; ++i) {
+    const Result<Descriptor*> slot = cursor_.Find(va + i * step);
+    if (!slot.ok()) return slot.status();
+    if (!slot.value()->valid()) return Status::kNotMapped;
+  }
+  for (uint64_t i = 0; i < pages; ++i) {
+    Descriptor* slot = cursor_.Find(va + i * step).value();
+    const Descriptor old = *slot;
+    *slot = old.with_attribute_bits(attrs.attribute_bits());
+    on_change(va + i * step, old, 3);
+  }
+  return Status::kOk;
+}
+
+template <typename Fn>
+void AddressSpace::ForEachPage(Fn&& fn) {
+  VisitPages(root_, regime_.start_level(), 0, fn);
+}
+
+template <typename Fn>
+void AddressSpace::VisitPages(PhysAddr table, int level, VirtAddr base,
+                              Fn& fn) {
+  Descriptor* entries = pool_->Descriptors(table);
+  const uint64_t span = regime_.level_bytes(level);
+  for (unsigned i = 0; i < regime_.entries_at(level); ++i) {
+    if (level == 3) {
+      if (entries[i].valid()) fn(base + i * span, entries[i]);
+    } else if (entries[i].IsTable(level)) {
+      VisitPages(entries[i].output_address(), level + 1, base + i * span, fn);
+    }
+  }
+}
+
+}  // namespace ttb
+
+#endif  // TTBENCH_ENGINE_ADDRESS_SPACE_H_

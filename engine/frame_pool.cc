@@ -1,0 +1,117 @@
+#include "engine/frame_pool.h"
+
+namespace ttb {
+
+Status FramePool::Init(void* memory, PhysAddr phys_base, uint64_t bytes,
+                       unsigned frame_shift, bool memory_is_zero) {
+  const uint64_t frame = 1ull << frame_shift;
+  const auto addr = reinterpret_cast<uintptr_t>(memory);
+  if (memory == nullptr || frame_shift < 12 || (addr & (frame - 1)) != 0 ||
+      (phys_base & (frame - 1)) != 0) {
+    return Status::kInvalidArgument;
+  }
+  // Metadata first, rounded up to whole frames, then as many frames as fit.
+  uint64_t frames = bytes / (frame + kMetadataBytesPerFrame);
+  auto metadata_bytes = [&](uint64_t n) {
+    return (n * kMetadataBytesPerFrame + frame - 1) & ~(frame - 1);
+  };
+  while (frames > 0 && metadata_bytes(frames) + frames * frame > bytes) {
+    --frames;
+  }
+  if (frames == 0) return Status::kInvalidArgument;
+
+  auto* raw = static_cast<uint8_t*>(memory);
+  const uint64_t meta = metadata_bytes(frames);
+  refs_ = reinterpret_cast<uint32_t*>(raw);
+  use_ = raw + frames * sizeof(uint32_t);
+  base_ = raw + meta;
+  phys_base_ = phys_base + meta;
+  frames_ = frames;
+  frame_shift_ = frame_shift;
+  memory_is_zero_ = memory_is_zero;
+  if (!memory_is_zero) __builtin_memset(raw, 0, meta);
+  next_fresh_ = 0;
+  free_head_ = kNoFrame;
+  fail_countdown_ = 0;
+  stats_ = FramePoolStats{};
+  return Status::kOk;
+}
+
+PhysAddr FramePool::Take(bool* zero) {
+  if (free_head_ != kNoFrame) {
+    const PhysAddr frame = free_head_;
+    __builtin_memcpy(&free_head_, Bytes(frame), sizeof(free_head_));
+    *zero = false;
+    return frame;
+  }
+  if (next_fresh_ < frames_) {
+    *zero = memory_is_zero_;
+    return AddressOf(next_fresh_++);
+  }
+  return kNoFrame;
+}
+
+void FramePool::Account(FrameUse use, int64_t delta) {
+  uint64_t& count =
+      use == FrameUse::kTable ? stats_.table_frames : stats_.data_frames;
+  count += delta;
+  if (frames_in_use() > stats_.peak_frames) {
+    stats_.peak_frames = frames_in_use();
+  }
+}
+
+Result<PhysAddr> FramePool::Claim(FrameUse use, bool* zero) {
+  const bool injected = fail_countdown_ != 0 && --fail_countdown_ == 0;
+  const PhysAddr frame = injected ? kNoFrame : Take(zero);
+  if (frame == kNoFrame) {
+    ++stats_.failed_allocations;
+    return Status::kNoMemory;
+  }
+  refs_[IndexOf(frame)] = 1;
+  use_[IndexOf(frame)] = static_cast<uint8_t>(use);
+  ++stats_.allocations;
+  Account(use, 1);
+  return frame;
+}
+
+Result<PhysAddr> FramePool::Allocate(FrameUse use) {
+  if (use == FrameUse::kFree) return Status::kInvalidArgument;
+  bool zero = false;
+  const Result<PhysAddr> frame = Claim(use, &zero);
+  if (frame.ok() && !zero) {
+    __builtin_memset(Bytes(frame.value()), 0, frame_bytes());
+  }
+  return frame;
+}
+
+Result<PhysAddr> FramePool::Copy(PhysAddr src) {
+  bool zero = false;
+  const Result<PhysAddr> frame = Claim(FrameUse::kData, &zero);
+  if (frame.ok()) {
+    __builtin_memcpy(Bytes(frame.value()), Bytes(src), frame_bytes());
+    ++stats_.copies;
+  }
+  return frame;
+}
+
+void FramePool::Share(PhysAddr frame) {
+  ++refs_[IndexOf(frame)];
+  ++stats_.shares;
+}
+
+bool FramePool::Release(PhysAddr frame) {
+  if (!Contains(frame) || Use(frame) == FrameUse::kFree) {
+    ++stats_.invalid_releases;
+    return false;
+  }
+  const uint64_t index = IndexOf(frame);
+  if (--refs_[index] != 0) return false;
+  Account(static_cast<FrameUse>(use_[index]), -1);
+  use_[index] = static_cast<uint8_t>(FrameUse::kFree);
+  __builtin_memcpy(Bytes(frame), &free_head_, sizeof(free_head_));
+  free_head_ = frame;
+  ++stats_.frees;
+  return true;
+}
+
+}  // namespace ttb

@@ -1,0 +1,113 @@
+// Physical memory for the engine: fixed-size frames that hold real bytes,
+// with a reference count and a use tag per frame. The pool manages one
+// contiguous range (host: an arena; bare metal: a RAM range) and keeps its
+// metadata at the front of that range, so it needs no heap.
+#ifndef TTBENCH_ENGINE_FRAME_POOL_H_
+#define TTBENCH_ENGINE_FRAME_POOL_H_
+
+#include "engine/descriptor.h"
+#include "engine/status.h"
+#include "engine/types.h"
+
+namespace ttb {
+
+enum class FrameUse : uint8_t { kFree = 0, kData = 1, kTable = 2 };
+
+struct FramePoolStats {
+  uint64_t data_frames = 0;   // In use now.
+  uint64_t table_frames = 0;  // In use now.
+  uint64_t peak_frames = 0;   // Most data + table frames in use at once.
+  uint64_t allocations = 0;
+  uint64_t failed_allocations = 0;
+  uint64_t frees = 0;
+  uint64_t copies = 0;
+  uint64_t shares = 0;
+  uint64_t invalid_releases = 0;  // Release of a free or foreign frame.
+};
+
+class FramePool {
+ public:
+  // Per-frame metadata: a 32-bit reference count and a one-byte use tag.
+  static constexpr uint64_t kMetadataBytesPerFrame = 5;
+
+  FramePool() = default;
+  FramePool(const FramePool&) = delete;
+  FramePool& operator=(const FramePool&) = delete;
+
+  // Manages [memory, memory + bytes), which the CPU sees at `phys_base`.
+  // `memory_is_zero` says the range already reads as zero (a fresh anonymous
+  // mapping), so frames handed out for the first time need no clearing and
+  // the host only commits the pages that are used.
+  Status Init(void* memory, PhysAddr phys_base, uint64_t bytes,
+              unsigned frame_shift, bool memory_is_zero);
+
+  // A zero-filled frame with one reference.
+  Result<PhysAddr> Allocate(FrameUse use);
+  // A new data frame holding a copy of `src`'s bytes, with one reference.
+  Result<PhysAddr> Copy(PhysAddr src);
+  // One more reference to a frame in use (a mapping shared by a fork).
+  void Share(PhysAddr frame);
+  // One reference fewer; the frame is freed at zero. Returns whether it was.
+  bool Release(PhysAddr frame);
+
+  uint32_t RefCount(PhysAddr frame) const { return refs_[IndexOf(frame)]; }
+  FrameUse Use(PhysAddr frame) const {
+    return static_cast<FrameUse>(use_[IndexOf(frame)]);
+  }
+  // Whether `pa` lies inside a frame this pool hands out.
+  bool Contains(PhysAddr pa) const {
+    return pa >= phys_base_ && ((pa - phys_base_) >> frame_shift_) < frames_;
+  }
+  uint8_t* Bytes(PhysAddr pa) { return base_ + (pa - phys_base_); }
+  const uint8_t* Bytes(PhysAddr pa) const { return base_ + (pa - phys_base_); }
+  Descriptor* Descriptors(PhysAddr table) {
+    return reinterpret_cast<Descriptor*>(Bytes(table));
+  }
+  const Descriptor* Descriptors(PhysAddr table) const {
+    return reinterpret_cast<const Descriptor*>(Bytes(table));
+  }
+
+  // Makes the nth allocation from now fail (n = 1: the next one); 0 cancels.
+  // Tests use it to prove every caller undoes a half-done operation.
+  void FailNthAllocation(uint64_t n) { fail_countdown_ = n; }
+
+  const FramePoolStats& stats() const { return stats_; }
+  uint64_t frames_in_use() const {
+    return stats_.data_frames + stats_.table_frames;
+  }
+  uint64_t capacity() const { return frames_; }
+  unsigned frame_shift() const { return frame_shift_; }
+  uint64_t frame_bytes() const { return 1ull << frame_shift_; }
+
+ private:
+  static constexpr PhysAddr kNoFrame = ~0ull;
+
+  uint64_t IndexOf(PhysAddr pa) const {
+    return (pa - phys_base_) >> frame_shift_;
+  }
+  PhysAddr AddressOf(uint64_t index) const {
+    return phys_base_ + (index << frame_shift_);
+  }
+  // A frame with no reference and no use yet, or kNoFrame. Says whether its
+  // bytes are already zero.
+  PhysAddr Take(bool* zero);
+  // Take() with failure injection, a reference, a use tag and statistics.
+  Result<PhysAddr> Claim(FrameUse use, bool* zero);
+  void Account(FrameUse use, int64_t delta);
+
+  uint8_t* base_ = nullptr;  // First frame handed out.
+  PhysAddr phys_base_ = 0;   // Its physical address.
+  uint64_t frames_ = 0;
+  unsigned frame_shift_ = 12;
+  bool memory_is_zero_ = false;
+  uint32_t* refs_ = nullptr;
+  uint8_t* use_ = nullptr;
+  uint64_t next_fresh_ = 0;        // Frames [next_fresh_, frames_) never used.
+  PhysAddr free_head_ = kNoFrame;  // LIFO list threaded through free frames.
+  uint64_t fail_countdown_ = 0;
+  FramePoolStats stats_;
+};
+
+}  // namespace ttb
+
+#endif  // TTBENCH_ENGINE_FRAME_POOL_H_

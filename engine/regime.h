@@ -1,0 +1,76 @@
+// The translation regime being modelled: stage 1 of EL1&0, one TTBR0 region,
+// a granule and an input (VA) and output (PA) size, as TCR_EL1 sets them.
+// The granule is a value here, never a literal elsewhere, so 16 and 64 KiB
+// granules only need Supported() and the block rule widened.
+#ifndef TTBENCH_ENGINE_REGIME_H_
+#define TTBENCH_ENGINE_REGIME_H_
+
+#include "engine/types.h"
+
+namespace ttb {
+
+struct Regime {
+  uint8_t granule_shift = 12;  // TCR_EL1.TG0: 4 KiB.
+  uint8_t va_bits = 39;        // 64 - TCR_EL1.T0SZ.
+  uint8_t pa_bits = 48;        // TCR_EL1.IPS.
+
+  // 39-bit VA, walk starts at level 1 (three levels), as in the seed kernel.
+  static constexpr Regime Va39() { return Regime{12, 39, 48}; }
+  // 48-bit VA, walk starts at level 0 (four levels), as Linux uses.
+  static constexpr Regime Va48() { return Regime{12, 48, 48}; }
+
+  constexpr uint64_t granule_bytes() const { return 1ull << granule_shift; }
+  // Each table is one granule of 8-byte descriptors.
+  constexpr unsigned bits_per_level() const { return granule_shift - 3; }
+  constexpr unsigned entries_per_table() const {
+    return 1u << bits_per_level();
+  }
+  constexpr unsigned t0sz() const { return 64 - va_bits; }
+  constexpr unsigned levels() const {
+    return (va_bits - granule_shift + bits_per_level() - 1) / bits_per_level();
+  }
+  // Arm ARM D8.2: the initial lookup level follows from T0SZ and the granule.
+  constexpr int start_level() const { return 4 - static_cast<int>(levels()); }
+  // Bit position of the lowest VA bit resolved at `level`.
+  constexpr unsigned level_shift(int level) const {
+    return granule_shift + (3 - level) * bits_per_level();
+  }
+  constexpr uint64_t level_bytes(int level) const {
+    return 1ull << level_shift(level);
+  }
+  constexpr unsigned index(VirtAddr va, int level) const {
+    const unsigned width = level == start_level() ? va_bits - level_shift(level)
+                                                  : bits_per_level();
+    return static_cast<unsigned>(
+        Bits(va, level_shift(level) + width - 1, level_shift(level)));
+  }
+  constexpr unsigned entries_at(int level) const {
+    return level == start_level() ? 1u << (va_bits - level_shift(level))
+                                  : entries_per_table();
+  }
+  // TTBR0 covers [0, 2^va_bits); anything above is a Translation fault, never
+  // wrapped into the top table.
+  constexpr bool contains(VirtAddr va) const { return (va >> va_bits) == 0; }
+  constexpr bool pa_fits(PhysAddr pa) const { return (pa >> pa_bits) == 0; }
+  constexpr VirtAddr page_base(VirtAddr va) const {
+    return va & ~(granule_bytes() - 1);
+  }
+  // Arm ARM D8.3.1: with the 4 KiB granule and no FEAT_LPA2, block
+  // descriptors exist at levels 1 (1 GiB) and 2 (2 MiB) only.
+  constexpr bool block_allowed(int level) const {
+    return level == 1 || level == 2;
+  }
+  // The combinations this build models: 4 KiB granule, T0SZ 16..39 (the
+  // FEAT_TTST-free range), and an IPS encoding's PA size.
+  constexpr bool Supported() const {
+    const bool pa_ok = pa_bits == 32 || pa_bits == 36 || pa_bits == 40 ||
+                       pa_bits == 42 || pa_bits == 44 || pa_bits == 48;
+    return granule_shift == 12 && va_bits >= 25 && va_bits <= 48 && pa_ok;
+  }
+
+  constexpr bool operator==(const Regime&) const = default;
+};
+
+}  // namespace ttb
+
+#endif  // TTBENCH_ENGINE_REGIME_H_

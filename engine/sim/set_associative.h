@@ -1,0 +1,107 @@
+// A set-associative cache of entries with true LRU replacement: the storage
+// behind every simulated TLB structure. Entries carry their translation
+// level, and the cache counts entries per level so lookups skip sizes that
+// are not present.
+#ifndef TTBENCH_ENGINE_SIM_SET_ASSOCIATIVE_H_
+#define TTBENCH_ENGINE_SIM_SET_ASSOCIATIVE_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/sim/tlb_profile.h"
+
+namespace ttb::sim {
+
+template <typename Entry>
+class SetAssociative {
+ public:
+  explicit SetAssociative(TlbGeometry geometry)
+      : sets_(geometry.sets()),
+        ways_(geometry.ways),
+        slots_(geometry.entries) {}
+
+  // The entry of set `key` that satisfies `match`, made most recently used.
+  template <typename Match>
+  Entry* Find(uint64_t key, Match&& match) {
+    Slot* set = SetOf(key);
+    for (uint32_t w = 0; w < ways_; ++w) {
+      if (set[w].valid && match(set[w].entry)) {
+        set[w].stamp = ++clock_;
+        return &set[w].entry;
+      }
+    }
+    return nullptr;
+  }
+
+  // Puts `entry` in set `key`, over an invalid way or the least recently
+  // used one. Returns whether a valid entry was evicted.
+  bool Insert(uint64_t key, const Entry& entry) {
+    Slot* set = SetOf(key);
+    Slot* victim = &set[0];
+    for (uint32_t w = 0; w < ways_; ++w) {
+      if (!set[w].valid) {
+        victim = &set[w];
+        break;
+      }
+      if (set[w].stamp < victim->stamp) victim = &set[w];
+    }
+    const bool evicted = victim->valid;
+    if (evicted) --per_level_[victim->entry.level];
+    *victim = Slot{entry, ++clock_, true};
+    ++per_level_[entry.level];
+    return evicted;
+  }
+
+  // Removes the entries of set `key` that satisfy `match`; returns how many.
+  template <typename Match>
+  uint64_t EraseInSet(uint64_t key, Match&& match) {
+    return EraseIn(SetOf(key), ways_, match);
+  }
+  // Removes every entry that satisfies `match`; returns how many.
+  template <typename Match>
+  uint64_t EraseIf(Match&& match) {
+    return EraseIn(slots_.data(), slots_.size(), match);
+  }
+
+  // Whether any entry of translation level `level` is held.
+  bool HoldsLevel(int level) const { return per_level_[level] != 0; }
+
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    for (const Slot& s : slots_) {
+      if (s.valid) fn(s.entry);
+    }
+  }
+
+ private:
+  struct Slot {
+    Entry entry{};
+    uint64_t stamp = 0;
+    bool valid = false;
+  };
+
+  Slot* SetOf(uint64_t key) { return &slots_[(key % sets_) * ways_]; }
+
+  template <typename Match>
+  uint64_t EraseIn(Slot* first, uint64_t count, Match& match) {
+    uint64_t erased = 0;
+    for (uint64_t i = 0; i < count; ++i) {
+      if (first[i].valid && match(first[i].entry)) {
+        first[i].valid = false;
+        --per_level_[first[i].entry.level];
+        ++erased;
+      }
+    }
+    return erased;
+  }
+
+  uint32_t sets_;
+  uint32_t ways_;
+  std::vector<Slot> slots_;
+  uint64_t clock_ = 0;
+  uint32_t per_level_[4] = {};
+};
+
+}  // namespace ttb::sim
+
+#endif  // TTBENCH_ENGINE_SIM_SET_ASSOCIATIVE_H_

@@ -1,0 +1,64 @@
+#include "engine/sim/sim_arch.h"
+
+namespace ttb::sim {
+
+uint64_t ArchCounters::tlbi_total() const {
+  uint64_t total = 0;
+  for (const auto& by_sh : tlbi) total += by_sh[0] + by_sh[1];
+  return total;
+}
+
+SimSystem::SimSystem(const TlbProfile& profile, const Regime& regime, int cpus,
+                     bool range_tlbi)
+    : tlbs_(cpus, Tlb(profile, regime)), cpus_(cpus), range_tlbi_(range_tlbi) {}
+
+void SimArch::Tlbi(tlbi::Op op, Shareability sh, uint64_t operand) {
+  ArchCounters& counters = system_->counters();
+  const bool range = op == tlbi::Op::kRvae1 || op == tlbi::Op::kRvale1;
+  if (range && !system_->range_tlbi()) {
+    ++counters.undefined_instructions;
+    return;
+  }
+  ++counters.tlbi[static_cast<int>(op)][static_cast<int>(sh)];
+  CpuState& self = system_->cpu(cpu_);
+  if (sh == Shareability::kInner) {
+    for (int c = 0; c < system_->cpu_count(); ++c) {
+      system_->tlb(c).Invalidate(op, operand);
+    }
+    ++self.incomplete_broadcast_tlbis;
+  } else {
+    system_->tlb(cpu_).Invalidate(op, operand);
+    ++self.incomplete_local_tlbis;
+  }
+}
+
+void SimArch::Dsb(Barrier barrier) {
+  ++system_->counters().dsb[static_cast<int>(barrier)];
+  CpuState& self = system_->cpu(cpu_);
+  // Only a DSB ordering loads and stores completes TLB maintenance; ISH
+  // covers broadcast and local TLBIs, NSH local ones only.
+  if (barrier == Barrier::kIsh || barrier == Barrier::kNsh) {
+    const bool any =
+        self.incomplete_local_tlbis != 0 ||
+        (barrier == Barrier::kIsh && self.incomplete_broadcast_tlbis != 0);
+    self.incomplete_local_tlbis = 0;
+    if (barrier == Barrier::kIsh) self.incomplete_broadcast_tlbis = 0;
+    if (any) self.needs_isb = true;
+  }
+}
+
+void SimArch::Isb() {
+  ++system_->counters().isb;
+  system_->cpu(cpu_).needs_isb = false;
+}
+
+void SimArch::SwitchTtbr0(PhysAddr root, Asid asid) {
+  ++system_->counters().ttbr0_writes;
+  CpuState& self = system_->cpu(cpu_);
+  self.ttbr0_root = root;
+  self.asid = asid;
+  self.ttbr0 = Ttbr0Value(root, asid);
+  self.needs_isb = true;
+}
+
+}  // namespace ttb::sim

@@ -1,0 +1,82 @@
+// The Arch interface over simulated CPUs: each TLBI reaches this CPU's TLB
+// (local form) or every CPU's (inner-shareable form), and every operation is
+// counted by kind. Completion is tracked: a TLBI is only guaranteed complete
+// after a DSB of a domain that covers it, which later checks can demand.
+#ifndef TTBENCH_ENGINE_SIM_SIM_ARCH_H_
+#define TTBENCH_ENGINE_SIM_SIM_ARCH_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/arch.h"
+#include "engine/regime.h"
+#include "engine/sim/tlb.h"
+#include "engine/sim/tlb_profile.h"
+
+namespace ttb::sim {
+
+struct ArchCounters {
+  uint64_t tlbi[tlbi::kOpCount][2] = {};  // [op][Shareability]
+  uint64_t dsb[kBarrierCount] = {};
+  uint64_t isb = 0;
+  uint64_t ttbr0_writes = 0;
+  // Range TLBIs on a core without FEAT_TLBIRANGE: UNDEFINED on hardware.
+  uint64_t undefined_instructions = 0;
+
+  uint64_t tlbi_total() const;
+};
+
+struct CpuState {
+  PhysAddr ttbr0_root = 0;
+  Asid asid = 0;
+  uint64_t ttbr0 = 0;  // The register value, as Ttbr0Value encodes it.
+  // TLBIs issued by this CPU that no DSB has completed yet.
+  uint64_t incomplete_local_tlbis = 0;
+  uint64_t incomplete_broadcast_tlbis = 0;
+  // A TTBR0 write or completed TLBI that no ISB has synchronised yet.
+  bool needs_isb = false;
+};
+
+// Every simulated CPU's TLB and registers, shared by their SimArch views.
+class SimSystem {
+ public:
+  SimSystem(const TlbProfile& profile, const Regime& regime, int cpus,
+            bool range_tlbi);
+
+  int cpu_count() const { return static_cast<int>(tlbs_.size()); }
+  Tlb& tlb(int cpu) { return tlbs_[cpu]; }
+  CpuState& cpu(int cpu) { return cpus_[cpu]; }
+  bool range_tlbi() const { return range_tlbi_; }
+  const ArchCounters& counters() const { return counters_; }
+  ArchCounters& counters() { return counters_; }
+
+ private:
+  std::vector<Tlb> tlbs_;
+  std::vector<CpuState> cpus_;
+  bool range_tlbi_;
+  ArchCounters counters_;
+};
+
+// The Arch of one CPU of a SimSystem.
+class SimArch {
+ public:
+  SimArch(SimSystem* system, int cpu) : system_(system), cpu_(cpu) {}
+
+  void Tlbi(tlbi::Op op, Shareability sh, uint64_t operand);
+  void Dsb(Barrier barrier);
+  void Isb();
+  void SwitchTtbr0(PhysAddr root, Asid asid);
+  bool HasRangeTlbi() const { return system_->range_tlbi(); }
+
+  int cpu() const { return cpu_; }
+
+ private:
+  SimSystem* system_;
+  int cpu_;
+};
+
+static_assert(Arch<SimArch>);
+
+}  // namespace ttb::sim
+
+#endif  // TTBENCH_ENGINE_SIM_SIM_ARCH_H_

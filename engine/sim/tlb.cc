@@ -1,0 +1,164 @@
+#include "engine/sim/tlb.h"
+
+namespace ttb::sim {
+namespace {
+
+bool Overlaps(VirtAddr base, uint64_t size, VirtAddr lo, VirtAddr hi) {
+  return base < hi && lo < base + size;
+}
+
+}  // namespace
+
+Tlb::Tlb(const TlbProfile& profile, const Regime& regime)
+    : regime_(regime),
+      l1_(profile.l1_data),
+      l2_(profile.l2),
+      walk_(profile.walk_cache) {}
+
+const TlbEntry* Tlb::LookupIn(SetAssociative<TlbEntry>& cache, VirtAddr va,
+                              Asid asid) {
+  for (int level = 3; level >= 1; --level) {
+    if (!cache.HoldsLevel(level)) continue;
+    const unsigned shift = regime_.level_shift(level);
+    const VirtAddr base = va >> shift << shift;
+    const TlbEntry* e = cache.Find(va >> shift, [&](const TlbEntry& e) {
+      return e.level == level && e.va_base == base &&
+             (e.global || e.asid == asid);
+    });
+    if (e != nullptr) return e;
+  }
+  return nullptr;
+}
+
+const TlbEntry* Tlb::Lookup(VirtAddr va, Asid asid) {
+  if (const TlbEntry* e = LookupIn(l1_, va, asid)) {
+    ++stats_.l1_hits;
+    return e;
+  }
+  if (const TlbEntry* e = LookupIn(l2_, va, asid)) {
+    ++stats_.l2_hits;
+    const TlbEntry refill = *e;
+    stats_.l1_evictions +=
+        l1_.Insert(refill.va_base >> regime_.level_shift(refill.level), refill);
+    return e;
+  }
+  ++stats_.misses;
+  return nullptr;
+}
+
+void Tlb::Fill(const TlbEntry& entry) {
+  const uint64_t key = entry.va_base >> regime_.level_shift(entry.level);
+  stats_.l1_evictions += l1_.Insert(key, entry);
+  stats_.l2_evictions += l2_.Insert(key, entry);
+}
+
+const WalkEntry* Tlb::LookupWalk(VirtAddr va, Asid asid) {
+  for (int level = 2; level >= regime_.start_level(); --level) {
+    if (!walk_.HoldsLevel(level)) continue;
+    const unsigned shift = regime_.level_shift(level);
+    const VirtAddr base = va >> shift << shift;
+    const WalkEntry* e = walk_.Find(va >> shift, [&](const WalkEntry& e) {
+      return e.level == level && e.va_base == base && e.asid == asid;
+    });
+    if (e != nullptr) {
+      ++stats_.walk_cache_hits;
+      return e;
+    }
+  }
+  ++stats_.walk_cache_misses;
+  return nullptr;
+}
+
+void Tlb::FillWalk(const WalkEntry& entry) {
+  stats_.walk_cache_evictions +=
+      walk_.Insert(entry.va_base >> regime_.level_shift(entry.level), entry);
+}
+
+template <typename Match>
+void Tlb::EraseLeavesAt(VirtAddr va, Match&& match) {
+  for (int level = 1; level <= 3; ++level) {
+    const unsigned shift = regime_.level_shift(level);
+    const VirtAddr base = va >> shift << shift;
+    auto at_va = [&](const TlbEntry& e) {
+      return e.level == level && e.va_base == base && match(e);
+    };
+    stats_.invalidated += l1_.EraseInSet(va >> shift, at_va);
+    stats_.invalidated += l2_.EraseInSet(va >> shift, at_va);
+  }
+}
+
+template <typename Match>
+void Tlb::EraseWalksAt(VirtAddr va, Match&& match) {
+  for (int level = regime_.start_level(); level <= 2; ++level) {
+    const unsigned shift = regime_.level_shift(level);
+    const VirtAddr base = va >> shift << shift;
+    stats_.invalidated +=
+        walk_.EraseInSet(va >> shift, [&](const WalkEntry& e) {
+          return e.level == level && e.va_base == base && match(e);
+        });
+  }
+}
+
+void Tlb::Invalidate(tlbi::Op op, uint64_t operand) {
+  using tlbi::Op;
+  const bool leaf_only = tlbi::LastLevelOnly(op);
+  switch (op) {
+    case Op::kVae1:
+    case Op::kVale1:
+    case Op::kVaae1:
+    case Op::kVaale1: {
+      const tlbi::VaFields f = tlbi::DecodeVa(operand);
+      const bool any_asid = op == Op::kVaae1 || op == Op::kVaale1;
+      // By-ASID forms also remove global entries for the VA.
+      EraseLeavesAt(f.va, [&](const TlbEntry& e) {
+        return (any_asid || e.global || e.asid == f.asid) &&
+               (f.ttl_level == 0 || e.level == static_cast<int>(f.ttl_level));
+      });
+      if (!leaf_only) {
+        EraseWalksAt(f.va, [&](const WalkEntry& e) {
+          return any_asid || e.asid == f.asid;
+        });
+      }
+      break;
+    }
+    case Op::kAside1: {
+      const auto asid = static_cast<Asid>(Bits(operand, 63, 48));
+      // Global entries are not associated with any ASID and survive.
+      auto leaf = [&](const TlbEntry& e) {
+        return !e.global && e.asid == asid;
+      };
+      stats_.invalidated += l1_.EraseIf(leaf) + l2_.EraseIf(leaf);
+      stats_.invalidated +=
+          walk_.EraseIf([&](const WalkEntry& e) { return e.asid == asid; });
+      break;
+    }
+    case Op::kVmalle1: {
+      auto all = [](const auto&) { return true; };
+      stats_.invalidated +=
+          l1_.EraseIf(all) + l2_.EraseIf(all) + walk_.EraseIf(all);
+      break;
+    }
+    case Op::kRvae1:
+    case Op::kRvale1: {
+      const tlbi::RangeFields f = tlbi::DecodeRange(operand);
+      if (f.granule_shift == 0) break;  // TG = 0b00: no entry is required.
+      const VirtAddr lo = f.base;
+      const VirtAddr hi = f.base + (f.pages << f.granule_shift);
+      auto leaf = [&](const TlbEntry& e) {
+        return (e.global || e.asid == f.asid) &&
+               (f.ttl_level == 0 || e.level == static_cast<int>(f.ttl_level)) &&
+               Overlaps(e.va_base, regime_.level_bytes(e.level), lo, hi);
+      };
+      stats_.invalidated += l1_.EraseIf(leaf) + l2_.EraseIf(leaf);
+      if (!leaf_only) {
+        stats_.invalidated += walk_.EraseIf([&](const WalkEntry& e) {
+          return e.asid == f.asid &&
+                 Overlaps(e.va_base, regime_.level_bytes(e.level), lo, hi);
+        });
+      }
+      break;
+    }
+  }
+}
+
+}  // namespace ttb::sim

@@ -1,0 +1,96 @@
+// The TLB of one simulated CPU: an L1 data TLB and a unified L2 TLB of leaf
+// translations, and a walk cache of table descriptors. Leaf entries are
+// tagged by ASID or global (nG = 0); walk-cache entries by ASID. TLBIs
+// remove exactly what the Arm ARM (D8.13, "TLB maintenance") says each
+// must, and no more: what a real core may keep, the model keeps, so a
+// missing invalidation shows up as a stale hit.
+#ifndef TTBENCH_ENGINE_SIM_TLB_H_
+#define TTBENCH_ENGINE_SIM_TLB_H_
+
+#include <cstdint>
+
+#include "engine/descriptor.h"
+#include "engine/regime.h"
+#include "engine/sim/set_associative.h"
+#include "engine/sim/tlb_profile.h"
+#include "engine/tlbi.h"
+
+namespace ttb::sim {
+
+// A cached leaf translation: a page, or a block at level 1 or 2.
+struct TlbEntry {
+  VirtAddr va_base = 0;  // Aligned to the entry's size.
+  PhysAddr pa_base = 0;
+  Descriptor leaf;
+  Asid asid = 0;
+  bool global = false;  // nG = 0: matches every ASID.
+  int8_t level = 3;
+  uint8_t permissions = 0;  // perm:: bits.
+};
+
+// A cached table descriptor: the walk can resume at `level + 1`.
+struct WalkEntry {
+  VirtAddr va_base = 0;  // Aligned to the region the descriptor covers.
+  PhysAddr next_table = 0;
+  Asid asid = 0;
+  int8_t level = 0;
+  uint8_t table_attrs = 0;
+};
+
+struct TlbStats {
+  uint64_t l1_hits = 0;
+  uint64_t l2_hits = 0;
+  uint64_t misses = 0;
+  uint64_t walk_cache_hits = 0;
+  uint64_t walk_cache_misses = 0;
+  uint64_t l1_evictions = 0;
+  uint64_t l2_evictions = 0;
+  uint64_t walk_cache_evictions = 0;
+  uint64_t invalidated = 0;  // Entries removed by TLBIs.
+};
+
+class Tlb {
+ public:
+  Tlb(const TlbProfile& profile, const Regime& regime);
+
+  // The cached translation of `va` for `asid`, or nullptr. An L2 hit refills
+  // the L1.
+  const TlbEntry* Lookup(VirtAddr va, Asid asid);
+  // Caches a translation a walk produced, in L1 and L2.
+  void Fill(const TlbEntry& entry);
+  // The deepest cached table descriptor on the walk of `va`, or nullptr.
+  const WalkEntry* LookupWalk(VirtAddr va, Asid asid);
+  void FillWalk(const WalkEntry& entry);
+
+  // Carries out one TLBI with the operand bits as hardware reads them.
+  void Invalidate(tlbi::Op op, uint64_t operand);
+
+  const TlbStats& stats() const { return stats_; }
+  template <typename Fn>
+  void ForEachEntry(Fn&& fn) const {
+    l1_.ForEach(fn);
+    l2_.ForEach(fn);
+  }
+  template <typename Fn>
+  void ForEachWalkEntry(Fn&& fn) const {
+    walk_.ForEach(fn);
+  }
+
+ private:
+  const TlbEntry* LookupIn(SetAssociative<TlbEntry>& cache, VirtAddr va,
+                           Asid asid);
+  template <typename Match>
+  void EraseLeavesAt(VirtAddr va, Match&& match);
+  template <typename Match>
+  void EraseWalksAt(VirtAddr va, Match&& match);
+
+  Regime regime_;
+  SetAssociative<TlbEntry> l1_;
+  SetAssociative<TlbEntry> l2_;
+  SetAssociative<WalkEntry> walk_;
+  TlbStats stats_;
+};
+
+}  // namespace ttb::sim
+
+#endif  // TTBENCH_ENGINE_SIM_TLB_H_

@@ -1,0 +1,77 @@
+// TLB maintenance built from the operand encoders and one Arch. Strategies
+// say what to invalidate; these say how, and MaintenanceSequence says when
+// the barriers go.
+#ifndef TTBENCH_ENGINE_TLB_MAINTENANCE_H_
+#define TTBENCH_ENGINE_TLB_MAINTENANCE_H_
+
+#include "engine/arch.h"
+#include "engine/tlbi.h"
+
+namespace ttb {
+
+template <Arch A>
+void InvalidateVa(A& arch, Asid asid, VirtAddr va, bool last_level,
+                  Shareability sh, unsigned ttl_level = 0) {
+  arch.Tlbi(last_level ? tlbi::Op::kVale1 : tlbi::Op::kVae1, sh,
+            tlbi::VaOperand(va, asid, ttl_level));
+}
+
+template <Arch A>
+void InvalidateVaAllAsids(A& arch, VirtAddr va, bool last_level,
+                          Shareability sh) {
+  arch.Tlbi(last_level ? tlbi::Op::kVaale1 : tlbi::Op::kVaae1, sh,
+            tlbi::VaOperand(va, 0));
+}
+
+// `pages` pages from `va`: range operations where the core has
+// FEAT_TLBIRANGE, one VA operation per page otherwise.
+template <Arch A>
+void InvalidateRange(A& arch, Asid asid, VirtAddr va, uint64_t pages,
+                     bool last_level, Shareability sh,
+                     unsigned granule_shift = 12) {
+  if (!arch.HasRangeTlbi()) {
+    for (uint64_t i = 0; i < pages; ++i) {
+      InvalidateVa(arch, asid, va + (i << granule_shift), last_level, sh);
+    }
+    return;
+  }
+  const tlbi::Op range_op = last_level ? tlbi::Op::kRvale1 : tlbi::Op::kRvae1;
+  tlbi::PlanRange(va, pages, granule_shift, [&](const tlbi::RangeStep& s) {
+    if (s.single_page) {
+      InvalidateVa(arch, asid, s.va, last_level, sh);
+    } else {
+      arch.Tlbi(
+          range_op, sh,
+          tlbi::RangeOperand(s.va, asid, s.num, s.scale, 0, granule_shift));
+    }
+  });
+}
+
+template <Arch A>
+void InvalidateAsid(A& arch, Asid asid, Shareability sh) {
+  arch.Tlbi(tlbi::Op::kAside1, sh, tlbi::AsidOperand(asid));
+}
+
+template <Arch A>
+void InvalidateAll(A& arch, Shareability sh) {
+  arch.Tlbi(tlbi::Op::kVmalle1, sh, 0);
+}
+
+// Runs `invalidate` (which issues TLBIs) inside the barriers the Arm ARM
+// requires after a table write (D8.13, "Ordering and completion of TLB
+// maintenance instructions"): DSB ST first, so the walker observes the new
+// descriptor before any TLBI; DSB after, so the TLBIs have completed on
+// every PE of the domain; ISB, so this PE's later instructions use the new
+// translation.
+template <Arch A, typename Fn>
+void MaintenanceSequence(A& arch, Shareability sh, Fn&& invalidate) {
+  const bool inner = sh == Shareability::kInner;
+  arch.Dsb(inner ? Barrier::kIshSt : Barrier::kNshSt);
+  invalidate();
+  arch.Dsb(inner ? Barrier::kIsh : Barrier::kNsh);
+  arch.Isb();
+}
+
+}  // namespace ttb
+
+#endif  // TTBENCH_ENGINE_TLB_MAINTENANCE_H_

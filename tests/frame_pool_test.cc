@@ -1,0 +1,139 @@
+#include "engine/frame_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <set>
+#include <vector>
+
+#include "sim_memory_fixture.h"
+
+namespace ttb {
+namespace {
+
+using FramePoolTest = SimMemoryTest;
+
+TEST_F(FramePoolTest, AllocateGivesAZeroedFrameWithOneReference) {
+  const PhysAddr frame = NewFrame();
+  EXPECT_EQ(frame % 4096, 0u);
+  EXPECT_TRUE(pool().Contains(frame));
+  EXPECT_EQ(pool().RefCount(frame), 1u);
+  EXPECT_EQ(pool().Use(frame), FrameUse::kData);
+  for (int i = 0; i < 4096; ++i) ASSERT_EQ(pool().Bytes(frame)[i], 0);
+  EXPECT_EQ(pool().stats().data_frames, 1u);
+}
+
+TEST_F(FramePoolTest, ReusedFramesAreZeroedAgain) {
+  const PhysAddr frame = NewFrame();
+  std::memset(pool().Bytes(frame), 0xA5, 4096);
+  EXPECT_TRUE(pool().Release(frame));
+  const PhysAddr again = NewTable();
+  EXPECT_EQ(again, frame);  // The free list is LIFO.
+  for (int i = 0; i < 4096; ++i) ASSERT_EQ(pool().Bytes(again)[i], 0);
+  EXPECT_EQ(pool().Use(again), FrameUse::kTable);
+}
+
+TEST_F(FramePoolTest, SharedFrameIsFreedWithItsLastReference) {
+  const PhysAddr frame = NewFrame();
+  pool().Share(frame);
+  pool().Share(frame);
+  EXPECT_EQ(pool().RefCount(frame), 3u);
+  EXPECT_FALSE(pool().Release(frame));
+  EXPECT_FALSE(pool().Release(frame));
+  EXPECT_EQ(pool().stats().data_frames, 1u);
+  EXPECT_TRUE(pool().Release(frame));
+  EXPECT_EQ(pool().stats().data_frames, 0u);
+  EXPECT_EQ(pool().Use(frame), FrameUse::kFree);
+  EXPECT_EQ(pool().stats().shares, 2u);
+}
+
+TEST_F(FramePoolTest, CopyDuplicatesTheBytes) {
+  const PhysAddr src = NewFrame();
+  for (int i = 0; i < 4096; ++i) pool().Bytes(src)[i] = i * 7;
+  const Result<PhysAddr> copy = pool().Copy(src);
+  ASSERT_TRUE(copy.ok());
+  EXPECT_NE(copy.value(), src);
+  EXPECT_EQ(std::memcmp(pool().Bytes(copy.value()), pool().Bytes(src), 4096),
+            0);
+  EXPECT_EQ(pool().stats().copies, 1u);
+  EXPECT_EQ(pool().RefCount(copy.value()), 1u);
+}
+
+TEST_F(FramePoolTest, StatisticsTrackUseAndPeak) {
+  std::vector<PhysAddr> frames;
+  for (int i = 0; i < 10; ++i) frames.push_back(NewFrame());
+  for (int i = 0; i < 3; ++i) frames.push_back(NewTable());
+  for (PhysAddr f : frames) pool().Release(f);
+  NewFrame();
+  EXPECT_EQ(pool().stats().peak_frames, 13u);
+  EXPECT_EQ(pool().frames_in_use(), 1u);
+  EXPECT_EQ(pool().stats().allocations, 14u);
+  EXPECT_EQ(pool().stats().frees, 13u);
+}
+
+TEST_F(FramePoolTest, FailNthAllocationFailsExactlyThatOne) {
+  pool().FailNthAllocation(3);
+  EXPECT_TRUE(pool().Allocate(FrameUse::kData).ok());
+  const Result<PhysAddr> src = pool().Allocate(FrameUse::kData);
+  ASSERT_TRUE(src.ok());
+  // Copies allocate too, so the third call fails.
+  EXPECT_EQ(pool().Copy(src.value()).status(), Status::kNoMemory);
+  EXPECT_TRUE(pool().Allocate(FrameUse::kData).ok());
+  EXPECT_EQ(pool().stats().failed_allocations, 1u);
+  EXPECT_EQ(pool().frames_in_use(), 3u);
+
+  pool().FailNthAllocation(1);
+  EXPECT_EQ(pool().Allocate(FrameUse::kTable).status(), Status::kNoMemory);
+  pool().FailNthAllocation(2);
+  pool().FailNthAllocation(0);  // Cancelled.
+  EXPECT_TRUE(pool().Allocate(FrameUse::kData).ok());
+  EXPECT_TRUE(pool().Allocate(FrameUse::kData).ok());
+}
+
+TEST_F(FramePoolTest, ExhaustionReturnsNoMemory) {
+  std::set<PhysAddr> seen;
+  for (uint64_t i = 0; i < pool().capacity(); ++i) {
+    const Result<PhysAddr> f = pool().Allocate(FrameUse::kData);
+    ASSERT_TRUE(f.ok()) << i;
+    ASSERT_TRUE(seen.insert(f.value()).second);
+  }
+  EXPECT_EQ(pool().Allocate(FrameUse::kData).status(), Status::kNoMemory);
+  EXPECT_EQ(pool().stats().failed_allocations, 1u);
+}
+
+TEST_F(FramePoolTest, MetadataCostsFiveBytesPerFrame) {
+  // The frames plus 5 bytes of metadata each fit, and almost nothing else
+  // of the range is lost.
+  const uint64_t frames = pool().capacity();
+  EXPECT_LE(frames * (4096 + FramePool::kMetadataBytesPerFrame), kMemoryBytes);
+  EXPECT_GE(frames + 2,
+            kMemoryBytes / (4096 + FramePool::kMetadataBytesPerFrame));
+}
+
+TEST_F(FramePoolTest, ReleasingAFreeFrameIsCountedNotApplied) {
+  const PhysAddr frame = NewFrame();
+  EXPECT_TRUE(pool().Release(frame));
+  EXPECT_FALSE(pool().Release(frame));
+  EXPECT_FALSE(pool().Release(0x1000));  // Not pool memory.
+  EXPECT_EQ(pool().stats().invalid_releases, 2u);
+  EXPECT_EQ(pool().stats().frees, 1u);
+}
+
+TEST(FramePoolInit, RejectsMisalignedOrTinyRanges) {
+  alignas(4096) static uint8_t memory[8 * 4096];
+  FramePool pool;
+  EXPECT_EQ(pool.Init(memory + 8, 0x4000'0000, 4096 * 4, 12, false),
+            Status::kInvalidArgument);
+  EXPECT_EQ(pool.Init(memory, 0x4000'0800, 4096 * 4, 12, false),
+            Status::kInvalidArgument);
+  EXPECT_EQ(pool.Init(memory, 0x4000'0000, 4096, 12, false),
+            Status::kInvalidArgument);
+  ASSERT_EQ(pool.Init(memory, 0x4000'0000, sizeof(memory), 12, false),
+            Status::kOk);
+  EXPECT_EQ(pool.capacity(), 7u);  // One frame holds the metadata.
+  EXPECT_FALSE(pool.Contains(0x4000'0000));
+  EXPECT_TRUE(pool.Contains(0x4000'1000));
+}
+
+}  // namespace
+}  // namespace ttb

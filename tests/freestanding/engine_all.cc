@@ -1,0 +1,55 @@
+// Includes every engine header and instantiates its templates, so that the
+// freestanding AArch64 build (check.sh) compiles all of the core, not only
+// the parts that happen to have a .cc file.
+#include "engine/address_space.h"
+#include "engine/arch.h"
+#include "engine/descriptor.h"
+#include "engine/fault.h"
+#include "engine/frame_pool.h"
+#include "engine/regime.h"
+#include "engine/status.h"
+#include "engine/table.h"
+#include "engine/table_cursor.h"
+#include "engine/tlb_maintenance.h"
+#include "engine/tlbi.h"
+#include "engine/types.h"
+#include "engine/walker.h"
+
+namespace ttb {
+namespace {
+
+// An Arch that remembers the last operation, standing in for HwArch.
+struct LastOperationArch {
+  uint64_t last = 0;
+  void Tlbi(tlbi::Op op, Shareability, uint64_t operand) {
+    last = operand ^ static_cast<uint64_t>(op);
+  }
+  void Dsb(Barrier b) { last ^= static_cast<uint64_t>(b); }
+  void Isb() { ++last; }
+  void SwitchTtbr0(PhysAddr root, Asid asid) { last = Ttbr0Value(root, asid); }
+  bool HasRangeTlbi() const { return true; }
+};
+static_assert(Arch<LastOperationArch>);
+
+}  // namespace
+
+uint64_t InstantiateEverything(AddressSpace& space, VirtAddr va) {
+  LastOperationArch arch;
+  MaintenanceSequence(arch, Shareability::kInner, [&] {
+    space.Unmap(va, 4, [&](VirtAddr changed, Descriptor, int level) {
+      InvalidateVa(arch, space.asid(), changed, level == 3,
+                   Shareability::kInner);
+    });
+    InvalidateRange(arch, space.asid(), va, 100, true, Shareability::kInner);
+    InvalidateVaAllAsids(arch, va, false, Shareability::kLocal);
+    InvalidateAsid(arch, space.asid(), Shareability::kInner);
+    InvalidateAll(arch, Shareability::kLocal);
+  });
+  space.Protect(va, 1, Descriptor::Page(0).with_ap(Ap::kRo),
+                [&](VirtAddr, Descriptor, int) { arch.Isb(); });
+  space.ForEachPage(
+      [&](VirtAddr v, Descriptor& d) { arch.last += v ^ d.bits(); });
+  return arch.last + tlbi::RangeOperationCount(va);
+}
+
+}  // namespace ttb

@@ -1,0 +1,167 @@
+#include "engine/sim/sim_arch.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "engine/address_space.h"
+#include "engine/tlb_maintenance.h"
+#include "engine/walker.h"
+#include "sim_memory_fixture.h"
+
+namespace ttb::sim {
+namespace {
+
+using tlbi::Op;
+
+const TlbProfile& N1() { return *FindTlbProfile("neoverse-n1"); }
+
+TlbEntry Page(VirtAddr va, Asid asid) {
+  return TlbEntry{va, va, Descriptor::Page(0), asid, false, 3, 0};
+}
+
+TEST(SimArch, InnerShareableReachesEveryCpuLocalOnlyItsOwn) {
+  SimSystem system(N1(), Regime::Va39(), 4, false);
+  for (int c = 0; c < 4; ++c) system.tlb(c).Fill(Page(0x5000, 3));
+  SimArch cpu1(&system, 1);
+  InvalidateVa(cpu1, 3, 0x5000, true, Shareability::kLocal);
+  for (int c = 0; c < 4; ++c) {
+    EXPECT_EQ(system.tlb(c).Lookup(0x5000, 3) == nullptr, c == 1) << c;
+  }
+  InvalidateVa(cpu1, 3, 0x5000, true, Shareability::kInner);
+  for (int c = 0; c < 4; ++c) {
+    EXPECT_EQ(system.tlb(c).Lookup(0x5000, 3), nullptr) << c;
+  }
+  EXPECT_EQ(system.counters().tlbi[int(Op::kVale1)][0], 1u);
+  EXPECT_EQ(system.counters().tlbi[int(Op::kVale1)][1], 1u);
+}
+
+TEST(SimArch, RangeTlbiWithoutTheFeatureIsUndefinedAndDoesNothing) {
+  SimSystem system(N1(), Regime::Va39(), 1, false);
+  system.tlb(0).Fill(Page(0x0000, 1));
+  SimArch arch(&system, 0);
+  arch.Tlbi(Op::kRvae1, Shareability::kInner, tlbi::RangeOperand(0, 1, 31, 0));
+  EXPECT_NE(system.tlb(0).Lookup(0, 1), nullptr);
+  EXPECT_EQ(system.counters().undefined_instructions, 1u);
+  EXPECT_EQ(system.counters().tlbi_total(), 0u);
+}
+
+TEST(SimArch, InvalidateRangeUsesRangeOperationsOnlyWithTheFeature) {
+  for (const bool range : {false, true}) {
+    SimSystem system(N1(), Regime::Va48(), 2, range);
+    SimArch arch(&system, 0);
+    for (VirtAddr va = 0; va < 1000 * 4096ull; va += 4096) {
+      system.tlb(1).Fill(Page(va, 9));
+    }
+    InvalidateRange(arch, 9, 0, 1000, true, Shareability::kInner);
+    const ArchCounters& c = system.counters();
+    if (range) {
+      EXPECT_EQ(c.tlbi_total(), tlbi::RangeOperationCount(1000));
+      EXPECT_GT(c.tlbi[int(Op::kRvale1)][1], 0u);
+    } else {
+      EXPECT_EQ(c.tlbi[int(Op::kVale1)][1], 1000u);
+      EXPECT_EQ(c.tlbi_total(), 1000u);
+    }
+    for (VirtAddr va = 0; va < 1000 * 4096ull; va += 4096) {
+      ASSERT_EQ(system.tlb(1).Lookup(va, 9), nullptr) << va;
+    }
+  }
+}
+
+// Records the order of Arch calls.
+struct RecordingArch {
+  std::vector<std::string> log;
+  void Tlbi(Op op, Shareability sh, uint64_t) {
+    log.push_back(std::string("tlbi ") + tlbi::OpName(op) +
+                  (sh == Shareability::kInner ? "is" : ""));
+  }
+  void Dsb(Barrier b) { log.push_back(std::string("dsb ") + BarrierName(b)); }
+  void Isb() { log.push_back("isb"); }
+  void SwitchTtbr0(PhysAddr, Asid) { log.push_back("msr ttbr0_el1"); }
+  bool HasRangeTlbi() const { return false; }
+};
+
+TEST(MaintenanceSequence, DsbStoreBeforeTlbiThenDsbAndIsb) {
+  RecordingArch arch;
+  MaintenanceSequence(arch, Shareability::kInner, [&] {
+    InvalidateVa(arch, 1, 0x1000, true, Shareability::kInner);
+  });
+  EXPECT_EQ(arch.log, (std::vector<std::string>{"dsb ishst", "tlbi vale1is",
+                                                "dsb ish", "isb"}));
+  RecordingArch local;
+  MaintenanceSequence(local, Shareability::kLocal,
+                      [&] { InvalidateAll(local, Shareability::kLocal); });
+  EXPECT_EQ(local.log, (std::vector<std::string>{"dsb nshst", "tlbi vmalle1",
+                                                 "dsb nsh", "isb"}));
+}
+
+TEST(SimArch, TlbisAreCompleteOnlyAfterADsbThatCoversThem) {
+  SimSystem system(N1(), Regime::Va39(), 2, false);
+  SimArch arch(&system, 0);
+  const CpuState& cpu = system.cpu(0);
+  InvalidateAsid(arch, 4, Shareability::kInner);
+  EXPECT_EQ(cpu.incomplete_broadcast_tlbis, 1u);
+  arch.Dsb(Barrier::kIshSt);  // Orders stores only.
+  EXPECT_EQ(cpu.incomplete_broadcast_tlbis, 1u);
+  arch.Dsb(Barrier::kNsh);  // Does not reach the other PEs.
+  EXPECT_EQ(cpu.incomplete_broadcast_tlbis, 1u);
+  arch.Dsb(Barrier::kIsh);
+  EXPECT_EQ(cpu.incomplete_broadcast_tlbis, 0u);
+  EXPECT_TRUE(cpu.needs_isb);
+  arch.Isb();
+  EXPECT_FALSE(cpu.needs_isb);
+  EXPECT_EQ(system.counters().dsb[int(Barrier::kIsh)], 1u);
+  EXPECT_EQ(system.counters().dsb[int(Barrier::kIshSt)], 1u);
+  EXPECT_EQ(system.counters().isb, 1u);
+}
+
+TEST(SimArch, SwitchTtbr0WritesAsidAndBase) {
+  SimSystem system(N1(), Regime::Va48(), 1, false);
+  SimArch arch(&system, 0);
+  arch.SwitchTtbr0(0x4123'4000, 0xBEEF);
+  EXPECT_EQ(system.cpu(0).ttbr0, 0xBEEF'0000'4123'4000ull);
+  EXPECT_EQ(system.cpu(0).asid, 0xBEEF);
+  EXPECT_EQ(system.counters().ttbr0_writes, 1u);
+}
+
+// The pieces together: a walk fills the TLB, a permission change without a
+// TLBI leaves a stale entry, and the TLBI removes it.
+class SimPipelineTest : public SimMemoryTest {};
+
+TEST_F(SimPipelineTest, StaleEntryUntilTheTlbiTheArmArmRequires) {
+  const Regime r = Regime::Va39();
+  AddressSpace space;
+  ASSERT_EQ(space.Init(&pool(), r, 5), Status::kOk);
+  ASSERT_EQ(
+      space.Map(0x8000, 1, Descriptor::Page(0).with_ap(Ap::kRw).with_ng(true)),
+      Status::kOk);
+  SimSystem system(N1(), r, 1, false);
+  SimArch arch(&system, 0);
+  const Walker walker(r, pool());
+  const WalkResult w =
+      walker.Walk(space.root(), 0x8000, Access::kWrite, El::kEl0);
+  ASSERT_TRUE(w.ok());
+  system.tlb(0).Fill(TlbEntry{0x8000, w.pa, w.leaf, space.asid(), !w.leaf.ng(),
+                              w.level, w.permissions});
+
+  std::vector<VirtAddr> changed;
+  ASSERT_EQ(space.Protect(
+                0x8000, 1, Descriptor::Page(0).with_ap(Ap::kRo),
+                [&](VirtAddr va, Descriptor, int) { changed.push_back(va); }),
+            Status::kOk);
+  const TlbEntry* stale = system.tlb(0).Lookup(0x8000, 5);
+  ASSERT_NE(stale, nullptr);
+  EXPECT_TRUE(stale->permissions & perm::kEl0Write);  // Still writable.
+
+  MaintenanceSequence(arch, Shareability::kInner, [&] {
+    for (VirtAddr va : changed) {
+      InvalidateVa(arch, space.asid(), va, true, Shareability::kInner);
+    }
+  });
+  EXPECT_EQ(system.tlb(0).Lookup(0x8000, 5), nullptr);
+  space.Release();
+}
+
+}  // namespace
+}  // namespace ttb::sim
