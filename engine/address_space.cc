@@ -39,6 +39,17 @@ Status AddressSpace::PlacePage(VirtAddr va, PhysAddr frame, Descriptor attrs) {
   return Status::kOk;
 }
 
+Status AddressSpace::PlaceOrUndo(VirtAddr va, PhysAddr frame,
+                                 Descriptor attrs) {
+  const Status s = PlacePage(va, frame, attrs);
+  if (s != Status::kOk) {
+    pool_->Release(frame);
+    // Prune the tables made before the pool ran out.
+    if (s == Status::kNoMemory) Unmap(va, 1);
+  }
+  return s;
+}
+
 Status AddressSpace::Map(VirtAddr va, uint64_t pages, Descriptor attrs) {
   if (const Status s = CheckRange(va, pages); s != Status::kOk) return s;
   const uint64_t step = regime_.granule_bytes();
@@ -55,32 +66,34 @@ Status AddressSpace::Map(VirtAddr va, uint64_t pages, Descriptor attrs) {
   }
   for (uint64_t i = 0; i < pages; ++i) {
     const Result<PhysAddr> frame = pool_->Allocate(FrameUse::kData);
-    Status s = frame.status();
-    if (frame.ok()) {
-      s = PlacePage(va + i * step, frame.value(), attrs);
-      if (s != Status::kOk) pool_->Release(frame.value());
-    }
+    const Status s = frame.ok()
+                         ? PlaceOrUndo(va + i * step, frame.value(), attrs)
+                         : frame.status();
     if (s != Status::kOk) {
-      // Undo pages [0, i) and prune the tables made for page i too.
-      Unmap(va, i + 1);
+      if (i > 0) Unmap(va, i);  // The pages mapped before this one.
       return s;
     }
   }
   return Status::kOk;
 }
 
-Status AddressSpace::MapFrame(VirtAddr va, PhysAddr frame, Descriptor attrs) {
+Status AddressSpace::MapShared(VirtAddr va, PhysAddr frame, Descriptor attrs) {
   if (const Status s = CheckRange(va, 1); s != Status::kOk) return s;
   if (!pool_->Contains(frame) || pool_->Use(frame) != FrameUse::kData) {
     return Status::kInvalidArgument;
   }
-  const Status s = PlacePage(va, frame, attrs);
-  if (s == Status::kOk) {
-    pool_->Share(frame);
-  } else if (s == Status::kNoMemory) {
-    Unmap(va, 1);  // Prune the tables made before the pool ran out.
+  pool_->Share(frame);
+  return PlaceOrUndo(va, frame, attrs);
+}
+
+Status AddressSpace::MapCopy(VirtAddr va, PhysAddr src, Descriptor attrs) {
+  if (const Status s = CheckRange(va, 1); s != Status::kOk) return s;
+  if (!pool_->Contains(src) || pool_->Use(src) != FrameUse::kData) {
+    return Status::kInvalidArgument;
   }
-  return s;
+  const Result<PhysAddr> copy = pool_->Copy(src);
+  if (!copy.ok()) return copy.status();
+  return PlaceOrUndo(va, copy.value(), attrs);
 }
 
 Result<Translation> AddressSpace::Translate(VirtAddr va) {

@@ -39,7 +39,9 @@ class AddressSpace {
   // must be unmapped.
   Status Map(VirtAddr va, uint64_t pages, Descriptor attrs);
   // Maps one existing frame at `va`, taking a reference to it.
-  Status MapFrame(VirtAddr va, PhysAddr frame, Descriptor attrs);
+  Status MapShared(VirtAddr va, PhysAddr frame, Descriptor attrs);
+  // Maps a new frame holding a copy of `src` at `va`.
+  Status MapCopy(VirtAddr va, PhysAddr src, Descriptor attrs);
   // Removes every mapped page in the range, drops its frame reference and
   // frees tables left empty. `on_change(va, old, level)` is told of each
   // removed page (level 3) and each freed table (its level).
@@ -77,6 +79,9 @@ class AddressSpace {
   Status CheckRange(VirtAddr va, uint64_t pages) const;
   // Writes one page descriptor, creating tables; kAlreadyMapped if valid.
   Status PlacePage(VirtAddr va, PhysAddr frame, Descriptor attrs);
+  // Places a frame the caller holds a reference to; on failure drops that
+  // reference and prunes any table made for it.
+  Status PlaceOrUndo(VirtAddr va, PhysAddr frame, Descriptor attrs);
   // Unmaps inside one table; returns whether the table is empty after.
   template <typename OnChange>
   bool UnmapIn(PhysAddr table, int level, VirtAddr base, VirtAddr lo,

@@ -23,6 +23,10 @@ struct Snapshot {
   bool operator==(const Snapshot&) const = default;
 };
 
+void PrintTo(const Regime& r, std::ostream* os) {
+  *os << int{r.va_bits} << "-bit VA";
+}
+
 class AddressSpaceTest : public SimMemoryTest,
                          public testing::WithParamInterface<Regime> {
  protected:
@@ -164,19 +168,38 @@ TEST_P(AddressSpaceTest, FailureAtEveryAllocationOfAMultiTableMap) {
   EXPECT_EQ(pool().stats().data_frames, 601u);
 }
 
-TEST_P(AddressSpaceTest, MapFrameSharesAndFailsCleanly) {
+TEST_P(AddressSpaceTest, MapSharedSharesAndFailsCleanly) {
   const PhysAddr frame = NewFrame();
   const Snapshot before = Take();
   pool().FailNthAllocation(1);  // The first table on the way.
-  EXPECT_EQ(space_.MapFrame(0x7654'3000, frame, kRw), Status::kNoMemory);
+  EXPECT_EQ(space_.MapShared(0x7654'3000, frame, kRw), Status::kNoMemory);
   EXPECT_EQ(Take(), before);
   EXPECT_EQ(pool().RefCount(frame), 1u);
-  ASSERT_EQ(space_.MapFrame(0x7654'3000, frame, kRw), Status::kOk);
+  ASSERT_EQ(space_.MapShared(0x7654'3000, frame, kRw), Status::kOk);
   EXPECT_EQ(pool().RefCount(frame), 2u);
   EXPECT_EQ(space_.Translate(0x7654'3000).value().pa, frame);
-  EXPECT_EQ(space_.MapFrame(0x7654'3000, frame, kRw), Status::kAlreadyMapped);
-  EXPECT_EQ(space_.MapFrame(0x9000, 0x1000, kRw), Status::kInvalidArgument);
+  EXPECT_EQ(space_.MapShared(0x7654'3000, frame, kRw), Status::kAlreadyMapped);
+  EXPECT_EQ(space_.MapShared(0x9000, 0x1000, kRw), Status::kInvalidArgument);
   pool().Release(frame);
+}
+
+TEST_P(AddressSpaceTest, MapCopyDuplicatesBytesAndFailsCleanly) {
+  const PhysAddr src = NewFrame();
+  std::memcpy(pool().Bytes(src), "copy me", 8);
+  const Snapshot before = Take();
+  // The copy, then each table below the root.
+  for (uint64_t n = 1; n <= GetParam().levels(); ++n) {
+    pool().FailNthAllocation(n);
+    EXPECT_EQ(space_.MapCopy(0x55'0000'0000, src, kRw), Status::kNoMemory);
+    EXPECT_EQ(Take(), before) << n;
+  }
+  pool().FailNthAllocation(0);
+  ASSERT_EQ(space_.MapCopy(0x7000, src, kRw), Status::kOk);
+  const PhysAddr copy = space_.Translate(0x7000).value().pa;
+  EXPECT_NE(copy, src);
+  EXPECT_STREQ(reinterpret_cast<const char*>(pool().Bytes(copy)), "copy me");
+  EXPECT_EQ(pool().RefCount(src), 1u);
+  pool().Release(src);
 }
 
 TEST_P(AddressSpaceTest, CursorDoesNotRewalkFromTheRootForEachPage) {
@@ -209,7 +232,7 @@ TEST_P(AddressSpaceTest, ReleaseFreesEveryTableAndFrame) {
   ASSERT_EQ(space_.Map(0, 1000, kRw), Status::kOk);
   ASSERT_EQ(space_.Map(0x40'1000'0000, 10, kRw), Status::kOk);
   const PhysAddr shared = NewFrame();
-  ASSERT_EQ(space_.MapFrame(0x7000'0000, shared, kRw), Status::kOk);
+  ASSERT_EQ(space_.MapShared(0x7000'0000, shared, kRw), Status::kOk);
   space_.Release();
   EXPECT_EQ(pool().RefCount(shared), 1u);  // Our own reference remains.
   pool().Release(shared);

@@ -245,13 +245,14 @@ TEST_F(WalkerTest, PermissionsOverElAccessApXnAndTableAttributes) {
 
 TEST_F(WalkerTest, PermissionFaultOnABlockReportsTheBlockLevel) {
   const Regime r = Regime::Va48();
-  const PhysAddr root =
-      Build(r, kVa, 2, Descriptor::Block(0).with_ap(Ap::kPrivRo));
-  EXPECT_TRUE(Walk(r, root, kVa, Access::kRead, El::kEl1).ok());
-  EXPECT_EQ(Walk(r, root, kVa, Access::kWrite, El::kEl1).fault,
-            (Fault{FaultKind::kPermission, 2}));
-  EXPECT_EQ(Walk(r, root, kVa, Access::kRead, El::kEl0).fault,
-            (Fault{FaultKind::kPermission, 2}));
+  for (int level : {1, 2}) {
+    const PhysAddr root =
+        Build(r, kVa, level, Descriptor::Block(0).with_ap(Ap::kPrivRo));
+    const Fault expected{FaultKind::kPermission, static_cast<int8_t>(level)};
+    EXPECT_TRUE(Walk(r, root, kVa, Access::kRead, El::kEl1).ok());
+    EXPECT_EQ(Walk(r, root, kVa, Access::kWrite, El::kEl1).fault, expected);
+    EXPECT_EQ(Walk(r, root, kVa, Access::kRead, El::kEl0).fault, expected);
+  }
 }
 
 TEST_F(WalkerTest, TableRestrictionsAccumulateAcrossLevels) {

@@ -33,6 +33,16 @@ class SetAssociative {
     return nullptr;
   }
 
+  // Like Find, but changes nothing.
+  template <typename Match>
+  const Entry* Peek(uint64_t key, Match&& match) const {
+    const Slot* set = &slots_[(key % sets_) * ways_];
+    for (uint32_t w = 0; w < ways_; ++w) {
+      if (set[w].valid && match(set[w].entry)) return &set[w].entry;
+    }
+    return nullptr;
+  }
+
   // Puts `entry` in set `key`, over an invalid way or the least recently
   // used one. Returns whether a valid entry was evicted.
   bool Insert(uint64_t key, const Entry& entry) {

@@ -20,6 +20,9 @@ void SimArch::Tlbi(tlbi::Op op, Shareability sh, uint64_t operand) {
     return;
   }
   ++counters.tlbi[static_cast<int>(op)][static_cast<int>(sh)];
+  system_->Trace({ArchEvent::Kind::kTlbi, cpu_,
+                  static_cast<int>(op) + (sh == Shareability::kInner ? 8 : 0),
+                  operand});
   CpuState& self = system_->cpu(cpu_);
   if (sh == Shareability::kInner) {
     for (int c = 0; c < system_->cpu_count(); ++c) {
@@ -34,6 +37,7 @@ void SimArch::Tlbi(tlbi::Op op, Shareability sh, uint64_t operand) {
 
 void SimArch::Dsb(Barrier barrier) {
   ++system_->counters().dsb[static_cast<int>(barrier)];
+  system_->Trace({ArchEvent::Kind::kDsb, cpu_, static_cast<int>(barrier), 0});
   CpuState& self = system_->cpu(cpu_);
   // Only a DSB ordering loads and stores completes TLB maintenance; ISH
   // covers broadcast and local TLBIs, NSH local ones only.
@@ -49,6 +53,7 @@ void SimArch::Dsb(Barrier barrier) {
 
 void SimArch::Isb() {
   ++system_->counters().isb;
+  system_->Trace({ArchEvent::Kind::kIsb, cpu_, 0, 0});
   system_->cpu(cpu_).needs_isb = false;
 }
 
@@ -58,6 +63,7 @@ void SimArch::SwitchTtbr0(PhysAddr root, Asid asid) {
   self.ttbr0_root = root;
   self.asid = asid;
   self.ttbr0 = Ttbr0Value(root, asid);
+  system_->Trace({ArchEvent::Kind::kTtbr0, cpu_, 0, self.ttbr0});
   self.needs_isb = true;
 }
 

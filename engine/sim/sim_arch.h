@@ -6,6 +6,7 @@
 #define TTBENCH_ENGINE_SIM_SIM_ARCH_H_
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "engine/arch.h"
@@ -37,6 +38,15 @@ struct CpuState {
   bool needs_isb = false;
 };
 
+// One architectural operation, for traces: a TLBI (op, operand), a DSB
+// (barrier), an ISB, or a TTBR0 write (value).
+struct ArchEvent {
+  enum class Kind : uint8_t { kTlbi, kDsb, kIsb, kTtbr0 } kind;
+  int cpu;
+  int detail;  // tlbi::Op, or Barrier; for TLBIs +8 when inner-shareable.
+  uint64_t value;
+};
+
 // Every simulated CPU's TLB and registers, shared by their SimArch views.
 class SimSystem {
  public:
@@ -45,12 +55,22 @@ class SimSystem {
 
   int cpu_count() const { return static_cast<int>(tlbs_.size()); }
   Tlb& tlb(int cpu) { return tlbs_[cpu]; }
+  const Tlb& tlb(int cpu) const { return tlbs_[cpu]; }
   CpuState& cpu(int cpu) { return cpus_[cpu]; }
   bool range_tlbi() const { return range_tlbi_; }
   const ArchCounters& counters() const { return counters_; }
   ArchCounters& counters() { return counters_; }
 
+  // Told of every operation when set (checkers keep a history).
+  void set_tracer(std::function<void(const ArchEvent&)> tracer) {
+    tracer_ = std::move(tracer);
+  }
+  void Trace(const ArchEvent& e) const {
+    if (tracer_) tracer_(e);
+  }
+
  private:
+  std::function<void(const ArchEvent&)> tracer_;
   std::vector<Tlb> tlbs_;
   std::vector<CpuState> cpus_;
   bool range_tlbi_;

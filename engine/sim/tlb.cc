@@ -15,19 +15,41 @@ Tlb::Tlb(const TlbProfile& profile, const Regime& regime)
       l2_(profile.l2),
       walk_(profile.walk_cache) {}
 
-const TlbEntry* Tlb::LookupIn(SetAssociative<TlbEntry>& cache, VirtAddr va,
-                              Asid asid) {
+// Probes each entry size held, smallest first, with `probe(key, match)`.
+template <typename Cache, typename Probe>
+auto ProbeSizes(const Regime& regime, Cache& cache, VirtAddr va, Asid asid,
+                Probe&& probe)
+    -> decltype(probe(0, [](const TlbEntry&) { return true; })) {
   for (int level = 3; level >= 1; --level) {
     if (!cache.HoldsLevel(level)) continue;
-    const unsigned shift = regime_.level_shift(level);
+    const unsigned shift = regime.level_shift(level);
     const VirtAddr base = va >> shift << shift;
-    const TlbEntry* e = cache.Find(va >> shift, [&](const TlbEntry& e) {
+    const auto found = probe(va >> shift, [&](const TlbEntry& e) {
       return e.level == level && e.va_base == base &&
              (e.global || e.asid == asid);
     });
-    if (e != nullptr) return e;
+    if (found != nullptr) return found;
   }
   return nullptr;
+}
+
+const TlbEntry* Tlb::LookupIn(SetAssociative<TlbEntry>& cache, VirtAddr va,
+                              Asid asid) {
+  return ProbeSizes(regime_, cache, va, asid, [&](uint64_t key, auto match) {
+    return static_cast<const TlbEntry*>(cache.Find(key, match));
+  });
+}
+
+const TlbEntry* Tlb::PeekIn(const SetAssociative<TlbEntry>& cache, VirtAddr va,
+                            Asid asid) const {
+  return ProbeSizes(regime_, cache, va, asid, [&](uint64_t key, auto match) {
+    return cache.Peek(key, match);
+  });
+}
+
+const TlbEntry* Tlb::Peek(VirtAddr va, Asid asid) const {
+  const TlbEntry* e = PeekIn(l1_, va, asid);
+  return e != nullptr ? e : PeekIn(l2_, va, asid);
 }
 
 const TlbEntry* Tlb::Lookup(VirtAddr va, Asid asid) {
@@ -74,6 +96,24 @@ void Tlb::FillWalk(const WalkEntry& entry) {
       walk_.Insert(entry.va_base >> regime_.level_shift(entry.level), entry);
 }
 
+// Wraps a leaf match so that the observer hears of each entry it removes
+// (a true result always removes the entry).
+template <typename Match>
+auto Observed(const std::function<void(const TlbEntry&)>& observer,
+              Match& match) {
+  return [&](const TlbEntry& e) {
+    const bool hit = match(e);
+    if (hit && observer) observer(e);
+    return hit;
+  };
+}
+
+template <typename Match>
+void Tlb::EraseLeaves(Match&& match) {
+  auto observed = Observed(invalidation_observer_, match);
+  stats_.invalidated += l1_.EraseIf(observed) + l2_.EraseIf(observed);
+}
+
 template <typename Match>
 void Tlb::EraseLeavesAt(VirtAddr va, Match&& match) {
   for (int level = 1; level <= 3; ++level) {
@@ -82,8 +122,9 @@ void Tlb::EraseLeavesAt(VirtAddr va, Match&& match) {
     auto at_va = [&](const TlbEntry& e) {
       return e.level == level && e.va_base == base && match(e);
     };
-    stats_.invalidated += l1_.EraseInSet(va >> shift, at_va);
-    stats_.invalidated += l2_.EraseInSet(va >> shift, at_va);
+    auto observed = Observed(invalidation_observer_, at_va);
+    stats_.invalidated += l1_.EraseInSet(va >> shift, observed);
+    stats_.invalidated += l2_.EraseInSet(va >> shift, observed);
   }
 }
 
@@ -124,18 +165,16 @@ void Tlb::Invalidate(tlbi::Op op, uint64_t operand) {
     case Op::kAside1: {
       const auto asid = static_cast<Asid>(Bits(operand, 63, 48));
       // Global entries are not associated with any ASID and survive.
-      auto leaf = [&](const TlbEntry& e) {
-        return !e.global && e.asid == asid;
-      };
-      stats_.invalidated += l1_.EraseIf(leaf) + l2_.EraseIf(leaf);
+      EraseLeaves(
+          [&](const TlbEntry& e) { return !e.global && e.asid == asid; });
       stats_.invalidated +=
           walk_.EraseIf([&](const WalkEntry& e) { return e.asid == asid; });
       break;
     }
     case Op::kVmalle1: {
-      auto all = [](const auto&) { return true; };
+      EraseLeaves([](const TlbEntry&) { return true; });
       stats_.invalidated +=
-          l1_.EraseIf(all) + l2_.EraseIf(all) + walk_.EraseIf(all);
+          walk_.EraseIf([](const WalkEntry&) { return true; });
       break;
     }
     case Op::kRvae1:
@@ -149,7 +188,7 @@ void Tlb::Invalidate(tlbi::Op op, uint64_t operand) {
                (f.ttl_level == 0 || e.level == static_cast<int>(f.ttl_level)) &&
                Overlaps(e.va_base, regime_.level_bytes(e.level), lo, hi);
       };
-      stats_.invalidated += l1_.EraseIf(leaf) + l2_.EraseIf(leaf);
+      EraseLeaves(leaf);
       if (!leaf_only) {
         stats_.invalidated += walk_.EraseIf([&](const WalkEntry& e) {
           return e.asid == f.asid &&

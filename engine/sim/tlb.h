@@ -8,6 +8,7 @@
 #define TTBENCH_ENGINE_SIM_TLB_H_
 
 #include <cstdint>
+#include <functional>
 
 #include "engine/descriptor.h"
 #include "engine/regime.h"
@@ -26,6 +27,10 @@ struct TlbEntry {
   bool global = false;  // nG = 0: matches every ASID.
   int8_t level = 3;
   uint8_t permissions = 0;  // perm:: bits.
+  // Simulator bookkeeping, not architecture: the process whose walk filled
+  // the entry, so the coherence checker can compare it with that process's
+  // tables.
+  uint32_t owner = 0;
 };
 
 // A cached table descriptor: the walk can resume at `level + 1`.
@@ -65,6 +70,14 @@ class Tlb {
   // Carries out one TLBI with the operand bits as hardware reads them.
   void Invalidate(tlbi::Op op, uint64_t operand);
 
+  // The leaf entry an L1 or L2 lookup would return, without counting it or
+  // touching the replacement order: for checkers.
+  const TlbEntry* Peek(VirtAddr va, Asid asid) const;
+  // Told of every leaf entry a TLBI removes (nullptr: nobody).
+  void set_invalidation_observer(std::function<void(const TlbEntry&)> fn) {
+    invalidation_observer_ = std::move(fn);
+  }
+
   const TlbStats& stats() const { return stats_; }
   template <typename Fn>
   void ForEachEntry(Fn&& fn) const {
@@ -79,6 +92,12 @@ class Tlb {
  private:
   const TlbEntry* LookupIn(SetAssociative<TlbEntry>& cache, VirtAddr va,
                            Asid asid);
+  const TlbEntry* PeekIn(const SetAssociative<TlbEntry>& cache, VirtAddr va,
+                         Asid asid) const;
+  // Removes the leaf entries satisfying `match`, from L1 and L2, telling
+  // the observer.
+  template <typename Match>
+  void EraseLeaves(Match&& match);
   template <typename Match>
   void EraseLeavesAt(VirtAddr va, Match&& match);
   template <typename Match>
@@ -89,6 +108,7 @@ class Tlb {
   SetAssociative<TlbEntry> l2_;
   SetAssociative<WalkEntry> walk_;
   TlbStats stats_;
+  std::function<void(const TlbEntry&)> invalidation_observer_;
 };
 
 }  // namespace ttb::sim

@@ -3,17 +3,21 @@
 // the parts that happen to have a .cc file.
 #include "engine/address_space.h"
 #include "engine/arch.h"
+#include "engine/asid_allocator.h"
 #include "engine/descriptor.h"
 #include "engine/fault.h"
 #include "engine/frame_pool.h"
+#include "engine/process.h"
 #include "engine/regime.h"
 #include "engine/status.h"
+#include "engine/strategy.h"
 #include "engine/table.h"
 #include "engine/table_cursor.h"
 #include "engine/tlb_maintenance.h"
 #include "engine/tlbi.h"
 #include "engine/types.h"
 #include "engine/walker.h"
+#include "variants/registry.h"
 
 namespace ttb {
 namespace {
@@ -49,6 +53,10 @@ uint64_t InstantiateEverything(AddressSpace& space, VirtAddr va) {
                 [&](VirtAddr, Descriptor, int) { arch.Isb(); });
   space.ForEachPage(
       [&](VirtAddr v, Descriptor& d) { arch.last += v ^ d.bits(); });
+  // Every strategy, instantiated for this Arch as the bare-metal image will.
+  for (Strategy<LastOperationArch>* s : kStrategies<LastOperationArch>) {
+    arch.last += reinterpret_cast<uintptr_t>(s->name());
+  }
   return arch.last + tlbi::RangeOperationCount(va);
 }
 

@@ -1,0 +1,19 @@
+// A process as the engine sees it: an address space, the ASID generation it
+// was allocated in, and the CPUs whose TTBR0 currently holds it.
+#ifndef TTBENCH_ENGINE_PROCESS_H_
+#define TTBENCH_ENGINE_PROCESS_H_
+
+#include "engine/address_space.h"
+
+namespace ttb {
+
+struct Process {
+  AddressSpace space;
+  uint32_t pid = 0;
+  uint64_t asid_generation = 0;  // 0: no ASID allocated yet.
+  uint32_t cpu_mask = 0;         // Bit c: running on CPU c.
+};
+
+}  // namespace ttb
+
+#endif  // TTBENCH_ENGINE_PROCESS_H_

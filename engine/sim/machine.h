@@ -1,0 +1,139 @@
+// The simulated machine: CPUs with their TLBs, one physical memory, and
+// processes, under one fork strategy. Read, Write and Execute run the
+// hardware path (TLB lookup, walk on a miss, fault) and the strategy's
+// fault handler, and move real bytes. Every event is counted.
+#ifndef TTBENCH_ENGINE_SIM_MACHINE_H_
+#define TTBENCH_ENGINE_SIM_MACHINE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/asid_allocator.h"
+#include "engine/process.h"
+#include "engine/sim/coherence_checker.h"
+#include "engine/sim/sim_arch.h"
+#include "engine/sim/sim_memory.h"
+#include "engine/sim/tlb_profile.h"
+#include "engine/strategy.h"
+#include "engine/walker.h"
+
+namespace ttb::sim {
+
+using Pid = uint32_t;
+
+struct MachineConfig {
+  int cpus = 1;
+  Regime regime = Regime::Va39();
+  const TlbProfile* profile = nullptr;  // nullptr: neoverse-n1.
+  bool range_tlbi = false;              // FEAT_TLBIRANGE.
+  uint64_t memory_bytes = 256ull << 20;
+  bool check_coherence = false;
+};
+
+// What an access did: completed, or stopped at a fault the strategy did
+// not handle (delivered to the process), or for want of memory.
+struct AccessResult {
+  bool ok = true;
+  Fault fault;
+  bool out_of_memory = false;
+};
+
+struct MachineCounters {
+  uint64_t accesses = 0;  // Page-sized pieces of Read/Write/Execute.
+  uint64_t tlb_hits = 0;
+  uint64_t walks = 0;
+  uint64_t faults[6] = {};  // By FaultKind, as taken (handled or not).
+  uint64_t faults_handled = 0;
+  uint64_t faults_delivered = 0;
+  uint64_t context_switches = 0;
+  uint64_t ipis = 0;
+  uint64_t forks = 0;
+  uint64_t fork_failures = 0;
+  uint64_t exits = 0;
+  // Accesses still faulting after the handler said "handled" several times:
+  // a strategy bug.
+  uint64_t livelocks = 0;
+};
+
+class Machine final : public Kernel<SimArch> {
+ public:
+  static absl::StatusOr<std::unique_ptr<Machine>> Create(
+      const MachineConfig& config, Strategy<SimArch>& strategy);
+  ~Machine();
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+
+  // A new process with an empty address space.
+  Result<Pid> Spawn();
+  // Maps zero-filled pages; `attrs` is a page descriptor template.
+  Status Map(Pid pid, VirtAddr va, uint64_t pages, Descriptor attrs);
+  // Unmaps on `cpu`, with the TLB maintenance a kernel needs.
+  Status Unmap(int cpu, Pid pid, VirtAddr va, uint64_t pages);
+  // Makes `pid` current on `cpu` (a context switch if it is not).
+  void Run(int cpu, Pid pid);
+  AccessResult Read(int cpu, Pid pid, VirtAddr va, std::span<uint8_t> out);
+  AccessResult Write(int cpu, Pid pid, VirtAddr va,
+                     std::span<const uint8_t> data);
+  AccessResult Execute(int cpu, Pid pid, VirtAddr va, uint64_t bytes);
+  // Forks `parent` on `cpu`; the child is not running anywhere yet.
+  Result<Pid> Fork(int cpu, Pid parent);
+  void Exit(Pid pid);
+
+  bool Alive(Pid pid) const { return processes_.count(pid) != 0; }
+  Process* process(Pid pid);
+  Strategy<SimArch>& strategy() { return *strategy_; }
+  SimSystem& system() { return system_; }
+  const MachineCounters& counters() const { return counters_; }
+  uint64_t descriptor_reads() const { return walker_.descriptor_reads(); }
+  const CoherenceChecker* checker() const { return checker_.get(); }
+
+  // Kernel<SimArch>.
+  SimArch& arch() override { return arches_[current_cpu_]; }
+  FramePool& pool() override { return memory_->pool(); }
+  const Regime& regime() const override { return config_.regime; }
+  Shareability shareability() const override {
+    return config_.cpus > 1 ? Shareability::kInner : Shareability::kLocal;
+  }
+  AsidAllocator& asids() override { return asids_; }
+  void ForEachRunning(void (*fn)(Process&, void*), void* context) override;
+  void ReloadOnOtherCpus(Process& p) override;
+
+ private:
+  Machine(const MachineConfig& config, Strategy<SimArch>& strategy,
+          std::unique_ptr<SimMemory> memory);
+
+  enum class Step { kDone, kFault, kNoMemory };
+  AccessResult Perform(int cpu, Pid pid, VirtAddr va, uint64_t bytes,
+                       Access access, uint8_t* out, const uint8_t* in);
+  // Translates one VA on `cpu` for `p`, running the fault handler until the
+  // access is allowed or a fault is delivered.
+  Step Translate(int cpu, Process& p, VirtAddr va, Access access, PhysAddr* pa,
+                 Fault* fault);
+  // TLB lookup, else walk (through the walk cache) and fill.
+  bool Lookup(int cpu, Process& p, VirtAddr va, Access access, PhysAddr* pa,
+              Fault* fault);
+  void ObserveInvalidated(const TlbEntry& removed);
+
+  MachineConfig config_;
+  Strategy<SimArch>* strategy_;
+  std::unique_ptr<SimMemory> memory_;
+  SimSystem system_;
+  std::vector<SimArch> arches_;
+  Walker walker_;
+  AsidAllocator asids_;
+  std::map<Pid, std::unique_ptr<Process>> processes_;
+  std::vector<Process*> running_;  // Per CPU; nullptr when idle.
+  int current_cpu_ = 0;
+  Pid next_pid_ = 1;
+  MachineCounters counters_;
+  std::unique_ptr<CoherenceChecker> checker_;
+};
+
+}  // namespace ttb::sim
+
+#endif  // TTBENCH_ENGINE_SIM_MACHINE_H_

@@ -1,0 +1,94 @@
+// Every strategy from the registry runs seeded random programs on the
+// simulated machine, with the coherence checker on, against the reference
+// model. TTB_SOAK_OPS=N in the environment runs N operations per strategy
+// instead of the default 100,000.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "absl/strings/str_join.h"
+#include "program.h"
+#include "registry_params.h"
+
+namespace ttb::testing {
+namespace {
+
+using sim::SimArch;
+
+constexpr uint64_t kDefaultOps = 100'000;
+constexpr int kOpsPerProgram = 2'500;
+// Long enough for more than 255 ASID allocations in one machine.
+constexpr int kOpsPerLongProgram = 20'000;
+
+uint64_t OpsPerStrategy() {
+  const char* soak = std::getenv("TTB_SOAK_OPS");
+  return soak != nullptr ? std::strtoull(soak, nullptr, 10) : kDefaultOps;
+}
+
+// 1 to 4 CPUs, both regimes, with and without range TLBIs.
+const ProgramConfig kConfigs[] = {
+    {1, Regime::Va39(), false},
+    {2, Regime::Va48(), false},
+    {4, Regime::Va39(), true},
+    {3, Regime::Va48(), true},
+};
+
+class DifferentialTest : public ::testing::TestWithParam<Strategy<SimArch>*> {
+ protected:
+  void TearDown() override { GetParam()->ResetTunables(); }
+
+  RunStats RunAll(int ops_per_program = kOpsPerProgram) {
+    Strategy<SimArch>& strategy = *GetParam();
+    const uint64_t total = OpsPerStrategy();
+    RunStats stats;
+    for (uint64_t seed = 1; stats.ops < total; ++seed) {
+      const ProgramConfig& config = kConfigs[seed % std::size(kConfigs)];
+      const std::vector<Op> ops =
+          GenerateProgram(seed, ops_per_program, config);
+      const std::optional<std::string> failure =
+          RunProgram(ops, config, strategy, &stats);
+      if (failure.has_value()) {
+        const std::vector<Op> small = Shrink(ops, config, strategy);
+        std::vector<std::string> lines;
+        for (const Op& op : small) lines.push_back(op.ToString());
+        ADD_FAILURE()
+            << strategy.name() << " seed " << seed << " (" << config.cpus
+            << " cpus, " << int{config.regime.va_bits}
+            << "-bit VA): " << *failure << "\nminimal reproducer ("
+            << small.size() << " ops):\n  " << absl::StrJoin(lines, "\n  ")
+            << "\nwhich fails with: "
+            << RunProgram(small, config, strategy).value_or("(flaky)");
+        return stats;
+      }
+    }
+    RecordProperty("operations", std::to_string(stats.ops));
+    std::cout << strategy.name() << ": " << stats.ToString() << "\n";
+    EXPECT_GE(stats.ops, total);
+    // The programs reach what they are meant to test.
+    EXPECT_GT(stats.forks, total / 100);
+    EXPECT_GT(stats.hits_checked, total / 20);
+    return stats;
+  }
+};
+
+TEST_P(DifferentialTest, MatchesTheReferenceModel) { RunAll(); }
+
+// With 8-bit ASIDs the allocator rolls over every few hundred forks.
+class EightBitAsidTest : public DifferentialTest {};
+
+TEST_P(EightBitAsidTest, MatchesTheReferenceModelWithEightBitAsids) {
+  ASSERT_EQ(GetParam()->SetTunable("asid_bits", 8), Status::kOk);
+  EXPECT_GT(RunAll(kOpsPerLongProgram).asid_rollovers, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Registry, EightBitAsidTest,
+    ::testing::ValuesIn(StrategiesWithTunable("asid_bits")), StrategyTestName);
+
+INSTANTIATE_TEST_SUITE_P(Registry, DifferentialTest,
+                         ::testing::ValuesIn(AllStrategies()),
+                         StrategyTestName);
+
+}  // namespace
+}  // namespace ttb::testing

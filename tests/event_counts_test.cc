@@ -1,0 +1,240 @@
+// Exact event counts for a known layout: a parent with 512 writable pages
+// (one level-3 table, 39-bit VA) on a 2-CPU machine forks, the child writes
+// one page (a copy), then the parent writes it (the last sharer takes the
+// frame over). Every figure below is derived by hand from the strategy's
+// comment; a new strategy needs its own row.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+#include "engine/sim/machine.h"
+#include "reference_model.h"
+#include "registry_params.h"
+
+namespace ttb::testing {
+namespace {
+
+using sim::SimArch;
+using tlbi::Op;
+
+constexpr VirtAddr kBase = 0x4000'0000;
+constexpr uint64_t kPages = 512;
+
+struct Counts {
+  uint64_t vale1is = 0;
+  uint64_t rvale1is = 0;
+  uint64_t aside1is = 0;
+  uint64_t vmalle1is = 0;
+  uint64_t dsb_ishst = 0;
+  uint64_t dsb_ish = 0;
+  uint64_t isb = 0;
+  uint64_t ttbr0_writes = 0;
+  uint64_t copies = 0;
+  uint64_t tables = 0;  // Table frames allocated.
+  uint64_t shares = 0;
+  uint64_t faults = 0;  // Permission faults taken.
+  bool operator==(const Counts&) const = default;
+};
+
+struct Field {
+  const char* name;
+  uint64_t Counts::*member;
+};
+constexpr Field kFields[] = {
+    {"vale1is", &Counts::vale1is},
+    {"rvale1is", &Counts::rvale1is},
+    {"aside1is", &Counts::aside1is},
+    {"vmalle1is", &Counts::vmalle1is},
+    {"dsb ishst", &Counts::dsb_ishst},
+    {"dsb ish", &Counts::dsb_ish},
+    {"isb", &Counts::isb},
+    {"ttbr0", &Counts::ttbr0_writes},
+    {"copies", &Counts::copies},
+    {"tables", &Counts::tables},
+    {"shares", &Counts::shares},
+    {"faults", &Counts::faults},
+};
+
+std::ostream& operator<<(std::ostream& os, const Counts& c) {
+  const char* sep = "{";
+  for (const Field& f : kFields) {
+    os << sep << f.name << " " << c.*f.member;
+    sep = ", ";
+  }
+  return os << "}";
+}
+
+// a + sign * b, field by field.
+Counts Combine(Counts a, const Counts& b, int sign) {
+  for (const Field& f : kFields) a.*f.member += sign * b.*f.member;
+  return a;
+}
+Counts With(const Counts& c, const Counts& extra) {
+  return Combine(c, extra, 1);
+}
+Counts Delta(const Counts& after, const Counts& before) {
+  return Combine(after, before, -1);
+}
+
+Counts Snapshot(sim::Machine& m) {
+  const sim::ArchCounters& a = m.system().counters();
+  const FramePoolStats& p = m.pool().stats();
+  const int is = static_cast<int>(Shareability::kInner);
+  return Counts{a.tlbi[int(Op::kVale1)][is],
+                a.tlbi[int(Op::kRvale1)][is],
+                a.tlbi[int(Op::kAside1)][is],
+                a.tlbi[int(Op::kVmalle1)][is],
+                a.dsb[int(Barrier::kIshSt)],
+                a.dsb[int(Barrier::kIsh)],
+                a.isb,
+                a.ttbr0_writes,
+                p.copies,
+                p.allocations - p.copies,
+                p.shares,
+                m.counters().faults[int(FaultKind::kPermission)]};
+}
+
+struct Expected {
+  Counts fork;
+  Counts child_write;   // After the child is switched in.
+  Counts parent_write;  // After the parent is switched back in.
+};
+
+// Fork: the child's three tables (root at level 1, one level 2, one level
+// 3) and, for lazy strategies, a reference per page.
+constexpr Counts kLazyForkBase{.tables = 3, .shares = kPages};
+// A CoW break: copy, invalid descriptor, DSB ISHST, TLBI, DSB ISH, ISB, new
+// descriptor, DSB ISHST, ISB.
+constexpr Counts kBreak{.vale1is = 1,
+                        .dsb_ishst = 2,
+                        .dsb_ish = 1,
+                        .isb = 2,
+                        .copies = 1,
+                        .faults = 1};
+// The last sharer takes the frame: new permission, then the TLBI sequence.
+constexpr Counts kReuse{
+    .vale1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1, .faults = 1};
+
+const std::map<std::string, Expected>& HandDerived() {
+  static const auto* table = new std::map<std::string, Expected>{
+      // Copies every page into three new tables; no TLBI, no faults after.
+      {"eager_copy", {{.copies = kPages, .tables = 3}, {}, {}}},
+      // One barrier-wrapped VALE1IS per parent page.
+      {"lazy_cow",
+       {With(kLazyForkBase, {.vale1is = kPages,
+                             .dsb_ishst = kPages,
+                             .dsb_ish = kPages,
+                             .isb = kPages}),
+        kBreak, kReuse}},
+      // 512 VALE1IS (not past max_tlbi_ops = 512) behind one barrier pair.
+      {"batched_tlbi",
+       {With(kLazyForkBase,
+             {.vale1is = kPages, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1}),
+        kBreak, kReuse}},
+      // No TLBI: DSB ISHST, a new ASID in TTBR0, ISB.
+      {"asid_tagged",
+       {With(kLazyForkBase, {.dsb_ishst = 1, .isb = 1, .ttbr0_writes = 1}),
+        kBreak, kReuse}},
+      // One VMALLE1IS behind one barrier pair.
+      {"untagged",
+       {With(kLazyForkBase,
+             {.vmalle1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1}),
+        kBreak, kReuse}},
+  };
+  return *table;
+}
+
+// A machine whose parent, running on CPU 0, maps `pages` writable pages.
+struct ParentMachine {
+  std::unique_ptr<sim::Machine> machine;
+  sim::Pid parent;
+};
+
+ParentMachine ParentWithPages(Strategy<SimArch>& strategy, int cpus,
+                              bool range_tlbi, uint64_t pages) {
+  sim::MachineConfig config;
+  config.cpus = cpus;
+  config.range_tlbi = range_tlbi;
+  ParentMachine s{*sim::Machine::Create(config, strategy), 0};
+  s.parent = s.machine->Spawn().value();
+  EXPECT_EQ(s.machine->Map(s.parent, kBase, pages, PageAttrs(Perm::kReadWrite)),
+            Status::kOk);
+  s.machine->Run(0, s.parent);  // Its first switch is not part of a fork.
+  return s;
+}
+
+// Counts what `step` does on the machine.
+template <typename Step>
+Counts CountsOf(sim::Machine& m, Step&& step) {
+  const Counts before = Snapshot(m);
+  step();
+  return Delta(Snapshot(m), before);
+}
+
+class EventCountTest : public ::testing::TestWithParam<Strategy<SimArch>*> {
+ protected:
+  void TearDown() override { GetParam()->ResetTunables(); }
+};
+
+TEST_P(EventCountTest, ForkOf512PagesAndItsCowFaultsMatchHandDerivedCounts) {
+  const auto it = HandDerived().find(GetParam()->name());
+  ASSERT_NE(it, HandDerived().end())
+      << "no hand-derived counts for " << GetParam()->name();
+  ParentMachine s = ParentWithPages(*GetParam(), 2, false, kPages);
+  sim::Machine& m = *s.machine;
+  const std::vector<uint8_t> byte = {42};
+  for (uint64_t i = 0; i < kPages; ++i) {  // Every page cached writable.
+    ASSERT_TRUE(m.Write(0, s.parent, kBase + i * 4096, byte).ok);
+  }
+  sim::Pid child = 0;
+  EXPECT_EQ(CountsOf(m, [&] { child = m.Fork(0, s.parent).value(); }),
+            it->second.fork);
+  m.Run(0, child);
+  EXPECT_EQ(
+      CountsOf(m, [&] { EXPECT_TRUE(m.Write(0, child, kBase, byte).ok); }),
+      it->second.child_write);
+  m.Run(0, s.parent);
+  EXPECT_EQ(
+      CountsOf(m, [&] { EXPECT_TRUE(m.Write(0, s.parent, kBase, byte).ok); }),
+      it->second.parent_write);
+}
+
+TEST(BatchedTlbiCounts, RangeTlbiCoversTheForkInOneOperation) {
+  ParentMachine s =
+      ParentWithPages(*FindStrategy<SimArch>("batched_tlbi"), 2, true, kPages);
+  // 512 pages = (NUM 7 + 1) * 2^(5 * SCALE 1 + 1): one RVALE1IS.
+  EXPECT_EQ(CountsOf(*s.machine, [&] { s.machine->Fork(0, s.parent); }),
+            With(kLazyForkBase,
+                 {.rvale1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1}));
+}
+
+TEST(BatchedTlbiCounts, PastTheThresholdOneAsidFlushReplacesThePageTlbis) {
+  Strategy<SimArch>& strategy = *FindStrategy<SimArch>("batched_tlbi");
+  ASSERT_EQ(strategy.SetTunable("max_tlbi_ops", 511), Status::kOk);
+  ParentMachine s = ParentWithPages(strategy, 2, false, kPages);
+  const Counts counts =
+      CountsOf(*s.machine, [&] { s.machine->Fork(0, s.parent); });
+  strategy.ResetTunables();
+  EXPECT_EQ(counts,
+            With(kLazyForkBase,
+                 {.aside1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1}));
+}
+
+TEST(AsidTaggedCounts, EveryOtherCpuRunningTheParentReloadsTtbr0) {
+  ParentMachine s =
+      ParentWithPages(*FindStrategy<SimArch>("asid_tagged"), 3, false, 4);
+  for (int cpu = 1; cpu < 3; ++cpu) s.machine->Run(cpu, s.parent);
+  const Counts counts =
+      CountsOf(*s.machine, [&] { s.machine->Fork(0, s.parent); });
+  EXPECT_EQ(counts.ttbr0_writes, 3u);
+  EXPECT_EQ(counts.isb, 3u);
+  EXPECT_EQ(s.machine->counters().ipis, 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Registry, EventCountTest,
+                         ::testing::ValuesIn(AllStrategies()),
+                         StrategyTestName);
+
+}  // namespace
+}  // namespace ttb::testing

@@ -1,0 +1,294 @@
+#include "program.h"
+
+#include <algorithm>
+#include <map>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace ttb::testing {
+namespace {
+
+constexpr uint64_t kPage = ReferenceModel::kPage;
+constexpr int kMaxProcesses = 6;
+
+// Where programs map: a small window, one that straddles a 2 MiB (level-3
+// table) boundary, and one in another 1 GiB region (another level-2 table).
+struct Window {
+  uint64_t base;
+  uint64_t pages;
+};
+constexpr Window kWindows[] = {
+    {0x10000, 24}, {0x3F'0000, 32}, {0x40'0000'0000, 16}};
+
+const char* KindName(Op::Kind k) {
+  constexpr const char* kNames[] = {"map",  "unmap", "write", "read",
+                                    "exec", "fork",  "exit",  "switch"};
+  return kNames[static_cast<int>(k)];
+}
+
+std::vector<uint8_t> Bytes(const Op& op) {
+  std::vector<uint8_t> bytes(op.length);
+  for (uint32_t i = 0; i < op.length; ++i) {
+    bytes[i] = static_cast<uint8_t>(op.fill * 31 + i * 7 + 1);
+  }
+  return bytes;
+}
+
+}  // namespace
+
+std::string Op::ToString() const {
+  switch (kind) {
+    case Kind::kMap:
+      return absl::StrFormat("map p%d %#x +%d pages %s", proc, va, length,
+                             perm == Perm::kReadWrite  ? "rw"
+                             : perm == Perm::kReadOnly ? "ro"
+                                                       : "rx");
+    case Kind::kUnmap:
+      return absl::StrFormat("cpu%d unmap p%d %#x +%d pages", cpu, proc, va,
+                             length);
+    case Kind::kFork:
+      return absl::StrFormat("cpu%d fork p%d -> p%d", cpu, proc, child);
+    case Kind::kExit:
+      return absl::StrFormat("exit p%d", proc);
+    case Kind::kSwitch:
+      return absl::StrFormat("cpu%d switch to p%d", cpu, proc);
+    default:
+      return absl::StrFormat("cpu%d %s p%d %#x +%d", cpu, KindName(kind), proc,
+                             va, length);
+  }
+}
+
+std::string RunStats::ToString() const {
+  return absl::StrFormat(
+      "%d operations: %d forks, %d faults handled, %d frames copied, %d TLB "
+      "hits checked, %d TLBIs, %d ASID rollovers",
+      ops, forks, faults_handled, frames_copied, hits_checked, tlbis,
+      asid_rollovers);
+}
+
+std::vector<Op> GenerateProgram(uint64_t seed, int count,
+                                const ProgramConfig& config) {
+  std::mt19937_64 rng(seed);
+  auto below = [&](uint64_t n) { return rng() % n; };
+  ReferenceModel shadow;  // Tracks what is mapped, to aim the accesses.
+  shadow.Spawn(0);
+  std::vector<int> live = {0};
+  // The process each CPU last ran: programs mostly stay on it, as a
+  // scheduler's time slice does, so TLBs get to hit.
+  std::vector<int> current(config.cpus, 0);
+  int next_child = 1;
+  std::vector<Op> ops;
+  ops.reserve(count);
+
+  auto random_page = [&](int proc) -> uint64_t {
+    const std::vector<uint64_t> mapped = shadow.Pages(proc);
+    if (!mapped.empty() && below(100) < 85) return mapped[below(mapped.size())];
+    const Window& w = kWindows[below(std::size(kWindows))];
+    return w.base + below(w.pages) * kPage;
+  };
+
+  while (static_cast<int>(ops.size()) < count) {
+    Op op{};
+    op.cpu = static_cast<int>(below(config.cpus));
+    if (std::find(live.begin(), live.end(), current[op.cpu]) == live.end() ||
+        below(100) < 10) {
+      current[op.cpu] = live[below(live.size())];
+    }
+    op.proc = current[op.cpu];
+    const uint64_t roll = below(100);
+    if (roll < 10) {
+      const Window& w = kWindows[below(std::size(kWindows))];
+      op.kind = Op::Kind::kMap;
+      op.length = 1 + below(6);
+      op.va = w.base + below(w.pages - op.length + 1) * kPage;
+      op.perm = static_cast<Perm>(below(10) < 7 ? 0 : 1 + below(2));
+      shadow.Map(op.proc, op.va, op.length, op.perm);
+    } else if (roll < 14) {
+      op.kind = Op::Kind::kUnmap;
+      op.va = random_page(op.proc);
+      op.length = 1 + below(3);
+      shadow.Unmap(op.proc, op.va, op.length);
+    } else if (roll < 50) {
+      op.kind = Op::Kind::kWrite;
+      op.length = 1 + below(48);
+      op.va = random_page(op.proc) +
+              (below(8) == 0 ? kPage - 8 : below(kPage - op.length));
+      op.fill = static_cast<uint8_t>(rng());
+      std::vector<uint8_t> bytes = Bytes(op);
+      shadow.Write(op.proc, op.va, bytes);
+    } else if (roll < 80) {
+      op.kind = Op::Kind::kRead;
+      op.length = 1 + below(48);
+      op.va = random_page(op.proc) + below(kPage - op.length);
+    } else if (roll < 83) {
+      op.kind = Op::Kind::kExecute;
+      op.length = 4;
+      op.va = random_page(op.proc) + below(kPage / 4) * 4;
+    } else if (roll < 90) {
+      if (static_cast<int>(live.size()) >= kMaxProcesses) continue;
+      op.kind = Op::Kind::kFork;
+      op.child = next_child++;
+      shadow.Fork(op.proc, op.child);
+      live.push_back(op.child);
+    } else if (roll < 94) {
+      if (op.proc == 0) continue;  // Keep one process alive.
+      op.kind = Op::Kind::kExit;
+      shadow.Exit(op.proc);
+      live.erase(std::find(live.begin(), live.end(), op.proc));
+    } else {
+      op.kind = Op::Kind::kSwitch;
+    }
+    ops.push_back(op);
+  }
+  return ops;
+}
+
+std::optional<std::string> RunProgram(const std::vector<Op>& ops,
+                                      const ProgramConfig& config,
+                                      Strategy<sim::SimArch>& strategy,
+                                      RunStats* stats) {
+  sim::MachineConfig mc;
+  mc.cpus = config.cpus;
+  mc.regime = config.regime;
+  mc.range_tlbi = config.range_tlbi;
+  mc.memory_bytes = 64ull << 20;
+  mc.check_coherence = true;
+  auto created = sim::Machine::Create(mc, strategy);
+  if (!created.ok()) return std::string(created.status().message());
+  sim::Machine& m = **created;
+  ReferenceModel ref;
+  std::map<int, sim::Pid> pid;  // Logical process -> machine pid.
+  pid[0] = m.Spawn().value();
+  ref.Spawn(0);
+
+  auto fault_name = [](bool ok, FaultKind k) {
+    return ok ? "no fault" : FaultKindName(k);
+  };
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const Op& op = ops[i];
+    const auto where = [&] {
+      return absl::StrCat("op ", i, " (", op.ToString(), "): ");
+    };
+    if (!ref.Alive(op.proc)) continue;  // Shrinking removed its fork.
+    const sim::Pid p = pid.at(op.proc);
+    switch (op.kind) {
+      case Op::Kind::kMap: {
+        const bool ref_ok = ref.Map(op.proc, op.va, op.length, op.perm);
+        const Status s = m.Map(p, op.va, op.length, PageAttrs(op.perm));
+        if ((s == Status::kOk) != ref_ok) {
+          return absl::StrCat(where(), "machine says ", StatusName(s),
+                              ", reference ", ref_ok ? "ok" : "already mapped");
+        }
+        break;
+      }
+      case Op::Kind::kUnmap: {
+        ref.Unmap(op.proc, op.va, op.length);
+        if (const Status s = m.Unmap(op.cpu, p, op.va, op.length);
+            s != Status::kOk) {
+          return absl::StrCat(where(), "unmap failed: ", StatusName(s));
+        }
+        break;
+      }
+      case Op::Kind::kWrite: {
+        const std::vector<uint8_t> bytes = Bytes(op);
+        const FaultKind want = ref.Write(op.proc, op.va, bytes);
+        const sim::AccessResult got = m.Write(op.cpu, p, op.va, bytes);
+        if (got.ok != (want == FaultKind::kNone) ||
+            (!got.ok && got.fault.kind != want) || got.out_of_memory) {
+          return absl::StrCat(
+              where(), "machine: ", fault_name(got.ok, got.fault.kind),
+              ", reference: ", fault_name(want == FaultKind::kNone, want));
+        }
+        break;
+      }
+      case Op::Kind::kRead:
+      case Op::Kind::kExecute: {
+        std::vector<uint8_t> want_bytes(op.length), got_bytes(op.length);
+        const bool read = op.kind == Op::Kind::kRead;
+        const FaultKind want = read ? ref.Read(op.proc, op.va, want_bytes)
+                                    : ref.Execute(op.proc, op.va, op.length);
+        const sim::AccessResult got =
+            read ? m.Read(op.cpu, p, op.va, got_bytes)
+                 : m.Execute(op.cpu, p, op.va, op.length);
+        if (got.ok != (want == FaultKind::kNone) ||
+            (!got.ok && got.fault.kind != want)) {
+          return absl::StrCat(
+              where(), "machine: ", fault_name(got.ok, got.fault.kind),
+              ", reference: ", fault_name(want == FaultKind::kNone, want));
+        }
+        if (got.ok && got_bytes != want_bytes) {
+          return absl::StrCat(where(),
+                              "read different bytes than the reference");
+        }
+        break;
+      }
+      case Op::Kind::kFork: {
+        const Result<sim::Pid> child = m.Fork(op.cpu, p);
+        if (!child.ok()) {
+          return absl::StrCat(where(),
+                              "fork failed: ", StatusName(child.status()));
+        }
+        ref.Fork(op.proc, op.child);
+        pid[op.child] = child.value();
+        break;
+      }
+      case Op::Kind::kExit:
+        ref.Exit(op.proc);
+        m.Exit(p);
+        break;
+      case Op::Kind::kSwitch:
+        m.Run(op.cpu, p);
+        break;
+    }
+    if (!m.checker()->violations().empty()) {
+      return absl::StrCat(
+          where(), "coherence checker: ", m.checker()->violations().front());
+    }
+    if (m.counters().livelocks != 0) {
+      return absl::StrCat(where(),
+                          "an access kept faulting after its fault "
+                          "was handled");
+    }
+  }
+  if (stats != nullptr) {
+    stats->ops += ops.size();
+    stats->forks += m.counters().forks;
+    stats->faults_handled += m.counters().faults_handled;
+    stats->frames_copied += m.pool().stats().copies;
+    stats->hits_checked += m.checker()->hits_checked();
+    stats->asid_rollovers += m.asids().rollovers();
+    stats->tlbis += m.system().counters().tlbi_total();
+  }
+  for (const auto& [logical, machine_pid] : pid) m.Exit(machine_pid);
+  if (m.pool().frames_in_use() != 0 || m.pool().stats().invalid_releases != 0) {
+    return absl::StrFormat(
+        "after every exit the pool still holds %d frames "
+        "(%d invalid releases)",
+        m.pool().frames_in_use(), m.pool().stats().invalid_releases);
+  }
+  return std::nullopt;
+}
+
+std::vector<Op> Shrink(std::vector<Op> ops, const ProgramConfig& config,
+                       Strategy<sim::SimArch>& strategy) {
+  int budget = 3000;  // Runs; enough for programs of a few thousand ops.
+  for (size_t chunk = ops.size() / 2; chunk >= 1 && budget > 0; chunk /= 2) {
+    for (size_t start = 0; start < ops.size() && budget > 0;) {
+      std::vector<Op> fewer(ops.begin(), ops.begin() + start);
+      fewer.insert(fewer.end(),
+                   ops.begin() + std::min(ops.size(), start + chunk),
+                   ops.end());
+      --budget;
+      if (RunProgram(fewer, config, strategy).has_value()) {
+        ops = std::move(fewer);
+      } else {
+        start += chunk;
+      }
+    }
+  }
+  return ops;
+}
+
+}  // namespace ttb::testing

@@ -1,0 +1,78 @@
+// Random programs (map, write, read, execute, fork, exit, context switch on
+// several CPUs) that run on the simulated machine and on the reference
+// model side by side, and the shrinker that cuts a failing one down.
+#ifndef TTBENCH_TESTS_PROGRAM_H_
+#define TTBENCH_TESTS_PROGRAM_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/sim/machine.h"
+#include "reference_model.h"
+
+namespace ttb::testing {
+
+struct Op {
+  enum class Kind : uint8_t {
+    kMap,
+    kUnmap,
+    kWrite,
+    kRead,
+    kExecute,
+    kFork,
+    kExit,
+    kSwitch,
+  };
+  Kind kind;
+  int cpu = 0;
+  int proc = 0;   // Logical process: 0 is spawned first, forks name theirs.
+  int child = 0;  // kFork: the logical id the child gets.
+  uint64_t va = 0;
+  uint32_t length = 0;  // Bytes (accesses) or pages (map, unmap).
+  Perm perm = Perm::kReadWrite;
+  uint8_t fill = 0;  // Seed of the bytes a write stores.
+
+  std::string ToString() const;
+};
+
+struct ProgramConfig {
+  int cpus = 1;
+  Regime regime = Regime::Va39();
+  bool range_tlbi = false;
+};
+
+// `count` operations from `seed`, biased towards pages that are mapped.
+std::vector<Op> GenerateProgram(uint64_t seed, int count,
+                                const ProgramConfig& config);
+
+// What a set of runs exercised, summed over them.
+struct RunStats {
+  uint64_t ops = 0;
+  uint64_t forks = 0;
+  uint64_t faults_handled = 0;  // CoW breaks and spurious faults.
+  uint64_t frames_copied = 0;
+  uint64_t hits_checked = 0;
+  uint64_t asid_rollovers = 0;
+  uint64_t tlbis = 0;
+
+  std::string ToString() const;
+};
+
+// Runs `ops` on a machine with `strategy` and the coherence checker, and on
+// the reference model. Returns the first disagreement, checker violation
+// or leak; nullopt when there is none.
+std::optional<std::string> RunProgram(const std::vector<Op>& ops,
+                                      const ProgramConfig& config,
+                                      Strategy<sim::SimArch>& strategy,
+                                      RunStats* stats = nullptr);
+
+// A smaller program that still fails (removing chunks, then single ops,
+// while the failure remains).
+std::vector<Op> Shrink(std::vector<Op> ops, const ProgramConfig& config,
+                       Strategy<sim::SimArch>& strategy);
+
+}  // namespace ttb::testing
+
+#endif  // TTBENCH_TESTS_PROGRAM_H_

@@ -1,0 +1,83 @@
+// batched_tlbi: lazy CoW whose fork collects the parent's invalidations and
+// issues them together after one DSB ISHST: range TLBIs (RVALE1IS) where the
+// core has FEAT_TLBIRANGE, one VALE1IS per page otherwise, and a single
+// ASIDE1IS once that would take more than `max_tlbi_ops` operations, as
+// Linux's __flush_tlb_range does past MAX_DVM_OPS (512). One DSB ISH then
+// completes them all (Arm ARM D8.13: completion needs only one DSB after
+// any number of TLBIs).
+#ifndef TTBENCH_VARIANTS_BATCHED_TLBI_H_
+#define TTBENCH_VARIANTS_BATCHED_TLBI_H_
+
+#include "variants/cow.h"
+
+namespace ttb {
+
+template <Arch A>
+class BatchedTlbi final : public LazyCowBase<A> {
+ public:
+  const char* name() const override { return "batched_tlbi"; }
+  const char* summary() const override {
+    return "lazy CoW; fork's TLBIs batched behind one barrier pair, by range "
+           "or one ASID flush";
+  }
+  int tunable_count() const override { return 1; }
+  Tunable* tunable(int) override { return &max_tlbi_ops(); }
+
+ protected:
+  void WriteProtect(Kernel<A>& k, Process& parent) override {
+    A& arch = k.arch();
+    const bool range = arch.HasRangeTlbi();
+    const uint64_t page_bytes = k.regime().granule_bytes();
+    const auto limit = static_cast<uint64_t>(max_tlbi_ops().value);
+    uint64_t ops = 0;
+    run_count_ = 0;
+    WriteProtectParent(parent, [&](VirtAddr va) {
+      if (ops > limit) return;  // Already flushing the whole ASID.
+      if (run_count_ > 0 &&
+          runs_[run_count_ - 1].va + runs_[run_count_ - 1].pages * page_bytes ==
+              va) {
+        Run& run = runs_[run_count_ - 1];
+        ops -= range ? tlbi::RangeOperationCount(run.pages) : run.pages;
+        ++run.pages;
+        ops += range ? tlbi::RangeOperationCount(run.pages) : run.pages;
+      } else if (run_count_ < kMaxRuns) {
+        runs_[run_count_++] = Run{va, 1};
+        ++ops;
+      } else {
+        ops = limit + 1;
+      }
+    });
+    if (ops == 0) return;
+    const Shareability sh = k.shareability();
+    const Asid asid = parent.space.asid();
+    MaintenanceSequence(arch, sh, [&] {
+      if (ops > limit) {
+        InvalidateAsid(arch, asid, sh);
+        return;
+      }
+      for (uint64_t i = 0; i < run_count_; ++i) {
+        InvalidateRange(arch, asid, runs_[i].va, runs_[i].pages, true, sh,
+                        k.regime().granule_shift);
+      }
+    });
+  }
+
+ private:
+  static constexpr uint64_t kMaxRuns = 4096;
+  struct Run {
+    VirtAddr va;
+    uint64_t pages;
+  };
+  Tunable& max_tlbi_ops() { return tunables_[0]; }
+
+  Tunable tunables_[1] = {
+      {"max_tlbi_ops",
+       "TLBI operations a fork may issue before one ASIDE1IS replaces them", 1,
+       static_cast<int64_t>(kMaxRuns), 512, 512}};
+  Run runs_[kMaxRuns] = {};
+  uint64_t run_count_ = 0;
+};
+
+}  // namespace ttb
+
+#endif  // TTBENCH_VARIANTS_BATCHED_TLBI_H_

@@ -1,0 +1,188 @@
+// Pieces every strategy shares: ASID-tagged spaces and context switches,
+// the two phases of a lazy copy-on-write fork, and the CoW fault handler.
+// Strategies differ only in when and how they invalidate.
+#ifndef TTBENCH_VARIANTS_COW_H_
+#define TTBENCH_VARIANTS_COW_H_
+
+#include "engine/strategy.h"
+#include "engine/tlb_maintenance.h"
+
+namespace ttb {
+
+// AP[2] = 0: the page is writable at the ELs that can access it.
+constexpr bool Writable(Descriptor d) {
+  return (static_cast<unsigned>(d.ap()) & 0b10) == 0;
+}
+constexpr Descriptor ReadOnly(Descriptor d) {
+  return d.with_ap(static_cast<Ap>(static_cast<unsigned>(d.ap()) | 0b10));
+}
+constexpr Descriptor MakeWritable(Descriptor d) {
+  return d.with_ap(static_cast<Ap>(static_cast<unsigned>(d.ap()) & 0b01));
+}
+// What a shared page looks like after fork: writable pages (and pages
+// already shared copy-on-write) become read-only with the CoW marker;
+// read-only pages stay as they are and are never copied.
+constexpr Descriptor ForkedView(Descriptor d) {
+  return Writable(d) || d.cow() ? ReadOnly(d).with_cow(true) : d;
+}
+
+// Invalidates every TLB of every CPU: after an ASID rollover, ASIDs are
+// reused, so no entry may survive.
+template <Arch A>
+void InvalidateAllTlbs(Kernel<A>& k) {
+  A& arch = k.arch();
+  MaintenanceSequence(arch, Shareability::kInner,
+                      [&] { InvalidateAll(arch, Shareability::kInner); });
+}
+
+// Refreshes `p`'s ASID from the allocator, flushing on a rollover.
+template <Arch A>
+void RefreshAsid(Kernel<A>& k, Process& p) {
+  if (k.asids().Refresh(p, [&](auto&& fn) { k.ForEachRunning(fn); })) {
+    InvalidateAllTlbs(k);
+  }
+}
+
+template <Arch A>
+Status CreateTaggedSpace(Kernel<A>& k, Process& p) {
+  const Status s = p.space.Init(&k.pool(), k.regime(), 0);
+  if (s == Status::kOk) RefreshAsid(k, p);
+  return s;
+}
+
+// Tagged context switch: TTBR0 carries the ASID, so entries of other
+// processes stay in the TLB unreachable (Arm ARM D8.13: a TLB lookup
+// matches only global entries and those of the current ASID).
+template <Arch A>
+void SwitchTagged(Kernel<A>& k, Process& p) {
+  RefreshAsid(k, p);
+  k.arch().SwitchTtbr0(p.space.root(), p.space.asid());
+  k.arch().Isb();
+}
+
+// Phase 1 of a lazy fork: the child maps every page of the parent, sharing
+// its frame, in the forked view. Nothing of the parent changes, so a
+// failure only has to release the child.
+template <Arch A>
+Status ShareIntoChild(Process& parent, Process& child) {
+  Status status = Status::kOk;
+  parent.space.ForEachPage([&](VirtAddr va, Descriptor& d) {
+    if (status != Status::kOk) return;
+    status = child.space.MapShared(va, d.output_address(), ForkedView(d));
+  });
+  if (status != Status::kOk) child.space.Release();
+  return status;
+}
+
+// Phase 2: the parent's writable pages become read-only CoW, and
+// `on_protected(va)` is told of each. No allocation: this cannot fail.
+template <typename Fn>
+void WriteProtectParent(Process& parent, Fn&& on_protected) {
+  parent.space.ForEachPage([&](VirtAddr va, Descriptor& d) {
+    if (!Writable(d)) return;
+    d = ForkedView(d);
+    on_protected(va);
+  });
+}
+
+struct CowOptions {
+  // Write the invalid descriptor and complete its TLBI before the new one:
+  // Arm ARM D8.14.1 ("break-before-make") requires it whenever the output
+  // address changes. Only the checker's tests turn it off.
+  bool break_before_make = true;
+};
+
+// The CoW fault handler: a write to a CoW page copies the frame, or takes
+// it over when no one else shares it any more.
+template <Arch A>
+FaultOutcome HandleCowFault(Kernel<A>& k, Process& p, VirtAddr va, Fault fault,
+                            Access access, CowOptions options = {}) {
+  if (fault.kind != FaultKind::kPermission || access != Access::kWrite) {
+    return FaultOutcome::kNotHandled;
+  }
+  const Result<Descriptor*> slot = p.space.Slot(va);
+  if (!slot.ok() || !slot.value()->valid()) return FaultOutcome::kNotHandled;
+  Descriptor* entry = slot.value();
+  const Descriptor d = *entry;
+  const VirtAddr page = k.regime().page_base(va);
+  const Asid asid = p.space.asid();
+  A& arch = k.arch();
+  const Shareability sh = k.shareability();
+
+  if (!d.cow()) {
+    if (!Writable(d)) return FaultOutcome::kNotHandled;  // Truly read-only.
+    // Already writable: this CPU hit a read-only entry it cached before
+    // the page was broken (elsewhere). Drop it locally and retry.
+    MaintenanceSequence(arch, Shareability::kLocal, [&] {
+      InvalidateVa(arch, asid, page, true, Shareability::kLocal);
+    });
+    return FaultOutcome::kHandled;
+  }
+
+  const PhysAddr frame = d.output_address();
+  const Descriptor writable = MakeWritable(d).with_cow(false);
+  if (k.pool().RefCount(frame) == 1) {
+    // Last sharer: same output address, so only the permission changes and
+    // no break-before-make is needed; the cached read-only entries go.
+    *entry = writable;
+    MaintenanceSequence(arch, sh,
+                        [&] { InvalidateVa(arch, asid, page, true, sh); });
+    return FaultOutcome::kHandled;
+  }
+  const Result<PhysAddr> copy = k.pool().Copy(frame);
+  if (!copy.ok()) return FaultOutcome::kNoMemory;
+  const Descriptor replacement = writable.with_output_address(copy.value());
+  if (options.break_before_make) {
+    *entry = Descriptor::Invalid();
+    MaintenanceSequence(arch, sh,
+                        [&] { InvalidateVa(arch, asid, page, true, sh); });
+    *entry = replacement;
+    // Publish the new descriptor to the walker before returning.
+    arch.Dsb(sh == Shareability::kInner ? Barrier::kIshSt : Barrier::kNshSt);
+    arch.Isb();
+  } else {
+    *entry = replacement;
+    MaintenanceSequence(arch, sh,
+                        [&] { InvalidateVa(arch, asid, page, true, sh); });
+  }
+  k.pool().Release(frame);
+  return FaultOutcome::kHandled;
+}
+
+// The lazy copy-on-write strategies: fork shares every frame (phase 1),
+// then write-protects the parent (phase 2); the first write copies. They
+// differ only in what phase 2 does about the parent's cached writable
+// entries, and in the ASID policy.
+template <Arch A>
+class LazyCowBase : public Strategy<A> {
+ public:
+  Status CreateSpace(Kernel<A>& k, Process& p) override {
+    return CreateTaggedSpace(k, p);
+  }
+  Status Fork(Kernel<A>& k, Process& parent, Process& child) final {
+    if (const Status s = this->CreateSpace(k, child); s != Status::kOk) {
+      return s;
+    }
+    if (const Status s = ShareIntoChild<A>(parent, child); s != Status::kOk) {
+      return s;
+    }
+    WriteProtect(k, parent);
+    return Status::kOk;
+  }
+  FaultOutcome OnFault(Kernel<A>& k, Process& p, VirtAddr va, Fault fault,
+                       Access access) override {
+    return HandleCowFault(k, p, va, fault, access, cow_options());
+  }
+  void SwitchTo(Kernel<A>& k, Process& p) override { SwitchTagged(k, p); }
+
+ protected:
+  ~LazyCowBase() = default;
+  // Phase 2: make the parent's writable pages CoW (WriteProtectParent) and
+  // keep its TLBs from using their old writable entries.
+  virtual void WriteProtect(Kernel<A>& k, Process& parent) = 0;
+  virtual CowOptions cow_options() const { return {}; }
+};
+
+}  // namespace ttb
+
+#endif  // TTBENCH_VARIANTS_COW_H_

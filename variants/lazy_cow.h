@@ -1,0 +1,41 @@
+// lazy_cow: the seed kernel's fork with its bugs fixed. Frames are shared
+// and writable pages become read-only CoW in both spaces; each parent page
+// made read-only is invalidated at once (TLBI VALE1IS with VA>>12 and the
+// ASID, inside DSB ISHST ... DSB ISH; ISB), because the parent's TLBs may
+// hold its writable entry (Arm ARM D8.13: a change of permissions needs the
+// old entry invalidated before it is relied on). The first write copies
+// the frame with break-before-make, or takes it over when no one shares it.
+#ifndef TTBENCH_VARIANTS_LAZY_COW_H_
+#define TTBENCH_VARIANTS_LAZY_COW_H_
+
+#include "variants/cow.h"
+
+namespace ttb {
+
+template <Arch A>
+class LazyCow : public LazyCowBase<A> {
+ public:
+  const char* name() const override { return "lazy_cow"; }
+  const char* summary() const override {
+    return "share frames, write-protect the parent with one TLBI per page; "
+           "copy on first write";
+  }
+
+ protected:
+  void WriteProtect(Kernel<A>& k, Process& parent) override {
+    WriteProtectParent(parent,
+                       [&](VirtAddr va) { AfterWriteProtect(k, parent, va); });
+  }
+  // Invalidates the parent's old entry for one page just made read-only.
+  virtual void AfterWriteProtect(Kernel<A>& k, Process& parent, VirtAddr va) {
+    A& arch = k.arch();
+    const Shareability sh = k.shareability();
+    MaintenanceSequence(arch, sh, [&] {
+      InvalidateVa(arch, parent.space.asid(), va, true, sh);
+    });
+  }
+};
+
+}  // namespace ttb
+
+#endif  // TTBENCH_VARIANTS_LAZY_COW_H_

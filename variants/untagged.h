@@ -1,0 +1,43 @@
+// untagged: the baseline without ASIDs. Every process runs with ASID 0, so
+// a context switch must invalidate the whole TLB (VMALLE1) or the next
+// process would hit the previous one's entries. Fork write-protects the
+// parent lazily and, with no ASID to target, flushes everything once
+// (VMALLE1IS).
+#ifndef TTBENCH_VARIANTS_UNTAGGED_H_
+#define TTBENCH_VARIANTS_UNTAGGED_H_
+
+#include "variants/cow.h"
+
+namespace ttb {
+
+template <Arch A>
+class Untagged final : public LazyCowBase<A> {
+ public:
+  const char* name() const override { return "untagged"; }
+  const char* summary() const override {
+    return "no ASIDs: VMALLE1 on every context switch, VMALLE1IS at fork";
+  }
+  Status CreateSpace(Kernel<A>& k, Process& p) override {
+    return p.space.Init(&k.pool(), k.regime(), 0);
+  }
+  void SwitchTo(Kernel<A>& k, Process& p) override {
+    A& arch = k.arch();
+    arch.SwitchTtbr0(p.space.root(), 0);
+    MaintenanceSequence(arch, Shareability::kLocal,
+                        [&] { InvalidateAll(arch, Shareability::kLocal); });
+  }
+
+ protected:
+  void WriteProtect(Kernel<A>& k, Process& parent) override {
+    bool protected_any = false;
+    WriteProtectParent(parent, [&](VirtAddr) { protected_any = true; });
+    if (!protected_any) return;
+    A& arch = k.arch();
+    const Shareability sh = k.shareability();
+    MaintenanceSequence(arch, sh, [&] { InvalidateAll(arch, sh); });
+  }
+};
+
+}  // namespace ttb
+
+#endif  // TTBENCH_VARIANTS_UNTAGGED_H_
