@@ -2,6 +2,12 @@
 // behind every simulated TLB structure. Entries carry their translation
 // level, and the cache counts entries per level so lookups skip sizes that
 // are not present.
+//
+// Two accelerations keep the simulator fast without changing what the
+// cache holds or evicts: a counting filter over keys answers "no entry has
+// this key" without a scan (TLBIs for pages no TLB caches, misses), and a
+// hint per key remembers the slot it was last found in, so a hit in a large
+// fully associative L1 costs one comparison instead of a scan.
 #ifndef TTBENCH_ENGINE_SIM_SET_ASSOCIATIVE_H_
 #define TTBENCH_ENGINE_SIM_SET_ASSOCIATIVE_H_
 
@@ -18,15 +24,28 @@ class SetAssociative {
   explicit SetAssociative(TlbGeometry geometry)
       : sets_(geometry.sets()),
         ways_(geometry.ways),
-        slots_(geometry.entries) {}
+        slots_(geometry.entries),
+        bucket_mask_(BucketCount(geometry.entries) - 1),
+        present_(BucketCount(geometry.entries), 0),
+        hint_(BucketCount(geometry.entries), 0) {}
+
+  // Whether any entry may have been inserted under `key` (no false "no").
+  bool MayHold(uint64_t key) const { return present_[Bucket(key)] != 0; }
 
   // The entry of set `key` that satisfies `match`, made most recently used.
   template <typename Match>
   Entry* Find(uint64_t key, Match&& match) {
+    if (!MayHold(key)) return nullptr;
+    Slot& hinted = slots_[hint_[Bucket(key)]];
+    if (hinted.valid && hinted.key == key && match(hinted.entry)) {
+      hinted.stamp = ++clock_;
+      return &hinted.entry;
+    }
     Slot* set = SetOf(key);
     for (uint32_t w = 0; w < ways_; ++w) {
       if (set[w].valid && match(set[w].entry)) {
         set[w].stamp = ++clock_;
+        hint_[Bucket(key)] = static_cast<uint32_t>(&set[w] - slots_.data());
         return &set[w].entry;
       }
     }
@@ -36,6 +55,7 @@ class SetAssociative {
   // Like Find, but changes nothing.
   template <typename Match>
   const Entry* Peek(uint64_t key, Match&& match) const {
+    if (!MayHold(key)) return nullptr;
     const Slot* set = &slots_[(key % sets_) * ways_];
     for (uint32_t w = 0; w < ways_; ++w) {
       if (set[w].valid && match(set[w].entry)) return &set[w].entry;
@@ -56,15 +76,18 @@ class SetAssociative {
       if (set[w].stamp < victim->stamp) victim = &set[w];
     }
     const bool evicted = victim->valid;
-    if (evicted) --per_level_[victim->entry.level];
-    *victim = Slot{entry, ++clock_, true};
+    if (evicted) Forget(*victim);
+    *victim = Slot{entry, key, ++clock_, true};
     ++per_level_[entry.level];
+    ++present_[Bucket(key)];
+    hint_[Bucket(key)] = static_cast<uint32_t>(victim - slots_.data());
     return evicted;
   }
 
   // Removes the entries of set `key` that satisfy `match`; returns how many.
   template <typename Match>
   uint64_t EraseInSet(uint64_t key, Match&& match) {
+    if (!MayHold(key)) return 0;
     return EraseIn(SetOf(key), ways_, match);
   }
   // Removes every entry that satisfies `match`; returns how many.
@@ -86,19 +109,34 @@ class SetAssociative {
  private:
   struct Slot {
     Entry entry{};
+    uint64_t key = 0;
     uint64_t stamp = 0;
     bool valid = false;
   };
 
+  // A power of two, about four buckets per entry.
+  static size_t BucketCount(uint32_t entries) {
+    size_t n = 64;
+    while (n < 4ull * entries) n <<= 1;
+    return n;
+  }
+  size_t Bucket(uint64_t key) const {
+    return (key ^ (key >> 17) ^ (key >> 31)) & bucket_mask_;
+  }
   Slot* SetOf(uint64_t key) { return &slots_[(key % sets_) * ways_]; }
+
+  void Forget(Slot& s) {
+    s.valid = false;
+    --per_level_[s.entry.level];
+    --present_[Bucket(s.key)];
+  }
 
   template <typename Match>
   uint64_t EraseIn(Slot* first, uint64_t count, Match& match) {
     uint64_t erased = 0;
     for (uint64_t i = 0; i < count; ++i) {
       if (first[i].valid && match(first[i].entry)) {
-        first[i].valid = false;
-        --per_level_[first[i].entry.level];
+        Forget(first[i]);
         ++erased;
       }
     }
@@ -110,6 +148,9 @@ class SetAssociative {
   std::vector<Slot> slots_;
   uint64_t clock_ = 0;
   uint32_t per_level_[4] = {};
+  size_t bucket_mask_;
+  std::vector<uint32_t> present_;  // Valid entries per key bucket.
+  std::vector<uint32_t> hint_;     // Slot a key was last found in.
 };
 
 }  // namespace ttb::sim

@@ -1,0 +1,193 @@
+// Benchmarks of the engine itself: one walk, one TLB lookup, map/release per
+// page, a broadcast TLBI, simulated accesses per second, and the floor any
+// lazy fork is measured against.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "bench/suite.h"
+#include "engine/address_space.h"
+#include "engine/sim/machine.h"
+#include "engine/sim/sim_memory.h"
+#include "engine/sim/tlb.h"
+#include "engine/tlb_maintenance.h"
+#include "engine/walker.h"
+#include "variants/registry.h"
+
+namespace ttb::bench {
+namespace {
+
+const Descriptor kUserRw = Descriptor::Page(0).with_ap(Ap::kRw).with_ng(true);
+
+std::unique_ptr<sim::SimMemory> NewMemory(uint64_t bytes) {
+  auto memory = sim::SimMemory::Create(bytes);
+  if (!memory.ok()) {
+    std::cerr << "ttbench: " << memory.status().message() << "\n";
+    std::exit(3);
+  }
+  return *std::move(memory);
+}
+
+// A full table walk of a mapped page, cycling over 4096 pages.
+void Walk(benchmark::State& state, Regime regime) {
+  auto memory = NewMemory(64ull << 20);
+  AddressSpace space;
+  space.Init(&memory->pool(), regime, 1);
+  constexpr uint64_t kPages = 4096;
+  space.Map(0x4000'0000, kPages, kUserRw);
+  const Walker walker(regime, memory->pool());
+  uint64_t i = 0;
+  for (auto _ : state) {
+    const VirtAddr va = 0x4000'0000 + ((i++ % kPages) << 12);
+    benchmark::DoNotOptimize(
+        walker.Walk(space.root(), va, Access::kRead, El::kEl0));
+  }
+  state.counters["descriptor_reads"] = benchmark::Counter(
+      walker.descriptor_reads(), benchmark::Counter::kAvgIterations);
+  space.Release();
+}
+
+// TLB lookups that hit: a working set that fits the profile's L1.
+void TlbLookupHit(benchmark::State& state, const sim::TlbProfile* profile) {
+  sim::Tlb tlb(*profile, Regime::Va48());
+  const uint64_t pages = profile->l1_data.entries;
+  for (uint64_t p = 0; p < pages; ++p) {
+    tlb.Fill(sim::TlbEntry{p << 12, p << 12, Descriptor::Page(p << 12), 1,
+                           false, 3, 0});
+  }
+  uint64_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(tlb.Lookup((i++ % pages) << 12, 1));
+  }
+  state.counters["l1_hits"] = benchmark::Counter(
+      tlb.stats().l1_hits, benchmark::Counter::kAvgIterations);
+}
+
+// TLB lookups that miss every structure.
+void TlbLookupMiss(benchmark::State& state, const sim::TlbProfile* profile) {
+  sim::Tlb tlb(*profile, Regime::Va48());
+  tlb.Fill(sim::TlbEntry{0, 0, Descriptor::Page(0), 1, false, 3, 0});
+  uint64_t i = 1;
+  for (auto _ : state) benchmark::DoNotOptimize(tlb.Lookup((i++) << 12, 1));
+  state.counters["misses"] = benchmark::Counter(
+      tlb.stats().misses, benchmark::Counter::kAvgIterations);
+}
+
+// Mapping and releasing fresh pages: the per-page cost of building a space.
+void MapAndRelease(benchmark::State& state, uint64_t pages) {
+  auto memory = NewMemory(pages * 4096 + (64ull << 20));
+  for (auto _ : state) {
+    AddressSpace space;
+    space.Init(&memory->pool(), Regime::Va48(), 1);
+    if (space.Map(0x10'0000'0000, pages, kUserRw) != Status::kOk) {
+      state.SkipWithError("map failed");
+      break;
+    }
+    space.Release();
+  }
+  state.SetItemsProcessed(state.iterations() * pages);
+}
+
+// One TLBI VALE1IS on a 4-CPU system, barriers included.
+void TlbiBroadcast(benchmark::State& state, const sim::TlbProfile* profile) {
+  sim::SimSystem system(*profile, Regime::Va48(), 4, false);
+  sim::SimArch arch(&system, 0);
+  uint64_t i = 0;
+  for (auto _ : state) {
+    MaintenanceSequence(arch, Shareability::kInner, [&] {
+      InvalidateVa(arch, 1, (i++ & 0xFFFF) << 12, true, Shareability::kInner);
+    });
+  }
+  state.counters["tlbi"] = benchmark::Counter(
+      system.counters().tlbi_total(), benchmark::Counter::kAvgIterations);
+}
+
+// Simulated 8-byte reads that hit the L1 TLB, coherence checker off: the
+// simulator's own speed.
+void SimulatedAccesses(benchmark::State& state, const SuiteOptions& o) {
+  sim::MachineConfig config;
+  config.regime = Regime::Va48();
+  config.profile = o.profile;
+  config.memory_bytes = 64ull << 20;
+  auto m =
+      *sim::Machine::Create(config, *FindStrategy<sim::SimArch>("lazy_cow"));
+  const sim::Pid pid = m->Spawn().value();
+  const uint64_t pages = o.profile->l1_data.entries / 2;
+  m->Map(pid, 0x4000'0000, pages, kUserRw);
+  uint64_t word = 0;
+  const std::span<uint8_t> out(reinterpret_cast<uint8_t*>(&word), 8);
+  uint64_t i = 0;
+  for (auto _ : state) {
+    m->Read(0, pid, 0x4000'0000 + ((i++ % pages) << 12) + 64, out);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["tlb_hit_ratio"] =
+      static_cast<double>(m->counters().tlb_hits) /
+      static_cast<double>(m->counters().accesses);
+}
+
+// The floor of any lazy fork: read every last-level descriptor of a dense
+// parent and write it read-only into newly allocated tables. No reference
+// counts, no TLB maintenance.
+void ForkFloor(benchmark::State& state, uint64_t mib) {
+  const uint64_t pages = mib * 256;
+  auto memory = NewMemory(pages * 4096 + (256ull << 20));
+  FramePool& pool = memory->pool();
+  AddressSpace parent;
+  parent.Init(&pool, Regime::Va48(), 1);
+  parent.Map(0x10'0000'0000, pages, kUserRw);
+  // The parent's level-3 tables: the last table each walk goes through.
+  const Walker walker(Regime::Va48(), pool);
+  std::vector<PhysAddr> tables;
+  for (uint64_t p = 0; p < pages; p += 512) {
+    const WalkResult w = walker.Walk(parent.root(), 0x10'0000'0000 + p * 4096,
+                                     Access::kRead, El::kEl1);
+    tables.push_back(w.steps[w.step_count - 1].next_table);
+  }
+  std::vector<PhysAddr> copies(tables.size());
+  for (auto _ : state) {
+    for (size_t t = 0; t < tables.size(); ++t) {
+      copies[t] = pool.Allocate(FrameUse::kTable).value();
+      const Descriptor* from = pool.Descriptors(tables[t]);
+      Descriptor* to = pool.Descriptors(copies[t]);
+      for (unsigned i = 0; i < 512; ++i) to[i] = from[i].with_ap(Ap::kRo);
+    }
+    state.PauseTiming();
+    for (PhysAddr t : copies) pool.Release(t);
+    state.ResumeTiming();
+  }
+  state.counters["ns_per_page"] =
+      benchmark::Counter(pages, benchmark::Counter::kIsIterationInvariantRate |
+                                    benchmark::Counter::kInvert);
+  parent.Release();
+}
+
+}  // namespace
+
+void RegisterEngineBenchmarks(const SuiteOptions& o) {
+  Register("engine/walk/39bit",
+           [](benchmark::State& s) { Walk(s, Regime::Va39()); });
+  Register("engine/walk/48bit",
+           [](benchmark::State& s) { Walk(s, Regime::Va48()); });
+  Register("engine/tlb_lookup/hit",
+           [p = o.profile](benchmark::State& s) { TlbLookupHit(s, p); });
+  Register("engine/tlb_lookup/miss",
+           [p = o.profile](benchmark::State& s) { TlbLookupMiss(s, p); });
+  Register("engine/tlbi_broadcast/4cpus",
+           [p = o.profile](benchmark::State& s) { TlbiBroadcast(s, p); });
+  Register("engine/map_release/16384pages",
+           [](benchmark::State& s) { MapAndRelease(s, 16384); });
+  Register("engine/simulated_accesses/tlb_hit",
+           [o](benchmark::State& s) { SimulatedAccesses(s, o); });
+  for (uint64_t mib : SizesMiB(o.suite)) {
+    Register(absl::StrCat("fork_floor/", mib, "MiB"), [mib](
+                                                          benchmark::State& s) {
+      ForkFloor(s, mib);
+    })->Unit(benchmark::kMicrosecond);
+  }
+}
+
+}  // namespace ttb::bench

@@ -1,0 +1,289 @@
+// ttbench's benchmark driver: `run` registers the suite's benchmarks and
+// writes a Google Benchmark JSON result set (which compare.py reads
+// unchanged) with a context block; `list` shows what can be run.
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "bench/cost_model.h"
+#include "bench/host_info.h"
+#include "bench/suite.h"
+#include "variants/registry.h"
+
+ABSL_FLAG(std::string, suite, "default",
+          "quick (about 2 minutes), default (about 15) or full");
+ABSL_FLAG(std::string, variants, "",
+          "comma-separated strategies to run (default: all)");
+ABSL_FLAG(std::string, filter, "", "regular expression of benchmark names");
+ABSL_FLAG(std::string, profile, "neoverse-n1",
+          "simulated core: TLB sizes and cost model");
+ABSL_FLAG(bool, range_tlbi, false,
+          "give the simulated core FEAT_TLBIRANGE (range TLBIs)");
+ABSL_FLAG(int32_t, repetitions, 1, "repetitions of each benchmark");
+ABSL_FLAG(std::string, out, "results", "directory that receives the results");
+ABSL_FLAG(std::string, costs, TTB_SOURCE_DIR "/bench/costs",
+          "directory of cost model files (<profile>.json)");
+ABSL_FLAG(std::string, commit, "", "source commit, recorded in the results");
+
+namespace ttb::bench {
+namespace {
+
+using SimStrategy = Strategy<sim::SimArch>;
+
+// Usage errors: one line, exit 2 (the ./ttbench wrapper maps Abseil's own
+// flag-parse exit to 2 as well).
+[[noreturn]] void Usage(const std::string& what) {
+  std::cerr << "ttbench: " << what << "\n";
+  std::exit(2);
+}
+
+std::vector<std::string> StrategyNames() {
+  std::vector<std::string> names;
+  for (SimStrategy* s : kStrategies<sim::SimArch>) names.push_back(s->name());
+  return names;
+}
+
+std::vector<std::string> ProfileNames() {
+  std::vector<std::string> names;
+  for (const sim::TlbProfile& p : sim::TlbProfiles()) {
+    names.emplace_back(p.name);
+  }
+  return names;
+}
+
+Suite ParseSuite(const std::string& name) {
+  if (name == "quick") return Suite::kQuick;
+  if (name == "default") return Suite::kDefault;
+  if (name == "full") return Suite::kFull;
+  Usage(absl::StrCat("unknown suite '", name, "' (quick, default, full)"));
+}
+
+std::vector<SimStrategy*> ParseVariants(const std::string& list) {
+  std::vector<SimStrategy*> chosen;
+  if (list.empty()) {
+    return {std::begin(kStrategies<sim::SimArch>),
+            std::end(kStrategies<sim::SimArch>)};
+  }
+  for (const std::string& name :
+       std::vector<std::string>(absl::StrSplit(list, ','))) {
+    SimStrategy* s = FindStrategy<sim::SimArch>(name.c_str());
+    if (s == nullptr) {
+      Usage(absl::StrCat("unknown strategy '", name, "' (known: ",
+                         absl::StrJoin(StrategyNames(), ", "), ")"));
+    }
+    chosen.push_back(s);
+  }
+  return chosen;
+}
+
+void List() {
+  std::cout << "strategies:\n";
+  for (SimStrategy* s : kStrategies<sim::SimArch>) {
+    std::cout << "  " << s->name() << ": " << s->summary() << "\n";
+    for (int i = 0; i < s->tunable_count(); ++i) {
+      const Tunable* t = s->tunable(i);
+      std::cout << "    " << t->name << " = " << t->default_value << " ["
+                << t->min << ", " << t->max << "]: " << t->help << "\n";
+    }
+  }
+  std::cout << "workloads:\n"
+               "  fork/<strategy>/{dense,sparse}/<size>: fork latency\n"
+               "  fork_exit/<strategy>/<size>: fork, then the child exits\n"
+               "  fork_write/<strategy>/<k>pct/<size>: fork, the parent "
+               "writes k% of its pages, the child exits\n"
+               "  cow_fault/<strategy>/{child_first_write,parent_first_write,"
+               "second_write}\n"
+               "  pingpong/<strategy>: parent and child alternate on one CPU\n"
+               "  smp_fork/<strategy>/<n>cpus/64MiB: the parent runs on n "
+               "CPUs while it forks\n"
+               "  fork_floor/<size>: the floor of any lazy fork\n"
+               "  engine/...: walker, TLB, simulated accesses per second\n"
+               "  native/...: this host's own fork()\n";
+  std::cout << "profiles:\n";
+  for (const sim::TlbProfile& p : sim::TlbProfiles()) {
+    std::cout << "  " << p.name << ": L1 data " << p.l1_data.entries << ", L2 "
+              << p.l2.entries << " (" << p.l2.ways << "-way), walk cache "
+              << p.walk_cache.entries << " (" << p.source << ")\n";
+  }
+}
+
+// Google Benchmark's console output, with a [done/total] prefix as
+// progress for long runs.
+class ProgressReporter : public benchmark::ConsoleReporter {
+ public:
+  ProgressReporter(size_t total, bool color)
+      : benchmark::ConsoleReporter(color ? OO_Defaults : OO_Tabular),
+        total_(total) {}
+  // Called once per benchmark, with all its repetitions.
+  void ReportRuns(const std::vector<Run>& runs) override {
+    std::fprintf(stdout, "[%zu/%zu] ", ++done_, total_);
+    benchmark::ConsoleReporter::ReportRuns(runs);
+  }
+
+ private:
+  size_t total_;
+  size_t done_ = 0;
+};
+
+// The partial result file, removed if the run is interrupted.
+char g_partial[4096];
+
+extern "C" void RemovePartialAndExit(int signal) {
+  unlink(g_partial);
+  _exit(128 + signal);
+}
+
+std::string Today() {
+  const std::time_t now = std::time(nullptr);
+  char day[16];
+  std::strftime(day, sizeof(day), "%Y-%m-%d", std::gmtime(&now));
+  return day;
+}
+
+int Run(const char* argv0) {
+  SuiteOptions options;
+  const std::string suite_name = absl::GetFlag(FLAGS_suite);
+  options.suite = ParseSuite(suite_name);
+  options.strategies = ParseVariants(absl::GetFlag(FLAGS_variants));
+  const std::string profile = absl::GetFlag(FLAGS_profile);
+  options.profile = sim::FindTlbProfile(profile);
+  if (options.profile == nullptr) {
+    Usage(absl::StrCat("unknown profile '", profile,
+                       "' (known: ", absl::StrJoin(ProfileNames(), ", "), ")"));
+  }
+  options.range_tlbi = absl::GetFlag(FLAGS_range_tlbi);
+  const int repetitions = absl::GetFlag(FLAGS_repetitions);
+  if (repetitions < 1 || repetitions > 100) {
+    Usage(absl::StrCat("--repetitions must be 1 to 100, not ", repetitions));
+  }
+  const std::string filter = absl::GetFlag(FLAGS_filter);
+  try {
+    std::regex check(filter);
+  } catch (const std::regex_error& e) {
+    Usage(absl::StrCat("--filter '", filter, "' is not a regex: ", e.what()));
+  }
+  auto costs = CostModel::Load(
+      absl::StrCat(absl::GetFlag(FLAGS_costs), "/", profile, ".json"));
+  if (!costs.ok()) Usage(std::string(costs.status().message()));
+  options.costs = &*costs;
+
+  const HostInfo host = HostInfo::Probe();
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(absl::GetFlag(FLAGS_out)) / host.MachineName();
+  const fs::path final_path =
+      dir / absl::StrCat(Today(), "-", suite_name, ".json");
+  const fs::path partial =
+      dir / absl::StrCat(".", final_path.filename().string(), ".partial");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !std::ofstream(partial)) {
+    Usage(absl::StrCat("cannot write to ", dir.string(),
+                       ec ? absl::StrCat(": ", ec.message()) : ""));
+  }
+
+  std::snprintf(g_partial, sizeof(g_partial), "%s", partial.c_str());
+  std::signal(SIGINT, RemovePartialAndExit);
+  std::signal(SIGTERM, RemovePartialAndExit);
+
+  RegisterEngineBenchmarks(options);
+  RegisterSimBenchmarks(options);
+  RegisterNativeBenchmarks(options);
+  // How many benchmarks the filter keeps: none is an error, and the count
+  // is the progress total.
+  const std::regex keep(filter.empty() ? "." : filter);
+  size_t total = 0;
+  for (const std::string& name : RegisteredNames()) {
+    total += std::regex_search(name, keep) ? 1 : 0;
+  }
+  if (total == 0) {
+    fs::remove(partial, ec);
+    Usage(absl::StrCat("no benchmark matches --filter '", filter, "'"));
+  }
+
+  std::vector<std::string> args = {
+      argv0, absl::StrCat("--benchmark_out=", partial.string()),
+      "--benchmark_out_format=json",
+      absl::StrCat("--benchmark_repetitions=", repetitions),
+      // Short measurements: the suite is sized for a 2-core VM.
+      absl::StrCat("--benchmark_min_time=",
+                   options.suite == Suite::kQuick ? "0.05" : "0.2")};
+  if (repetitions > 1)
+    args.push_back("--benchmark_report_aggregates_only=true");
+  if (!filter.empty())
+    args.push_back(absl::StrCat("--benchmark_filter=", filter));
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  int argc = static_cast<int>(argv.size());
+  benchmark::Initialize(&argc, argv.data());
+
+  benchmark::AddCustomContext("ttbench_suite", suite_name);
+  benchmark::AddCustomContext("ttbench_profile", profile);
+  benchmark::AddCustomContext("ttbench_range_tlbi",
+                              options.range_tlbi ? "true" : "false");
+  benchmark::AddCustomContext("ttbench_commit", absl::GetFlag(FLAGS_commit));
+  benchmark::AddCustomContext(
+      "ttbench_variants", absl::StrJoin(options.strategies, ",",
+                                        [](std::string* out, SimStrategy* s) {
+                                          out->append(s->name());
+                                        }));
+  benchmark::AddCustomContext("host_arch", host.arch);
+  benchmark::AddCustomContext("host_kernel", host.kernel);
+  benchmark::AddCustomContext("host_cpu", host.cpu);
+  benchmark::AddCustomContext("compiler", host.compiler);
+  benchmark::AddCustomContext("perf_counters", host.perf_unavailable.empty()
+                                                   ? "available"
+                                                   : host.perf_unavailable);
+  if (!host.perf_unavailable.empty()) {
+    std::cout << "ttbench: hardware counters unavailable: "
+              << host.perf_unavailable << "\n";
+  }
+  ProgressReporter reporter(total, isatty(STDOUT_FILENO));
+  const size_t ran = benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  fs::rename(partial, final_path, ec);
+  if (ec) {
+    fs::remove(partial, ec);
+    std::cerr << "ttbench: cannot write " << final_path << "\n";
+    return 3;
+  }
+  std::cout << "ttbench: wrote " << final_path.string() << " (" << ran
+            << " benchmarks)\n";
+  return 0;
+}
+
+}  // namespace
+}  // namespace ttb::bench
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "ttbench run [--suite ...] [--variants a,b] [--filter REGEX] "
+      "[--profile NAME] [--repetitions N] [--out DIR]\n       ttbench list");
+  const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  const std::string command = positional.size() > 1 ? positional[1] : "";
+  if (positional.size() > 2) {
+    ttb::bench::Usage(
+        absl::StrCat("unexpected argument '", positional[2], "'"));
+  }
+  if (command == "list") {
+    ttb::bench::List();
+    return 0;
+  }
+  if (command == "run") return ttb::bench::Run(argv[0]);
+  ttb::bench::Usage("usage: ttbench run [flags] | ttbench list (see --help)");
+}

@@ -1,0 +1,349 @@
+// Benchmarks of every strategy on the simulated machine: host time, and per
+// iteration every event the machine counts and the modelled cycles.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "bench/events.h"
+#include "bench/suite.h"
+#include "engine/sim/machine.h"
+
+namespace ttb::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr uint64_t kPagesPerMiB = 256;
+constexpr VirtAddr kBase = 0x10'0000'0000;  // Away from 0, 48-bit regime.
+constexpr uint64_t kRegion = 2ull << 20;    // One level-3 table's reach.
+constexpr uint64_t kSparsePagesPerRegion = 32;
+
+enum class Layout { kDense, kSparse };
+
+const Descriptor kUserRw =
+    Descriptor::Page(0).with_ap(Ap::kRw).with_ng(true).with_uxn(true).with_pxn(
+        true);
+
+// A machine whose parent maps `pages` writable pages.
+class Fixture {
+ public:
+  Fixture(const SuiteOptions& o, Strategy<sim::SimArch>& s, uint64_t pages,
+          Layout layout, int cpus = 1)
+      : pages_(pages) {
+    sim::MachineConfig config;
+    config.cpus = cpus;
+    config.regime = Regime::Va48();
+    config.profile = o.profile;
+    config.range_tlbi = o.range_tlbi;
+    // Room for a full copy of the parent and its tables.
+    config.memory_bytes = 2 * pages * 4096 + (256ull << 20);
+    auto m = sim::Machine::Create(config, s);
+    if (!m.ok()) return;
+    machine_ = *std::move(m);
+    parent_ = machine_->Spawn().value();
+    if (layout == Layout::kDense) {
+      ok_ = machine_->Map(parent_, kBase, pages, kUserRw) == Status::kOk;
+    } else {
+      ok_ = true;
+      for (uint64_t done = 0; done < pages && ok_;
+           done += kSparsePagesPerRegion) {
+        ok_ = machine_->Map(parent_,
+                            kBase + done / kSparsePagesPerRegion * kRegion,
+                            kSparsePagesPerRegion, kUserRw) == Status::kOk;
+      }
+    }
+    machine_->Run(0, parent_);
+  }
+
+  bool ok() const { return machine_ != nullptr && ok_; }
+  sim::Machine& m() { return *machine_; }
+  sim::Pid parent() const { return parent_; }
+  uint64_t pages() const { return pages_; }
+
+  // The VA of the parent's page `i` (dense layouts only).
+  static VirtAddr Page(uint64_t i) { return kBase + i * 4096; }
+
+  // Undoes what a fork did to the parent once its child is gone: private,
+  // writable pages and no cached translations, as before the first fork.
+  void ResetParent() {
+    machine_->process(parent_)->space.ForEachPage([](VirtAddr, Descriptor& d) {
+      d = d.with_ap(Ap::kRw).with_cow(false);
+    });
+    for (int c = 0; c < machine_->system().cpu_count(); ++c) {
+      machine_->system().tlb(c).Invalidate(tlbi::Op::kVmalle1, 0);
+    }
+  }
+
+ private:
+  std::unique_ptr<sim::Machine> machine_;
+  sim::Pid parent_ = 0;
+  uint64_t pages_;
+  bool ok_ = false;
+};
+
+// Times one step, adding its events to `total`.
+template <typename Step>
+double Timed(sim::Machine& m, Events& total, Step&& step) {
+  const Events before = Events::Of(m);
+  const auto t0 = Clock::now();
+  step();
+  const auto t1 = Clock::now();
+  total += Events::Of(m) - before;
+  return std::chrono::duration<double>(t1 - t0).count();
+}
+
+// Exports events per iteration, modelled cycles and host ns per page.
+void Report(benchmark::State& state, const SuiteOptions& o, sim::Machine& m,
+            const Events& total, double seconds, uint64_t pages) {
+  const auto avg = benchmark::Counter::kAvgIterations;
+  uint64_t tlbis = 0, broadcasts = 0;
+  for (const auto& [name, value] : total.values()) {
+    if (name.rfind("tlbi.", 0) == 0) {
+      tlbis += value;
+      if (name.size() > 2 && name.compare(name.size() - 2, 2, "is") == 0) {
+        broadcasts += value;
+      }
+    }
+    // Per-kind counters only where they happened, aggregates always.
+    if (value != 0) state.counters[name] = benchmark::Counter(value, avg);
+  }
+  state.counters["tlbi"] = benchmark::Counter(tlbis, avg);
+  state.counters["tlbi_broadcast"] = benchmark::Counter(broadcasts, avg);
+  state.counters["modelled_cycles"] =
+      benchmark::Counter(o.costs->Cycles(total), avg);
+  state.counters["peak_frames"] = m.pool().stats().peak_frames;
+  if (pages != 0 && state.iterations() != 0) {
+    state.counters["ns_per_page"] =
+        seconds * 1e9 / (static_cast<double>(state.iterations()) * pages);
+  }
+}
+
+void SkipUnless(benchmark::State& state, bool ok, const char* what) {
+  if (!ok) state.SkipWithError(what);
+}
+
+// Simulated memory per resident page beyond the 4 KiB frame itself: the
+// pool's metadata for the frame and the parent's share of its tables.
+double OverheadBytesPerPage(FramePool& pool) {
+  const FramePoolStats& s = pool.stats();
+  return (static_cast<double>(s.table_frames) * pool.frame_bytes() +
+          static_cast<double>(s.data_frames) *
+              FramePool::kMetadataBytesPerFrame) /
+         static_cast<double>(s.data_frames);
+}
+
+void ForkLatency(benchmark::State& state, const SuiteOptions& o,
+                 Strategy<sim::SimArch>* s, uint64_t mib, Layout layout) {
+  Fixture f(o, *s, mib * kPagesPerMiB, layout);
+  SkipUnless(state, f.ok(), "cannot build the parent");
+  const double overhead = f.ok() ? OverheadBytesPerPage(f.m().pool()) : 0;
+  Events total;
+  double seconds = 0;
+  for (auto _ : state) {
+    Result<sim::Pid> child = Status::kNoMemory;
+    const double t =
+        Timed(f.m(), total, [&] { child = f.m().Fork(0, f.parent()); });
+    state.SetIterationTime(t);
+    seconds += t;
+    if (!child.ok()) {
+      state.SkipWithError("fork failed");
+      break;
+    }
+    f.m().Exit(child.value());
+    f.ResetParent();
+  }
+  Report(state, o, f.m(), total, seconds, f.pages());
+  state.counters["overhead_bytes_per_page"] = overhead;
+}
+
+void ForkExit(benchmark::State& state, const SuiteOptions& o,
+              Strategy<sim::SimArch>* s, uint64_t mib) {
+  Fixture f(o, *s, mib * kPagesPerMiB, Layout::kDense);
+  SkipUnless(state, f.ok(), "cannot build the parent");
+  Events total;
+  double seconds = 0;
+  for (auto _ : state) {
+    const double t = Timed(f.m(), total, [&] {
+      const Result<sim::Pid> child = f.m().Fork(0, f.parent());
+      if (child.ok()) f.m().Exit(child.value());
+    });
+    state.SetIterationTime(t);
+    seconds += t;
+    f.ResetParent();
+  }
+  Report(state, o, f.m(), total, seconds, f.pages());
+}
+
+enum class Writer { kChild, kParent, kSecondWrite };
+
+// The latency of one write to a page shared by fork: the CoW break in the
+// child or in the parent, or a second write to a page already broken.
+void CowFault(benchmark::State& state, const SuiteOptions& o,
+              Strategy<sim::SimArch>* s, Writer writer) {
+  constexpr uint64_t kPages = 4096;  // 16 MiB.
+  Fixture f(o, *s, kPages, Layout::kDense);
+  SkipUnless(state, f.ok(), "cannot build the parent");
+  sim::Machine& m = f.m();
+  const std::vector<uint8_t> byte = {1};
+  Events total;
+  double seconds = 0;
+  uint64_t next = kPages;  // Forces a fork first.
+  sim::Pid child = 0;
+  for (auto _ : state) {
+    if (next == kPages) {
+      if (child != 0) {
+        m.Exit(child);
+        f.ResetParent();
+      }
+      child = m.Fork(0, f.parent()).value();
+      next = 0;
+    }
+    const sim::Pid who = writer == Writer::kParent ? f.parent() : child;
+    m.Run(0, who);
+    if (writer == Writer::kSecondWrite) {
+      m.Write(0, who, Fixture::Page(next), byte);  // Breaks it, untimed.
+    }
+    const double t =
+        Timed(m, total, [&] { m.Write(0, who, Fixture::Page(next), byte); });
+    ++next;
+    state.SetIterationTime(t);
+    seconds += t;
+  }
+  Report(state, o, m, total, seconds, 1);
+}
+
+// Fork, the parent writes k% of its pages while the child lives (the
+// snapshot pattern of Redis BGSAVE), the child exits.
+void ForkWrite(benchmark::State& state, const SuiteOptions& o,
+               Strategy<sim::SimArch>* s, uint64_t mib, int percent) {
+  Fixture f(o, *s, mib * kPagesPerMiB, Layout::kDense);
+  SkipUnless(state, f.ok(), "cannot build the parent");
+  sim::Machine& m = f.m();
+  const std::vector<uint8_t> byte = {7};
+  const uint64_t written = f.pages() * percent / 100;
+  Events total;
+  double seconds = 0;
+  for (auto _ : state) {
+    const double t = Timed(m, total, [&] {
+      const sim::Pid child = m.Fork(0, f.parent()).value();
+      // Evenly spread over the pages.
+      for (uint64_t i = 0; i < written; ++i) {
+        m.Write(0, f.parent(), Fixture::Page(i * f.pages() / written), byte);
+      }
+      m.Exit(child);
+    });
+    state.SetIterationTime(t);
+    seconds += t;
+    f.ResetParent();
+  }
+  Report(state, o, m, total, seconds, f.pages());
+}
+
+// Parent and child alternate on one CPU, each reading one of its pages:
+// the cost of a context switch, and of the TLB refill after it.
+void PingPong(benchmark::State& state, const SuiteOptions& o,
+              Strategy<sim::SimArch>* s) {
+  constexpr uint64_t kPages = 64;
+  Fixture f(o, *s, kPages, Layout::kDense);
+  SkipUnless(state, f.ok(), "cannot build the parent");
+  sim::Machine& m = f.m();
+  const sim::Pid child = m.Fork(0, f.parent()).value();
+  std::vector<uint8_t> byte(1);
+  Events total;
+  double seconds = 0;
+  uint64_t i = 0;
+  for (auto _ : state) {
+    const VirtAddr va = Fixture::Page(i++ % kPages);
+    const double t = Timed(m, total, [&] {
+      m.Read(0, child, va, byte);
+      m.Read(0, f.parent(), va, byte);
+    });
+    state.SetIterationTime(t);
+    seconds += t;
+  }
+  Report(state, o, m, total, seconds, 0);
+}
+
+// The parent's threads run on `cpus` CPUs while it forks: broadcasts reach
+// every TLB, and strategies that move the parent's ASID interrupt them.
+void SmpFork(benchmark::State& state, const SuiteOptions& o,
+             Strategy<sim::SimArch>* s, int cpus) {
+  Fixture f(o, *s, 64 * kPagesPerMiB, Layout::kDense, cpus);
+  SkipUnless(state, f.ok(), "cannot build the parent");
+  sim::Machine& m = f.m();
+  Events total;
+  double seconds = 0;
+  for (auto _ : state) {
+    for (int c = 0; c < cpus; ++c) m.Run(c, f.parent());
+    const double t = Timed(m, total, [&] {
+      const Result<sim::Pid> child = m.Fork(0, f.parent());
+      if (child.ok()) m.Exit(child.value());
+    });
+    state.SetIterationTime(t);
+    seconds += t;
+    f.ResetParent();
+  }
+  Report(state, o, m, total, seconds, f.pages());
+}
+
+}  // namespace
+
+std::vector<uint64_t> SizesMiB(Suite suite) {
+  switch (suite) {
+    case Suite::kQuick:
+      return {1, 16};
+    case Suite::kDefault:
+      return {1, 16, 256, 1024};
+    case Suite::kFull:
+      return {1, 16, 256, 1024, 4096};
+  }
+  return {};
+}
+
+void RegisterSimBenchmarks(const SuiteOptions& o) {
+  const std::vector<uint64_t> sizes = SizesMiB(o.suite);
+  const std::vector<int> percents = {0, 1, 10, 50, 100};
+  // fork + write k% is the costliest family: its largest size stops at 1 GiB.
+  const uint64_t fork_write_max = 1024;
+  for (Strategy<sim::SimArch>* s : o.strategies) {
+    const std::string n = s->name();
+    auto add = [](const std::string& name,
+                  std::function<void(benchmark::State&)> fn) {
+      Register(name, std::move(fn), /*manual_time=*/true)
+          ->Unit(benchmark::kMicrosecond);
+    };
+    for (uint64_t mib : sizes) {
+      for (Layout layout : {Layout::kDense, Layout::kSparse}) {
+        add(absl::StrCat("fork/", n,
+                         layout == Layout::kDense ? "/dense/" : "/sparse/", mib,
+                         "MiB"),
+            [=](benchmark::State& st) { ForkLatency(st, o, s, mib, layout); });
+      }
+      add(absl::StrCat("fork_exit/", n, "/", mib, "MiB"),
+          [=](benchmark::State& st) { ForkExit(st, o, s, mib); });
+      if (mib > fork_write_max || (o.suite == Suite::kQuick && mib > 16))
+        continue;
+      for (int k : percents) {
+        add(absl::StrCat("fork_write/", n, "/", k, "pct/", mib, "MiB"),
+            [=](benchmark::State& st) { ForkWrite(st, o, s, mib, k); });
+      }
+    }
+    add(absl::StrCat("cow_fault/", n, "/child_first_write"),
+        [=](benchmark::State& st) { CowFault(st, o, s, Writer::kChild); });
+    add(absl::StrCat("cow_fault/", n, "/parent_first_write"),
+        [=](benchmark::State& st) { CowFault(st, o, s, Writer::kParent); });
+    add(absl::StrCat("cow_fault/", n, "/second_write"),
+        [=](benchmark::State& st) {
+          CowFault(st, o, s, Writer::kSecondWrite);
+        });
+    add(absl::StrCat("pingpong/", n),
+        [=](benchmark::State& st) { PingPong(st, o, s); });
+    for (int cpus : {2, 4}) {
+      add(absl::StrCat("smp_fork/", n, "/", cpus, "cpus/64MiB"),
+          [=](benchmark::State& st) { SmpFork(st, o, s, cpus); });
+    }
+  }
+}
+
+}  // namespace ttb::bench

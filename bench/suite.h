@@ -1,0 +1,49 @@
+// What a run of the suite is: its size, the strategies and core profile it
+// covers, and the cost model; and the functions that register each family
+// of benchmarks for it.
+#ifndef TTBENCH_BENCH_SUITE_H_
+#define TTBENCH_BENCH_SUITE_H_
+
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "bench/cost_model.h"
+#include "engine/sim/sim_arch.h"
+#include "engine/sim/tlb_profile.h"
+#include "engine/strategy.h"
+
+namespace ttb::bench {
+
+enum class Suite { kQuick, kDefault, kFull };
+
+struct SuiteOptions {
+  Suite suite = Suite::kDefault;
+  std::vector<Strategy<sim::SimArch>*> strategies;
+  const sim::TlbProfile* profile = nullptr;
+  bool range_tlbi = false;
+  const CostModel* costs = nullptr;
+};
+
+// Registers a benchmark and remembers its name (for progress counts).
+// Manual-time benchmarks report as <name>/manual_time, which is also what
+// --filter sees.
+benchmark::internal::Benchmark* Register(
+    const std::string& name, std::function<void(benchmark::State&)> fn,
+    bool manual_time = false);
+// Every name registered so far, as reported.
+const std::vector<std::string>& RegisteredNames();
+
+// Resident sizes, in MiB, that the suite's size sweeps cover.
+std::vector<uint64_t> SizesMiB(Suite suite);
+
+void RegisterSimBenchmarks(const SuiteOptions& options);
+void RegisterEngineBenchmarks(const SuiteOptions& options);
+void RegisterNativeBenchmarks(const SuiteOptions& options);
+
+}  // namespace ttb::bench
+
+#endif  // TTBENCH_BENCH_SUITE_H_

@@ -1,0 +1,141 @@
+// The benchmark driver on bad input (one line, exit 2, nothing written) and
+// on a tiny real run (a complete Google Benchmark JSON file with ttbench's
+// context, and no partial file left behind).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+
+#include "nlohmann/json.hpp"
+
+namespace ttb {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int status;
+  std::string output;  // stdout and stderr.
+};
+
+Outcome RunDriver(const std::string& args) {
+  const std::string command =
+      std::string(TTB_BENCH_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) {
+    output.append(buffer, n);
+  }
+  const int raw = pclose(pipe);
+  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, output};
+}
+
+class BenchCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("ttbench_cli_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Files anywhere under the output directory.
+  int FilesWritten() const {
+    if (!fs::exists(dir_)) return 0;
+    int n = 0;
+    for (const auto& e : fs::recursive_directory_iterator(dir_)) {
+      n += e.is_regular_file() ? 1 : 0;
+    }
+    return n;
+  }
+  std::string Out() const { return " --out=" + dir_.string(); }
+
+  void ExpectRejected(const std::string& args, const std::string& says) {
+    const Outcome o = RunDriver(args + Out());
+    EXPECT_EQ(o.status, 2) << o.output;
+    EXPECT_NE(o.output.find(says), std::string::npos) << o.output;
+    EXPECT_EQ(std::count(o.output.begin(), o.output.end(), '\n'), 1)
+        << o.output;
+    EXPECT_EQ(FilesWritten(), 0);
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(BenchCliTest, UnknownStrategyProfileOrSuiteIsOneLineAndExit2) {
+  ExpectRejected("run --variants=lazy_cow,nope", "unknown strategy 'nope'");
+  ExpectRejected("run --profile=pentium", "unknown profile 'pentium'");
+  ExpectRejected("run --suite=huge", "unknown suite 'huge'");
+  ExpectRejected("run --repetitions=0", "--repetitions must be 1 to 100");
+  ExpectRejected("run --filter='('", "is not a regex");
+  ExpectRejected("dance", "usage");
+}
+
+TEST_F(BenchCliTest, AFilterThatMatchesNothingLeavesNoFile) {
+  ExpectRejected("run --suite=quick --filter=no_such_benchmark",
+                 "no benchmark matches");
+}
+
+TEST_F(BenchCliTest, UnwritableOutputDirectoryIsRejected) {
+  const Outcome o = RunDriver("run --out=/proc/ttbench");
+  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_NE(o.output.find("cannot write to /proc/ttbench"), std::string::npos);
+}
+
+TEST_F(BenchCliTest, CorruptCostModelIsRejected) {
+  fs::create_directories(dir_ / "costs");
+  std::ofstream(dir_ / "costs" / "neoverse-n1.json") << "{\"profile\": 3";
+  const Outcome o = RunDriver("run --costs=" + (dir_ / "costs").string() +
+                              " --out=" + (dir_ / "out").string());
+  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_NE(o.output.find("not a cost model"), std::string::npos) << o.output;
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+}
+
+TEST_F(BenchCliTest, ARunWritesCompleteJsonWithContext) {
+  const Outcome o = RunDriver(
+      "run --suite=quick --variants=lazy_cow --commit=abc123 "
+      "--filter='^(engine/walk/39bit|cow_fault/lazy_cow/second_write/.*)$'" +
+      Out());
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_NE(o.output.find("[2/2]"), std::string::npos) << o.output;
+  ASSERT_EQ(FilesWritten(), 1);
+  fs::path result;
+  for (const auto& e : fs::recursive_directory_iterator(dir_)) {
+    if (e.is_regular_file()) result = e.path();
+  }
+  EXPECT_TRUE(std::regex_match(result.filename().string(),
+                               std::regex(R"(\d{4}-\d\d-\d\d-quick\.json)")))
+      << result;
+  std::ifstream in(result);
+  const nlohmann::json doc = nlohmann::json::parse(in);
+  EXPECT_EQ(doc["context"]["ttbench_suite"], "quick");
+  EXPECT_EQ(doc["context"]["ttbench_commit"], "abc123");
+  EXPECT_EQ(doc["context"]["ttbench_variants"], "lazy_cow");
+  EXPECT_TRUE(doc["context"].contains("host_kernel"));
+  EXPECT_TRUE(doc["context"].contains("perf_counters"));
+  ASSERT_EQ(doc["benchmarks"].size(), 2u);
+  const nlohmann::json& cow = doc["benchmarks"][1];
+  EXPECT_EQ(cow["name"], "cow_fault/lazy_cow/second_write/manual_time");
+  EXPECT_TRUE(cow.contains("modelled_cycles"));
+  EXPECT_FALSE(cow.contains("faults"));  // A second write takes no fault.
+}
+
+TEST_F(BenchCliTest, ListNamesEveryStrategyAndProfile) {
+  const Outcome o = RunDriver("list");
+  ASSERT_EQ(o.status, 0);
+  for (const char* name :
+       {"eager_copy", "lazy_cow", "batched_tlbi", "asid_tagged", "untagged",
+        "max_tlbi_ops", "asid_bits", "neoverse-n1", "cortex-a72"}) {
+    EXPECT_NE(o.output.find(name), std::string::npos) << name;
+  }
+}
+
+}  // namespace
+}  // namespace ttb
