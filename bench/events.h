@@ -23,6 +23,8 @@ class Events {
   Events operator-(const Events& other) const;
 
   uint64_t get(const std::string& name) const;
+  // Adds to a counter that no machine keeps (hardware counters).
+  void Add(const std::string& name, uint64_t value) { values_[name] += value; }
   const std::map<std::string, uint64_t>& values() const { return values_; }
 
  private:

@@ -1,17 +1,13 @@
 #include "bench/host_info.h"
 
-#include <linux/perf_event.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
-#include <unistd.h>
 
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "bench/hw_counters.h"
 
 namespace ttb::bench {
 namespace {
@@ -30,23 +26,6 @@ std::string CpuModel() {
   return "unknown";
 }
 
-// Opens a cycles counter for this process; the error says why not.
-std::string PerfUnavailable() {
-  perf_event_attr attr{};
-  attr.type = PERF_TYPE_HARDWARE;
-  attr.size = sizeof(attr);
-  attr.config = PERF_COUNT_HW_CPU_CYCLES;
-  attr.disabled = 1;
-  attr.exclude_kernel = 1;
-  const long fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
-  if (fd >= 0) {
-    close(static_cast<int>(fd));
-    return "";
-  }
-  return absl::StrCat("perf_event_open(cycles): ", std::strerror(errno),
-                      " (no hardware counters, as in most VMs)");
-}
-
 }  // namespace
 
 HostInfo HostInfo::Probe() {
@@ -62,7 +41,7 @@ HostInfo HostInfo::Probe() {
 #else
   h.compiler = absl::StrCat("gcc ", __VERSION__);
 #endif
-  h.perf_unavailable = PerfUnavailable();
+  h.perf_unavailable = HwCounters().error();
   return h;
 }
 

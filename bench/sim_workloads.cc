@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "bench/events.h"
+#include "bench/hw_counters.h"
 #include "bench/suite.h"
 #include "engine/sim/machine.h"
 
@@ -82,13 +83,18 @@ class Fixture {
   bool ok_ = false;
 };
 
-// Times one step, adding its events to `total`.
+// Times one step, adding its events (and hardware counts, where the host
+// has them) to `total`.
 template <typename Step>
 double Timed(sim::Machine& m, Events& total, Step&& step) {
+  static HwCounters hw;
   const Events before = Events::Of(m);
-  const auto t0 = Clock::now();
-  step();
-  const auto t1 = Clock::now();
+  Clock::time_point t0, t1;
+  hw.Count(total, [&] {
+    t0 = Clock::now();
+    step();
+    t1 = Clock::now();
+  });
   total += Events::Of(m) - before;
   return std::chrono::duration<double>(t1 - t0).count();
 }
