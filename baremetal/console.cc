@@ -1,0 +1,49 @@
+#include "baremetal/console.h"
+
+namespace ttb::baremetal {
+namespace {
+
+volatile uint32_t* const kUart =
+    reinterpret_cast<volatile uint32_t*>(0x09000000);
+constexpr unsigned kData = 0x00 / 4;
+constexpr unsigned kFlags = 0x18 / 4;
+constexpr uint32_t kTransmitFull = 1 << 5;
+
+void Put(char c) {
+  while (kUart[kFlags] & kTransmitFull) {
+  }
+  kUart[kData] = static_cast<uint32_t>(c);
+}
+
+}  // namespace
+
+void Print(const char* text) {
+  for (; *text != '\0'; ++text) {
+    if (*text == '\n') Put('\r');
+    Put(*text);
+  }
+}
+
+void PrintHex(uint64_t value) {
+  Put('0');
+  Put('x');
+  bool started = false;
+  for (int shift = 60; shift >= 0; shift -= 4) {
+    const unsigned digit = (value >> shift) & 0xF;
+    started = started || digit != 0 || shift == 0;
+    if (started)
+      Put(static_cast<char>(digit < 10 ? '0' + digit : 'a' + digit - 10));
+  }
+}
+
+void PrintDec(uint64_t value) {
+  char digits[24];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  while (n > 0) Put(digits[--n]);
+}
+
+}  // namespace ttb::baremetal

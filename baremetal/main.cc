@@ -1,0 +1,78 @@
+// The bare-metal image's kernel: identifies the CPU, turns on the MMU over
+// the kernel's identity mapping, then runs its checks and reports each as
+// one line on the UART. The exit status is 0 when every check passed.
+#include "baremetal/console.h"
+#include "baremetal/mmu.h"
+#include "baremetal/semihosting.h"
+#include "baremetal/sysreg.h"
+#include "baremetal/walker_check.h"
+#include "engine/frame_pool.h"
+#include "engine/table.h"
+
+extern "C" char __image_end[];
+
+namespace ttb::baremetal {
+namespace {
+
+// QEMU is started with -m 256M: RAM is [0x4000_0000, 0x5000_0000).
+constexpr uintptr_t kRamEnd = 0x5000'0000;
+constexpr uint64_t kWalkerCases = 4000;
+
+Table kernel_root;
+FramePool pool;
+
+}  // namespace
+}  // namespace ttb::baremetal
+
+using namespace ttb;
+using namespace ttb::baremetal;
+
+extern "C" [[noreturn]] void unexpected_exception() {
+  Print("unexpected exception: ESR_EL1 ");
+  PrintHex(TTB_READ_SYSREG(esr_el1));
+  Print(" ELR_EL1 ");
+  PrintHex(TTB_READ_SYSREG(elr_el1));
+  Print(" FAR_EL1 ");
+  PrintHex(TTB_READ_SYSREG(far_el1));
+  Print("\n");
+  semihosting_exit(3);
+}
+
+extern "C" uint64_t kernel_main() {
+  const uint64_t midr = TTB_READ_SYSREG(midr_el1);
+  const uint64_t isar0 = TTB_READ_SYSREG(id_aa64isar0_el1);
+  Print("{\"event\":\"boot\",\"el\":");
+  PrintDec(TTB_READ_SYSREG(CurrentEL) >> 2);
+  Print(",\"midr\":\"");
+  PrintHex(midr);
+  // ID_AA64ISAR0_EL1.TLB, bits 59:56: 2 means FEAT_TLBIRANGE.
+  Print("\",\"tlbi_range\":");
+  Print(((isar0 >> 56) & 0xF) >= 2 ? "true" : "false");
+  Print("}\n");
+
+  const auto root = reinterpret_cast<PhysAddr>(&kernel_root);
+  InstallKernelMapping(kernel_root.entries);
+  EnableMmu(root);
+
+  const auto start = reinterpret_cast<uintptr_t>(__image_end);
+  if (pool.Init(__image_end, start, kRamEnd - start, 12, false) !=
+      Status::kOk) {
+    Print("{\"event\":\"error\",\"what\":\"frame pool\"}\n");
+    return 2;
+  }
+  Print("{\"event\":\"mmu\",\"frames\":");
+  PrintDec(pool.capacity());
+  Print("}\n");
+
+  const WalkerCheckResult w = RunWalkerCheck(pool, root, kWalkerCases);
+  Print("{\"event\":\"walker_check\",\"cases\":");
+  PrintDec(w.cases);
+  Print(",\"translations\":");
+  PrintDec(w.translations);
+  Print(",\"faults\":");
+  PrintDec(w.faults);
+  Print(",\"mismatches\":");
+  PrintDec(w.mismatches);
+  Print("}\n");
+  return w.mismatches == 0 ? 0 : 1;
+}

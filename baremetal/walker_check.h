@@ -1,0 +1,23 @@
+// Checks the engine's software walker against the MMU: generated tables and
+// accesses, each translated by AT S1E1R, S1E1W, S1E0R and S1E0W and by the
+// walker, compared through PAR_EL1 (fault status code, or output address).
+#ifndef TTBENCH_BAREMETAL_WALKER_CHECK_H_
+#define TTBENCH_BAREMETAL_WALKER_CHECK_H_
+
+#include "engine/frame_pool.h"
+
+namespace ttb::baremetal {
+
+struct WalkerCheckResult {
+  uint64_t cases = 0;
+  uint64_t translations = 0;  // AT operations compared.
+  uint64_t faults = 0;        // Of those, how many faulted.
+  uint64_t mismatches = 0;
+};
+
+WalkerCheckResult RunWalkerCheck(FramePool& pool, PhysAddr kernel_root,
+                                 uint64_t cases);
+
+}  // namespace ttb::baremetal
+
+#endif  // TTBENCH_BAREMETAL_WALKER_CHECK_H_
