@@ -26,8 +26,10 @@ _start:
     msr     elr_el2, x0
     eret
 el1_entry:
+    // The top 272 bytes of the stack hold the saved EL0 context (struct
+    // Frame in kernel.cc); kernel code runs below them.
     ldr     x0, =__stack_top
-    mov     sp, x0
+    sub     sp, x0, #272
     mov     x0, #(3 << 20)          // CPACR_EL1.FPEN: no FP/SIMD traps.
     msr     cpacr_el1, x0
     isb

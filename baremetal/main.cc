@@ -2,6 +2,7 @@
 // the kernel's identity mapping, then runs its checks and reports each as
 // one line on the UART. The exit status is 0 when every check passed.
 #include "baremetal/console.h"
+#include "baremetal/kernel.h"
 #include "baremetal/mmu.h"
 #include "baremetal/semihosting.h"
 #include "baremetal/sysreg.h"
@@ -28,6 +29,7 @@ using namespace ttb;
 using namespace ttb::baremetal;
 
 extern "C" [[noreturn]] void unexpected_exception() {
+  UseKernelTables();  // The UART may not be mapped in the current tables.
   Print("unexpected exception: ESR_EL1 ");
   PrintHex(TTB_READ_SYSREG(esr_el1));
   Print(" ELR_EL1 ");
@@ -74,5 +76,5 @@ extern "C" uint64_t kernel_main() {
   Print(",\"mismatches\":");
   PrintDec(w.mismatches);
   Print("}\n");
-  return w.mismatches == 0 ? 0 : 1;
+  RunForkTests(pool, w.mismatches == 0 ? 0 : 1);
 }

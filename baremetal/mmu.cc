@@ -17,6 +17,8 @@ constexpr uint64_t kTcr = 25 | (1ull << 8) | (1ull << 10) | (3ull << 12) |
 // SCTLR_EL1: the RES1 bits of Armv8.0, and M (MMU), C, I (caches).
 constexpr uint64_t kSctlr = 0x30D00800 | (1 << 0) | (1 << 2) | (1 << 12);
 
+PhysAddr kernel_root = 0;
+
 }  // namespace
 
 void InstallKernelMapping(Descriptor* root) {
@@ -33,6 +35,7 @@ void InstallKernelMapping(Descriptor* root) {
 }
 
 void EnableMmu(PhysAddr root) {
+  kernel_root = root;
   TTB_WRITE_SYSREG(mair_el1, kMair);
   TTB_WRITE_SYSREG(tcr_el1, kTcr);
   TTB_WRITE_SYSREG(ttbr0_el1, root);
@@ -47,6 +50,17 @@ void SwitchTables(PhysAddr root) {
   asm volatile("dsb ishst" ::: "memory");
   TTB_WRITE_SYSREG(ttbr0_el1, root);
   asm volatile("isb; tlbi vmalle1; dsb nsh; isb" ::: "memory");
+}
+
+}  // namespace ttb::baremetal
+
+namespace ttb::baremetal {
+
+void UseKernelTables() {
+  // Its entries are global and the same in every root, so nothing cached
+  // needs to go; user VAs are not touched while it is in use.
+  TTB_WRITE_SYSREG(ttbr0_el1, kernel_root);
+  asm volatile("isb" ::: "memory");
 }
 
 }  // namespace ttb::baremetal

@@ -23,6 +23,9 @@ void InstallKernelMapping(Descriptor* root);
 void EnableMmu(PhysAddr root);
 // Points TTBR0 at `root` and invalidates this CPU's TLB.
 void SwitchTables(PhysAddr root);
+// Points TTBR0 at the kernel's own root (EnableMmu's), ASID 0, without
+// invalidating: for when the current tables are about to be freed.
+void UseKernelTables();
 
 }  // namespace ttb::baremetal
 

@@ -8,7 +8,7 @@ namespace {
 // Calls fn(name, value) for every counter; with no machine, values are 0.
 template <typename Fn>
 void ForEachCounter(sim::Machine* m, Fn&& fn) {
-  const sim::ArchCounters* a = m ? &m->system().counters() : nullptr;
+  const ArchCounters* a = m ? &m->system().counters() : nullptr;
   for (int op = 0; op < tlbi::kOpCount; ++op) {
     const char* name = tlbi::OpName(static_cast<tlbi::Op>(op));
     fn(absl::StrCat("tlbi.", name), a ? a->tlbi[op][0] : 0);

@@ -36,6 +36,11 @@ class Kernel {
   // Every other CPU running `p` reloads TTBR0 with p's current ASID and
   // synchronises (an IPI on hardware).
   virtual void ReloadOnOtherCpus(Process& p) = 0;
+  // Gives `p` an empty address space. A kernel whose own mapping lives in
+  // every TTBR0 table (bare metal) adds it here.
+  virtual Status InitSpace(Process& p, Asid asid) {
+    return p.space.Init(&pool(), regime(), asid);
+  }
 
   // The allocator's rollover needs the live processes.
   template <typename Fn>

@@ -78,7 +78,7 @@ Counts Delta(const Counts& after, const Counts& before) {
 }
 
 Counts Snapshot(sim::Machine& m) {
-  const sim::ArchCounters& a = m.system().counters();
+  const ArchCounters& a = m.system().counters();
   const FramePoolStats& p = m.pool().stats();
   const int is = static_cast<int>(Shareability::kInner);
   return Counts{a.tlbi[int(Op::kVale1)][is],

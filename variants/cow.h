@@ -45,7 +45,7 @@ void RefreshAsid(Kernel<A>& k, Process& p) {
 
 template <Arch A>
 Status CreateTaggedSpace(Kernel<A>& k, Process& p) {
-  const Status s = p.space.Init(&k.pool(), k.regime(), 0);
+  const Status s = k.InitSpace(p, 0);
   if (s == Status::kOk) RefreshAsid(k, p);
   return s;
 }

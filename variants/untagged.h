@@ -18,7 +18,7 @@ class Untagged final : public LazyCowBase<A> {
     return "no ASIDs: VMALLE1 on every context switch, VMALLE1IS at fork";
   }
   Status CreateSpace(Kernel<A>& k, Process& p) override {
-    return p.space.Init(&k.pool(), k.regime(), 0);
+    return k.InitSpace(p, 0);
   }
   void SwitchTo(Kernel<A>& k, Process& p) override {
     A& arch = k.arch();

@@ -2,12 +2,6 @@
 
 namespace ttb::sim {
 
-uint64_t ArchCounters::tlbi_total() const {
-  uint64_t total = 0;
-  for (const auto& by_sh : tlbi) total += by_sh[0] + by_sh[1];
-  return total;
-}
-
 SimSystem::SimSystem(const TlbProfile& profile, const Regime& regime, int cpus,
                      bool range_tlbi)
     : tlbs_(cpus, Tlb(profile, regime)), cpus_(cpus), range_tlbi_(range_tlbi) {}

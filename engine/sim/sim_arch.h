@@ -10,22 +10,12 @@
 #include <vector>
 
 #include "engine/arch.h"
+#include "engine/arch_counters.h"
 #include "engine/regime.h"
 #include "engine/sim/tlb.h"
 #include "engine/sim/tlb_profile.h"
 
 namespace ttb::sim {
-
-struct ArchCounters {
-  uint64_t tlbi[tlbi::kOpCount][2] = {};  // [op][Shareability]
-  uint64_t dsb[kBarrierCount] = {};
-  uint64_t isb = 0;
-  uint64_t ttbr0_writes = 0;
-  // Range TLBIs on a core without FEAT_TLBIRANGE: UNDEFINED on hardware.
-  uint64_t undefined_instructions = 0;
-
-  uint64_t tlbi_total() const;
-};
 
 struct CpuState {
   PhysAddr ttbr0_root = 0;

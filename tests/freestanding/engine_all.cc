@@ -3,6 +3,7 @@
 // the parts that happen to have a .cc file.
 #include "engine/address_space.h"
 #include "engine/arch.h"
+#include "engine/arch_counters.h"
 #include "engine/asid_allocator.h"
 #include "engine/descriptor.h"
 #include "engine/fault.h"

@@ -1,0 +1,348 @@
+#include "baremetal/kernel.h"
+
+#include "baremetal/console.h"
+#include "baremetal/hw_arch.h"
+#include "baremetal/mmu.h"
+#include "baremetal/semihosting.h"
+#include "baremetal/sysreg.h"
+#include "variants/registry.h"
+
+extern "C" char __stack_top[];
+extern "C" char user_program_start[];
+extern "C" char user_program_end[];
+
+namespace ttb::baremetal {
+
+// The user context the vectors save and restore (vectors.S).
+struct Frame {
+  uint64_t x[31];
+  uint64_t sp_el0;
+  uint64_t elr;
+  uint64_t spsr;
+};
+static_assert(sizeof(Frame) == 272, "vectors.S assumes this layout");
+
+extern "C" [[noreturn]] void enter_user(Frame* frame);
+extern "C" void el0_sync_handler(Frame* frame);
+extern "C" [[noreturn]] void unexpected_exception();
+
+namespace {
+
+constexpr VirtAddr kText = 0x8000'0000;
+constexpr VirtAddr kData = 0x1'0000'0000;
+constexpr VirtAddr kStack = 0x2'0000'0000;
+constexpr uint64_t kDataPages = 64;
+constexpr uint64_t kStackPages = 4;
+constexpr int kMaxTasks = 8;
+constexpr uint64_t kKilledStatus = 128 + 11;  // As a shell shows SIGSEGV.
+
+enum class Syscall : uint64_t { kExit = 0, kFork = 1, kWait = 2 };
+
+enum class TaskState : uint8_t { kFree, kRunnable, kWaiting };
+
+struct Task {
+  Process process;
+  Frame regs;
+  TaskState state = TaskState::kFree;
+  int parent = -1;
+  int waiting_for = -1;  // kWaiting: the child it waits for.
+  bool zombie = false;   // Exited, status not yet collected.
+  uint64_t status = 0;
+};
+
+class BareMetalKernel final : public Kernel<HwArch> {
+ public:
+  void set_pool(FramePool* pool) { pool_ = pool; }
+  void set_current(Process* p) { current_ = p; }
+
+  HwArch& arch() override { return arch_; }
+  FramePool& pool() override { return *pool_; }
+  const Regime& regime() const override { return kRegime; }
+  // One CPU: local maintenance reaches every TLB there is.
+  Shareability shareability() const override { return Shareability::kLocal; }
+  AsidAllocator& asids() override { return asids_; }
+  void ForEachRunning(void (*fn)(Process&, void*), void* context) override {
+    if (current_ != nullptr) fn(*current_, context);
+  }
+  void ReloadOnOtherCpus(Process&) override {}
+  Status InitSpace(Process& p, Asid asid) override {
+    const Status s = p.space.Init(pool_, kRegime, asid);
+    if (s == Status::kOk)
+      InstallKernelMapping(pool_->Descriptors(p.space.root()));
+    return s;
+  }
+
+ private:
+  HwArch arch_;
+  FramePool* pool_ = nullptr;
+  AsidAllocator asids_;
+  Process* current_ = nullptr;
+};
+
+BareMetalKernel kernel;
+Task tasks[kMaxTasks];
+int current = -1;
+int strategy_index = -1;
+uint64_t failures = 0;
+uint64_t faults = 0;
+ArchCounters counts_before;
+FramePoolStats pool_before;
+
+// Readies a free slot for a new process. Its ASID generation must go back
+// to "none": a new strategy's allocator starts again at generation 1.
+void Reset(Task& t, int parent) {
+  t.process.asid_generation = 0;
+  t.process.cpu_mask = 0;
+  t.state = TaskState::kFree;
+  t.parent = parent;
+  t.waiting_for = -1;
+  t.zombie = false;
+  t.status = 0;
+  t.regs = Frame{};
+}
+
+Strategy<HwArch>& CurrentStrategy() {
+  return *kStrategies<HwArch>[strategy_index];
+}
+
+Frame* KernelFrame() {
+  return reinterpret_cast<Frame*>(reinterpret_cast<uintptr_t>(__stack_top) -
+                                  sizeof(Frame));
+}
+
+// Makes `index` current: its context into the frame the vectors restore,
+// its tables into TTBR0.
+void SwitchTo(int index) {
+  if (current >= 0) tasks[current].process.cpu_mask = 0;
+  current = index;
+  Task& t = tasks[index];
+  t.process.cpu_mask = 1;
+  kernel.set_current(&t.process);
+  *KernelFrame() = t.regs;
+  CurrentStrategy().SwitchTo(kernel, t.process);
+}
+
+// Writes code to memory that will be executed: clean the data cache to the
+// point of unification, invalidate the instruction cache (Arm ARM D7.5.9).
+void SyncInstructions(uintptr_t start, uint64_t bytes) {
+  const uint64_t ctr = TTB_READ_SYSREG(ctr_el0);
+  const uint64_t dline = 4ull << ((ctr >> 16) & 0xF);
+  const uint64_t iline = 4ull << (ctr & 0xF);
+  for (uintptr_t a = start & ~(dline - 1); a < start + bytes; a += dline) {
+    asm volatile("dc cvau, %0" : : "r"(a) : "memory");
+  }
+  asm volatile("dsb ish" ::: "memory");
+  for (uintptr_t a = start & ~(iline - 1); a < start + bytes; a += iline) {
+    asm volatile("ic ivau, %0" : : "r"(a) : "memory");
+  }
+  asm volatile("dsb ish; isb" ::: "memory");
+}
+
+void PrintCounts() {
+  const ArchCounters& now = kernel.arch().counts();
+  const FramePoolStats& pool = kernel.pool().stats();
+  Print(",\"faults\":");
+  PrintDec(faults);
+  Print(",\"pages_copied\":");
+  PrintDec(pool.copies - pool_before.copies);
+  Print(",\"frames_shared\":");
+  PrintDec(pool.shares - pool_before.shares);
+  for (int op = 0; op < tlbi::kOpCount; ++op) {
+    for (int sh = 0; sh < 2; ++sh) {
+      const uint64_t n = now.tlbi[op][sh] - counts_before.tlbi[op][sh];
+      if (n == 0) continue;
+      Print(",\"tlbi.");
+      Print(tlbi::OpName(static_cast<tlbi::Op>(op)));
+      Print(sh == 1 ? "is\":" : "\":");
+      PrintDec(n);
+    }
+  }
+}
+
+[[noreturn]] void StartStrategy(int index);
+
+// Picks the next runnable task, or ends this strategy's run.
+[[noreturn]] void ScheduleOrFinish() {
+  for (int step = 1; step <= kMaxTasks; ++step) {
+    const int next = (current + step) % kMaxTasks;
+    if (tasks[next].state == TaskState::kRunnable) {
+      SwitchTo(next);
+      enter_user(KernelFrame());
+    }
+  }
+  StartStrategy(strategy_index + 1);
+}
+
+// The current task exits: release its space, wake a waiting parent.
+[[noreturn]] void ExitCurrent(uint64_t status) {
+  Task& t = tasks[current];
+  UseKernelTables();  // TTBR0 must not point at tables being freed.
+  CurrentStrategy().Release(kernel, t.process);
+  t.state = TaskState::kFree;
+  t.process.cpu_mask = 0;
+  kernel.set_current(nullptr);
+  if (t.parent < 0) {
+    Print("{\"event\":\"fork_test\",\"strategy\":\"");
+    Print(CurrentStrategy().name());
+    Print("\",\"status\":");
+    PrintDec(status);
+    PrintCounts();
+    Print("}\n");
+    failures += status == 0 ? 0 : 1;
+  } else {
+    Task& parent = tasks[t.parent];
+    if (parent.state == TaskState::kWaiting && parent.waiting_for == current) {
+      parent.regs.x[0] = status;
+      parent.state = TaskState::kRunnable;
+    } else {
+      t.zombie = true;
+      t.status = status;
+    }
+  }
+  ScheduleOrFinish();
+}
+
+void Fork(Frame* frame) {
+  Task& parent = tasks[current];
+  int child = -1;
+  for (int i = 0; i < kMaxTasks; ++i) {
+    if (tasks[i].state == TaskState::kFree && !tasks[i].zombie) child = i;
+  }
+  if (child >= 0) Reset(tasks[child], current);
+  if (child < 0 ||
+      CurrentStrategy().Fork(kernel, parent.process, tasks[child].process) !=
+          Status::kOk) {
+    frame->x[0] = ~0ull;
+    return;
+  }
+  Task& c = tasks[child];
+  c.process.pid = static_cast<uint32_t>(child + 1);
+  c.regs = *frame;
+  c.regs.x[0] = 0;
+  c.state = TaskState::kRunnable;
+  frame->x[0] = static_cast<uint64_t>(child + 1);
+}
+
+void Wait(Frame* frame) {
+  const int child = static_cast<int>(frame->x[0]) - 1;
+  if (child < 0 || child >= kMaxTasks || tasks[child].parent != current) {
+    frame->x[0] = ~0ull;
+    return;
+  }
+  if (tasks[child].zombie) {
+    frame->x[0] = tasks[child].status;
+    tasks[child].zombie = false;
+    return;
+  }
+  Task& t = tasks[current];
+  t.regs = *frame;
+  t.state = TaskState::kWaiting;
+  t.waiting_for = child;
+  ScheduleOrFinish();
+}
+
+// ESR_ELx.DFSC back to the engine's Fault (the walker's dfsc() inverted).
+Fault DecodeFault(uint64_t dfsc) {
+  constexpr FaultKind kKinds[] = {
+      FaultKind::kAddressSize, FaultKind::kTranslation,
+      FaultKind::kAccessFlag,  FaultKind::kPermission,
+      FaultKind::kNone,        FaultKind::kWalkExternalAbort};
+  const uint64_t kind = (dfsc >> 2) & 0xF;
+  return Fault{kind < 6 ? kKinds[kind] : FaultKind::kNone,
+               static_cast<int8_t>(dfsc & 3)};
+}
+
+// The first process of a strategy's run: the workload's text (EL0
+// read-only, executable), its data pages and a stack.
+[[noreturn]] void StartStrategy(int index) {
+  strategy_index = index;
+  if (index == StrategyCount<HwArch>()) {
+    Print("{\"event\":\"done\",\"failures\":");
+    PrintDec(failures);
+    Print("}\n");
+    semihosting_exit(failures == 0 ? 0 : 1);
+  }
+  // A new strategy's ASIDs start again from 1: nothing cached may survive.
+  asm volatile("dsb ishst; tlbi vmalle1; dsb nsh; isb" ::: "memory");
+  Strategy<HwArch>& s = CurrentStrategy();
+  counts_before = kernel.arch().counts();
+  pool_before = kernel.pool().stats();
+  faults = 0;
+  for (Task& t : tasks) Reset(t, -1);
+  Task& init = tasks[0];
+  const Descriptor user = Descriptor::Page(0)
+                              .with_ng(true)
+                              .with_attr_index(1)
+                              .with_sh(Sh::kInner)
+                              .with_pxn(true);
+  const uint64_t text_bytes =
+      static_cast<uint64_t>(user_program_end - user_program_start);
+  if (s.Attach(kernel) != Status::kOk ||
+      s.CreateSpace(kernel, init.process) != Status::kOk ||
+      init.process.space.Map(kText, 1, user.with_ap(Ap::kRo)) != Status::kOk ||
+      init.process.space.Map(kData, kDataPages,
+                             user.with_ap(Ap::kRw).with_uxn(true)) !=
+          Status::kOk ||
+      init.process.space.Map(kStack, kStackPages,
+                             user.with_ap(Ap::kRw).with_uxn(true)) !=
+          Status::kOk) {
+    Print(
+        "{\"event\":\"error\",\"what\":\"cannot create the first process\"}\n");
+    semihosting_exit(2);
+  }
+  const PhysAddr text = init.process.space.Translate(kText).value().pa;
+  __builtin_memcpy(kernel.pool().Bytes(text), user_program_start, text_bytes);
+  SyncInstructions(text, text_bytes);
+  init.process.pid = 1;
+  init.regs.x[0] = kData;
+  init.regs.x[1] = kDataPages;
+  init.regs.sp_el0 = kStack + kStackPages * 4096;
+  init.regs.elr = kText;
+  init.regs.spsr = 0;  // EL0t.
+  init.state = TaskState::kRunnable;
+  current = -1;
+  SwitchTo(0);
+  enter_user(KernelFrame());
+}
+
+}  // namespace
+
+extern "C" void el0_sync_handler(Frame* frame) {
+  const uint64_t esr = TTB_READ_SYSREG(esr_el1);
+  const uint64_t ec = esr >> 26;
+  if (ec == 0x15) {  // SVC from AArch64.
+    switch (static_cast<Syscall>(frame->x[8])) {
+      case Syscall::kExit:
+        ExitCurrent(frame->x[0]);
+      case Syscall::kFork:
+        Fork(frame);
+        return;
+      case Syscall::kWait:
+        Wait(frame);
+        return;
+    }
+    ExitCurrent(kKilledStatus);
+  }
+  if (ec == 0x24 || ec == 0x20) {  // Data or instruction abort from EL0.
+    ++faults;
+    const Access access = ec == 0x20       ? Access::kExecute
+                          : (esr >> 6) & 1 ? Access::kWrite
+                                           : Access::kRead;
+    const VirtAddr far = TTB_READ_SYSREG(far_el1);
+    if (CurrentStrategy().OnFault(kernel, tasks[current].process, far,
+                                  DecodeFault(esr & 0x3F),
+                                  access) == FaultOutcome::kHandled) {
+      return;  // Retry the access.
+    }
+    ExitCurrent(kKilledStatus);
+  }
+  unexpected_exception();
+}
+
+void RunForkTests(FramePool& pool, uint64_t earlier_failures) {
+  kernel.set_pool(&pool);
+  failures = earlier_failures;
+  StartStrategy(0);
+}
+
+}  // namespace ttb::baremetal

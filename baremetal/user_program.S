@@ -1,0 +1,66 @@
+// The EL0 workload, copied into each first process's text page. It uses
+// only registers and its data pages (PC-relative code, no literals), so it
+// runs wherever it is mapped.
+//   in:  x0 = data base, x1 = pages
+//   svc: x8 = 0 exit(x0), 1 fork() -> child pid or 0, 2 wait(x0) -> status
+// The parent stores i in page i and forks. The child checks it sees them,
+// overwrites each page (a CoW fault per page) and exits 0. The parent waits,
+// checks its pages kept their values, overwrites them too and exits with
+// the child's status: 0 means both sides kept their own data.
+    .section .text.user, "ax"
+    .balign 4096
+    .global user_program_start, user_program_end
+user_program_start:
+    mov     x19, x0
+    mov     x20, x1
+    mov     x21, #0
+1:  lsl     x9, x21, #12
+    strb    w21, [x19, x9]
+    add     x21, x21, #1
+    cmp     x21, x20
+    b.lo    1b
+    mov     x8, #1
+    svc     #0
+    cbz     x0, child
+    mov     x8, #2
+    svc     #0
+    mov     x23, x0                 // The child's status.
+    mov     w12, #0x55
+    bl      check_and_overwrite
+    cbnz    x0, fail
+    mov     x0, x23
+    b       exit
+child:
+    mov     w12, #0xAA
+    bl      check_and_overwrite
+    cbnz    x0, fail
+    mov     x0, #0
+    b       exit
+fail:
+    mov     x0, #1
+exit:
+    mov     x8, #0
+    svc     #0
+4:  b       4b
+
+// Page i must still hold i; then it takes w12, which must read back.
+// Returns x0 = 0, or 1 at the first page that fails.
+check_and_overwrite:
+    mov     x21, #0
+5:  lsl     x9, x21, #12
+    ldrb    w10, [x19, x9]
+    and     x11, x21, #0xff
+    cmp     x10, x11
+    b.ne    6f
+    strb    w12, [x19, x9]
+    ldrb    w10, [x19, x9]
+    cmp     w10, w12
+    b.ne    6f
+    add     x21, x21, #1
+    cmp     x21, x20
+    b.lo    5b
+    mov     x0, #0
+    ret
+6:  mov     x0, #1
+    ret
+user_program_end:
