@@ -32,6 +32,8 @@ el1_entry:
     sub     sp, x0, #272
     mov     x0, #(3 << 20)          // CPACR_EL1.FPEN: no FP/SIMD traps.
     msr     cpacr_el1, x0
+    mov     x0, #(1 << 1)           // CNTKCTL_EL1.EL0VCTEN: EL0 reads CNTVCT.
+    msr     cntkctl_el1, x0
     isb
     ldr     x0, =__bss_start
     ldr     x1, =__bss_end

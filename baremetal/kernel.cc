@@ -1,5 +1,6 @@
 #include "baremetal/kernel.h"
 
+#include "baremetal/clock.h"
 #include "baremetal/console.h"
 #include "baremetal/hw_arch.h"
 #include "baremetal/mmu.h"
@@ -36,7 +37,7 @@ constexpr uint64_t kStackPages = 4;
 constexpr int kMaxTasks = 8;
 constexpr uint64_t kKilledStatus = 128 + 11;  // As a shell shows SIGSEGV.
 
-enum class Syscall : uint64_t { kExit = 0, kFork = 1, kWait = 2 };
+enum class Syscall : uint64_t { kExit = 0, kFork = 1, kWait = 2, kReport = 3 };
 
 enum class TaskState : uint8_t { kFree, kRunnable, kWaiting };
 
@@ -173,6 +174,61 @@ void PrintCounts() {
   StartStrategy(strategy_index + 1);
 }
 
+// User pages: EL0 access, not global, never executable at EL1.
+constexpr Descriptor kUserPage = Descriptor::Page(0)
+                                     .with_ng(true)
+                                     .with_attr_index(1)
+                                     .with_sh(Sh::kInner)
+                                     .with_pxn(true);
+constexpr Descriptor kUserData = kUserPage.with_ap(Ap::kRw).with_uxn(true);
+
+// Fork latency against resident size, at EL1: the parent is current (its
+// tables in TTBR0), its pages are made private and writable again between
+// forks, as the host benchmarks do.
+void BenchForkLatency() {
+  Strategy<HwArch>& s = CurrentStrategy();
+  constexpr uint64_t kSizesMiB[] = {1, 16, 64};
+  for (const uint64_t mib : kSizesMiB) {
+    Process parent;
+    Process child;
+    if (s.CreateSpace(kernel, parent) != Status::kOk ||
+        parent.space.Map(kData, mib * 256, kUserData) != Status::kOk) {
+      Print("{\"event\":\"error\",\"what\":\"fork benchmark parent\"}\n");
+      failures += 1;
+      return;
+    }
+    parent.cpu_mask = 1;
+    kernel.set_current(&parent);
+    s.SwitchTo(kernel, parent);
+    const uint64_t repetitions = mib >= 64 ? 2 : 4;
+    uint64_t ticks = 0;
+    uint64_t cycles = 0;
+    for (uint64_t r = 0; r < repetitions; ++r) {
+      const uint64_t t0 = Ticks();
+      const uint64_t c0 = Cycles();
+      const Status forked = s.Fork(kernel, parent, child);
+      cycles += Cycles() - c0;
+      ticks += Ticks() - t0;
+      if (forked != Status::kOk) {
+        failures += 1;
+        break;
+      }
+      s.Release(kernel, child);
+      child.asid_generation = 0;
+      parent.space.ForEachPage([](VirtAddr, Descriptor& d) {
+        d = d.with_ap(Ap::kRw).with_cow(false);
+      });
+      asm volatile("dsb ishst; tlbi vmalle1; dsb nsh; isb" ::: "memory");
+    }
+    const char* size = mib == 1 ? "1MiB" : mib == 16 ? "16MiB" : "64MiB";
+    const char* name[] = {"fork/", s.name(), "/dense/", size};
+    PrintBench(name, 4, repetitions, ticks, cycles);
+    UseKernelTables();
+    kernel.set_current(nullptr);
+    s.Release(kernel, parent);
+  }
+}
+
 // The current task exits: release its space, wake a waiting parent.
 [[noreturn]] void ExitCurrent(uint64_t status) {
   Task& t = tasks[current];
@@ -189,6 +245,7 @@ void PrintCounts() {
     PrintCounts();
     Print("}\n");
     failures += status == 0 ? 0 : 1;
+    BenchForkLatency();
   } else {
     Task& parent = tasks[t.parent];
     if (parent.state == TaskState::kWaiting && parent.waiting_for == current) {
@@ -270,22 +327,14 @@ Fault DecodeFault(uint64_t dfsc) {
   faults = 0;
   for (Task& t : tasks) Reset(t, -1);
   Task& init = tasks[0];
-  const Descriptor user = Descriptor::Page(0)
-                              .with_ng(true)
-                              .with_attr_index(1)
-                              .with_sh(Sh::kInner)
-                              .with_pxn(true);
   const uint64_t text_bytes =
       static_cast<uint64_t>(user_program_end - user_program_start);
   if (s.Attach(kernel) != Status::kOk ||
       s.CreateSpace(kernel, init.process) != Status::kOk ||
-      init.process.space.Map(kText, 1, user.with_ap(Ap::kRo)) != Status::kOk ||
-      init.process.space.Map(kData, kDataPages,
-                             user.with_ap(Ap::kRw).with_uxn(true)) !=
+      init.process.space.Map(kText, 1, kUserPage.with_ap(Ap::kRo)) !=
           Status::kOk ||
-      init.process.space.Map(kStack, kStackPages,
-                             user.with_ap(Ap::kRw).with_uxn(true)) !=
-          Status::kOk) {
+      init.process.space.Map(kData, kDataPages, kUserData) != Status::kOk ||
+      init.process.space.Map(kStack, kStackPages, kUserData) != Status::kOk) {
     Print(
         "{\"event\":\"error\",\"what\":\"cannot create the first process\"}\n");
     semihosting_exit(2);
@@ -320,6 +369,13 @@ extern "C" void el0_sync_handler(Frame* frame) {
       case Syscall::kWait:
         Wait(frame);
         return;
+      case Syscall::kReport: {
+        const char* name[] = {"cow_fault/", CurrentStrategy().name(),
+                              frame->x[2] == 0 ? "/child_first_write"
+                                               : "/parent_after_child_exit"};
+        PrintBench(name, 3, frame->x[1], frame->x[0], kNoCycles);
+        return;
+      }
     }
     ExitCurrent(kKilledStatus);
   }

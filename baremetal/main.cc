@@ -1,8 +1,10 @@
 // The bare-metal image's kernel: identifies the CPU, turns on the MMU over
 // the kernel's identity mapping, then runs its checks and reports each as
 // one line on the UART. The exit status is 0 when every check passed.
+#include "baremetal/clock.h"
 #include "baremetal/console.h"
 #include "baremetal/kernel.h"
+#include "baremetal/micro_benchmarks.h"
 #include "baremetal/mmu.h"
 #include "baremetal/semihosting.h"
 #include "baremetal/sysreg.h"
@@ -50,6 +52,10 @@ extern "C" uint64_t kernel_main() {
   // ID_AA64ISAR0_EL1.TLB, bits 59:56: 2 means FEAT_TLBIRANGE.
   Print("\",\"tlbi_range\":");
   Print(((isar0 >> 56) & 0xF) >= 2 ? "true" : "false");
+  Print(",\"pmu\":");
+  Print(EnableCycleCounter() ? "true" : "false");
+  Print(",\"cntfrq\":");
+  PrintDec(TTB_READ_SYSREG(cntfrq_el0));
   Print("}\n");
 
   const auto root = reinterpret_cast<PhysAddr>(&kernel_root);
@@ -76,5 +82,6 @@ extern "C" uint64_t kernel_main() {
   Print(",\"mismatches\":");
   PrintDec(w.mismatches);
   Print("}\n");
+  RunMicroBenchmarks(pool);
   RunForkTests(pool, w.mismatches == 0 ? 0 : 1);
 }

@@ -2,7 +2,8 @@
 // only registers and its data pages (PC-relative code, no literals), so it
 // runs wherever it is mapped.
 //   in:  x0 = data base, x1 = pages
-//   svc: x8 = 0 exit(x0), 1 fork() -> child pid or 0, 2 wait(x0) -> status
+//   svc: x8 = 0 exit(x0), 1 fork() -> child pid or 0, 2 wait(x0) -> status,
+//        3 report(x0 = CNTVCT ticks, x1 = writes, x2 = 0 child / 1 parent)
 // The parent stores i in page i and forks. The child checks it sees them,
 // overwrites each page (a CoW fault per page) and exits 0. The parent waits,
 // checks its pages kept their values, overwrites them too and exits with
@@ -26,13 +27,15 @@ user_program_start:
     svc     #0
     mov     x23, x0                 // The child's status.
     mov     w12, #0x55
-    bl      check_and_overwrite
+    mov     x2, #1
+    bl      timed_check_and_overwrite
     cbnz    x0, fail
     mov     x0, x23
     b       exit
 child:
     mov     w12, #0xAA
-    bl      check_and_overwrite
+    mov     x2, #0
+    bl      timed_check_and_overwrite
     cbnz    x0, fail
     mov     x0, #0
     b       exit
@@ -42,6 +45,24 @@ exit:
     mov     x8, #0
     svc     #0
 4:  b       4b
+
+// check_and_overwrite, timed with CNTVCT_EL0 and reported (x2 says who).
+timed_check_and_overwrite:
+    mov     x26, x30
+    mov     x27, x2
+    isb
+    mrs     x24, cntvct_el0
+    bl      check_and_overwrite
+    isb
+    mrs     x25, cntvct_el0
+    mov     x28, x0
+    sub     x0, x25, x24
+    mov     x1, x20
+    mov     x2, x27
+    mov     x8, #3
+    svc     #0
+    mov     x0, x28
+    ret     x26
 
 // Page i must still hold i; then it takes w12, which must read back.
 // Returns x0 = 0, or 1 at the first page that fails.

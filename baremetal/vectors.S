@@ -5,7 +5,13 @@
     .balign 0x800
     .global vectors
 vectors:
-    .rept 8                       // Current EL, SP_EL0 and SP_ELx.
+    .rept 4                       // Current EL with SP_EL0.
+    .balign 0x80
+    b       unexpected_exception
+    .endr
+    .balign 0x80                  // Current EL with SP_ELx, synchronous.
+    b       el1_sync
+    .rept 3
     .balign 0x80
     b       unexpected_exception
     .endr
@@ -15,6 +21,22 @@ vectors:
     .balign 0x80
     b       unexpected_exception
     .endr
+
+// A BRK at EL1 returns to the next instruction: the benchmarks time an
+// exception's entry and return with it. Anything else is unexpected.
+el1_sync:
+    stp     x9, x10, [sp, #-16]!
+    mrs     x9, esr_el1
+    lsr     x9, x9, #26
+    cmp     x9, #0x3c             // EC: BRK from AArch64.
+    b.ne    1f
+    mrs     x9, elr_el1
+    add     x9, x9, #4
+    msr     elr_el1, x9
+    ldp     x9, x10, [sp], #16
+    eret
+1:  ldp     x9, x10, [sp], #16
+    b       unexpected_exception
 
 // The saved user context: x0-x30, SP_EL0, ELR_EL1, SPSR_EL1 (struct Frame).
     .equ    FRAME, 272

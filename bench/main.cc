@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "bench/baremetal_runner.h"
 #include "bench/cost_model.h"
 #include "bench/host_info.h"
 #include "bench/suite.h"
@@ -40,6 +41,13 @@ ABSL_FLAG(std::string, out, "results", "directory that receives the results");
 ABSL_FLAG(std::string, costs, TTB_SOURCE_DIR "/bench/costs",
           "directory of cost model files (<profile>.json)");
 ABSL_FLAG(std::string, commit, "", "source commit, recorded in the results");
+ABSL_FLAG(std::string, image, "", "baremetal: the image to boot");
+ABSL_FLAG(std::string, qemu_cpu, "max",
+          "baremetal: QEMU CPU model (max, cortex-a72, cortex-a57, ...)");
+ABSL_FLAG(bool, kvm, false,
+          "baremetal: run under KVM with -cpu host (on an arm64 Linux host)");
+ABSL_FLAG(int32_t, timeout, 600,
+          "baremetal: seconds before a guest that has not finished is killed");
 
 namespace ttb::bench {
 namespace {
@@ -149,6 +157,42 @@ extern "C" void RemovePartialAndExit(int signal) {
   _exit(128 + signal);
 }
 
+// A result file written under a hidden partial name and renamed only once
+// complete; an interrupted run removes the partial file.
+struct Output {
+  std::filesystem::path final_path;
+  std::filesystem::path partial;
+};
+
+Output PrepareOutput(const std::string& machine, const std::string& file) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(absl::GetFlag(FLAGS_out)) / machine;
+  Output out{dir / file, dir / absl::StrCat(".", file, ".partial")};
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !std::ofstream(out.partial)) {
+    Usage(absl::StrCat("cannot write to ", dir.string(),
+                       ec ? absl::StrCat(": ", ec.message()) : ""));
+  }
+  std::snprintf(g_partial, sizeof(g_partial), "%s", out.partial.c_str());
+  std::signal(SIGINT, RemovePartialAndExit);
+  std::signal(SIGTERM, RemovePartialAndExit);
+  return out;
+}
+
+int Commit(const Output& out, const std::string& what) {
+  std::error_code ec;
+  std::filesystem::rename(out.partial, out.final_path, ec);
+  if (ec) {
+    std::filesystem::remove(out.partial, ec);
+    std::cerr << "ttbench: cannot write " << out.final_path.string() << "\n";
+    return 3;
+  }
+  std::cout << "ttbench: wrote " << out.final_path.string() << " (" << what
+            << ")\n";
+  return 0;
+}
+
 std::string Today() {
   const std::time_t now = std::time(nullptr);
   char day[16];
@@ -184,22 +228,9 @@ int Run(const char* argv0) {
   options.costs = &*costs;
 
   const HostInfo host = HostInfo::Probe();
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::path(absl::GetFlag(FLAGS_out)) / host.MachineName();
-  const fs::path final_path =
-      dir / absl::StrCat(Today(), "-", suite_name, ".json");
-  const fs::path partial =
-      dir / absl::StrCat(".", final_path.filename().string(), ".partial");
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec || !std::ofstream(partial)) {
-    Usage(absl::StrCat("cannot write to ", dir.string(),
-                       ec ? absl::StrCat(": ", ec.message()) : ""));
-  }
-
-  std::snprintf(g_partial, sizeof(g_partial), "%s", partial.c_str());
-  std::signal(SIGINT, RemovePartialAndExit);
-  std::signal(SIGTERM, RemovePartialAndExit);
+  const Output out = PrepareOutput(
+      host.MachineName(), absl::StrCat(Today(), "-", suite_name, ".json"));
+  const std::filesystem::path& partial = out.partial;
 
   RegisterEngineBenchmarks(options);
   RegisterSimBenchmarks(options);
@@ -212,7 +243,8 @@ int Run(const char* argv0) {
     total += std::regex_search(name, keep) ? 1 : 0;
   }
   if (total == 0) {
-    fs::remove(partial, ec);
+    std::error_code ec;
+    std::filesystem::remove(partial, ec);
     Usage(absl::StrCat("no benchmark matches --filter '", filter, "'"));
   }
 
@@ -256,15 +288,42 @@ int Run(const char* argv0) {
   ProgressReporter reporter(total, isatty(STDOUT_FILENO));
   const size_t ran = benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
-  fs::rename(partial, final_path, ec);
-  if (ec) {
-    fs::remove(partial, ec);
-    std::cerr << "ttbench: cannot write " << final_path << "\n";
+  return Commit(out, absl::StrCat(ran, " benchmarks"));
+}
+
+int Baremetal() {
+  BaremetalOptions options;
+  options.image = absl::GetFlag(FLAGS_image);
+  options.qemu_cpu = absl::GetFlag(FLAGS_qemu_cpu);
+  options.kvm = absl::GetFlag(FLAGS_kvm);
+  options.timeout_seconds = absl::GetFlag(FLAGS_timeout);
+  if (options.timeout_seconds < 1) Usage("--timeout must be at least 1 s");
+  for (SimStrategy* s : ParseVariants(absl::GetFlag(FLAGS_variants))) {
+    if (!absl::GetFlag(FLAGS_variants).empty()) {
+      options.variants.push_back(s->name());
+    }
+  }
+  if (!std::filesystem::exists(options.image)) {
+    Usage(absl::StrCat("no bare-metal image at '", options.image, "'"));
+  }
+  const std::string machine =
+      options.kvm ? absl::StrCat("kvm-", HostInfo::Probe().MachineName())
+                  : absl::StrCat("qemu-virt-", options.qemu_cpu);
+  const Output out =
+      PrepareOutput(machine, absl::StrCat(Today(), "-baremetal.json"));
+  std::cout << "ttbench: booting " << options.image << " on " << machine
+            << "\n";
+  absl::StatusOr<nlohmann::json> doc = RunBaremetal(options);
+  if (!doc.ok()) {
+    std::error_code ec;
+    std::filesystem::remove(out.partial, ec);
+    std::cerr << "ttbench: " << doc.status().message() << "\n";
     return 3;
   }
-  std::cout << "ttbench: wrote " << final_path.string() << " (" << ran
-            << " benchmarks)\n";
-  return 0;
+  (*doc)["context"]["date"] = Today();
+  (*doc)["context"]["ttbench_commit"] = absl::GetFlag(FLAGS_commit);
+  std::ofstream(out.partial) << doc->dump(2) << "\n";
+  return Commit(out, absl::StrCat((*doc)["benchmarks"].size(), " entries"));
 }
 
 }  // namespace
@@ -273,7 +332,9 @@ int Run(const char* argv0) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "ttbench run [--suite ...] [--variants a,b] [--filter REGEX] "
-      "[--profile NAME] [--repetitions N] [--out DIR]\n       ttbench list");
+      "[--profile NAME] [--repetitions N] [--out DIR]\n       ttbench list\n"
+      "       ttbench baremetal --image ELF [--qemu_cpu max|cortex-a72|...] "
+      "[--kvm] [--variants a,b] [--out DIR]");
   const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   const std::string command = positional.size() > 1 ? positional[1] : "";
   if (positional.size() > 2) {
@@ -285,5 +346,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "run") return ttb::bench::Run(argv[0]);
-  ttb::bench::Usage("usage: ttbench run [flags] | ttbench list (see --help)");
+  if (command == "baremetal") return ttb::bench::Baremetal();
+  ttb::bench::Usage(
+      "usage: ttbench run [flags] | list | baremetal [flags] (see --help)");
 }

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <string>
 
 #include "nlohmann/json.hpp"
@@ -136,6 +137,49 @@ TEST_F(BenchCliTest, ListNamesEveryStrategyAndProfile) {
     EXPECT_NE(o.output.find(name), std::string::npos) << name;
   }
 }
+
+TEST_F(BenchCliTest, BaremetalWithoutAnImageIsOneLineAndExit2) {
+  ExpectRejected("baremetal --image=/no/such.elf", "no bare-metal image");
+}
+
+TEST_F(BenchCliTest, AGuestThatCannotBootLeavesNoFile) {
+  const Outcome o =
+      RunDriver("baremetal --image=/bin/true --timeout=60" + Out());
+  EXPECT_EQ(o.status, 3) << o.output;
+  EXPECT_NE(o.output.find("the guest exited with status"), std::string::npos)
+      << o.output;
+  EXPECT_EQ(FilesWritten(), 0);
+}
+
+#ifdef TTB_BAREMETAL_IMAGE
+TEST_F(BenchCliTest, BaremetalWritesHostSchemaResults) {
+  const Outcome o = RunDriver(
+      std::string("baremetal --qemu_cpu=cortex-a72 --variants=lazy_cow "
+                  "--image=") +
+      TTB_BAREMETAL_IMAGE + Out());
+  ASSERT_EQ(o.status, 0) << o.output;
+  const fs::path result = dir_ / "qemu-virt-cortex-a72";
+  ASSERT_TRUE(fs::exists(result)) << o.output;
+  ASSERT_EQ(FilesWritten(), 1);
+  std::ifstream in(fs::directory_iterator(result)->path());
+  const nlohmann::json doc = nlohmann::json::parse(in);
+  EXPECT_EQ(doc["context"]["midr"], "0x410fd083");  // Cortex-A72 r0p3.
+  EXPECT_EQ(doc["context"]["tlbi_range"], false);
+  EXPECT_EQ(doc["context"]["walker_mismatches"], 0);
+  std::set<std::string> names;
+  for (const nlohmann::json& b : doc["benchmarks"]) {
+    names.insert(b["name"]);
+    EXPECT_EQ(b["time_unit"], "ns");
+  }
+  for (const char* want :
+       {"tlbi/vale1is+dsb_ish", "exception/brk_round_trip",
+        "fork/lazy_cow/dense/16MiB", "cow_fault/lazy_cow/child_first_write",
+        "el0_workload/lazy_cow"}) {
+    EXPECT_TRUE(names.count(want)) << want;
+  }
+  EXPECT_FALSE(names.count("fork/eager_copy/dense/1MiB"));  // Filtered out.
+}
+#endif
 
 }  // namespace
 }  // namespace ttb

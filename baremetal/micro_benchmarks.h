@@ -1,0 +1,15 @@
+// The figures that calibrate the simulator's cost model: each TLBI kind
+// with the DSB that completes it, local and inner-shareable, DSB and ISB
+// alone, a 4 KiB copy, and an exception's entry and return.
+#ifndef TTBENCH_BAREMETAL_MICRO_BENCHMARKS_H_
+#define TTBENCH_BAREMETAL_MICRO_BENCHMARKS_H_
+
+#include "engine/frame_pool.h"
+
+namespace ttb::baremetal {
+
+void RunMicroBenchmarks(FramePool& pool);
+
+}  // namespace ttb::baremetal
+
+#endif  // TTBENCH_BAREMETAL_MICRO_BENCHMARKS_H_
