@@ -37,7 +37,14 @@ constexpr uint64_t kStackPages = 4;
 constexpr int kMaxTasks = 8;
 constexpr uint64_t kKilledStatus = 128 + 11;  // As a shell shows SIGSEGV.
 
-enum class Syscall : uint64_t { kExit = 0, kFork = 1, kWait = 2, kReport = 3 };
+enum class Syscall : uint64_t {
+  kExit = 0,
+  kFork = 1,
+  kWait = 2,
+  kReport = 3,
+  kYield = 4,
+  kWrite = 5,
+};
 
 enum class TaskState : uint8_t { kFree, kRunnable, kWaiting };
 
@@ -172,6 +179,41 @@ void PrintCounts() {
     }
   }
   StartStrategy(strategy_index + 1);
+}
+
+// Gives the CPU to the next runnable task, if any other is.
+void Yield(Frame* frame) {
+  tasks[current].regs = *frame;
+  for (int step = 1; step < kMaxTasks; ++step) {
+    const int next = (current + step) % kMaxTasks;
+    if (tasks[next].state == TaskState::kRunnable) {
+      SwitchTo(next);
+      return;
+    }
+  }
+}
+
+// Prints up to 256 bytes the task holds at `va` as an output line; false if
+// any of them is not mapped readable at EL0.
+bool Write(VirtAddr va, uint64_t bytes) {
+  AddressSpace& space = tasks[current].process.space;
+  char text[257];
+  if (bytes > 256) return false;
+  for (uint64_t i = 0; i < bytes; ++i) {
+    const Result<Translation> t = space.Translate(va + i);
+    if (!t.ok() || !(static_cast<unsigned>(t.value().leaf.ap()) & 1)) {
+      return false;
+    }
+    text[i] = *reinterpret_cast<const char*>(kernel.pool().Bytes(t.value().pa));
+    if (text[i] == '"' || text[i] == '\\' || text[i] < ' ') text[i] = '?';
+  }
+  text[bytes] = '\0';
+  Print("{\"event\":\"output\",\"pid\":");
+  PrintDec(tasks[current].process.pid);
+  Print(",\"text\":\"");
+  Print(text);
+  Print("\"}\n");
+  return true;
 }
 
 // User pages: EL0 access, not global, never executable at EL1.
@@ -368,6 +410,12 @@ extern "C" void el0_sync_handler(Frame* frame) {
         return;
       case Syscall::kWait:
         Wait(frame);
+        return;
+      case Syscall::kYield:
+        Yield(frame);
+        return;
+      case Syscall::kWrite:
+        frame->x[0] = Write(frame->x[0], frame->x[1]) ? frame->x[1] : ~0ull;
         return;
       case Syscall::kReport: {
         const char* name[] = {"cow_fault/", CurrentStrategy().name(),

@@ -31,7 +31,8 @@ using namespace ttb;
 using namespace ttb::baremetal;
 
 extern "C" [[noreturn]] void unexpected_exception() {
-  UseKernelTables();  // The UART may not be mapped in the current tables.
+  // The UART may not be mapped in the current tables or regime.
+  UseRegime(kRegime, reinterpret_cast<PhysAddr>(&kernel_root));
   Print("unexpected exception: ESR_EL1 ");
   PrintHex(TTB_READ_SYSREG(esr_el1));
   Print(" ELR_EL1 ");
@@ -72,16 +73,24 @@ extern "C" uint64_t kernel_main() {
   PrintDec(pool.capacity());
   Print("}\n");
 
-  const WalkerCheckResult w = RunWalkerCheck(pool, root, kWalkerCases);
-  Print("{\"event\":\"walker_check\",\"cases\":");
-  PrintDec(w.cases);
-  Print(",\"translations\":");
-  PrintDec(w.translations);
-  Print(",\"faults\":");
-  PrintDec(w.faults);
-  Print(",\"mismatches\":");
-  PrintDec(w.mismatches);
-  Print("}\n");
+  uint64_t mismatches = 0;
+  constexpr Regime kRegimes[] = {kRegime, kRegime48};
+  for (const Regime& regime : kRegimes) {
+    const WalkerCheckResult w =
+        RunWalkerCheck(pool, regime, root, kWalkerCases);
+    Print("{\"event\":\"walker_check\",\"va_bits\":");
+    PrintDec(regime.va_bits);
+    Print(",\"cases\":");
+    PrintDec(w.cases);
+    Print(",\"translations\":");
+    PrintDec(w.translations);
+    Print(",\"faults\":");
+    PrintDec(w.faults);
+    Print(",\"mismatches\":");
+    PrintDec(w.mismatches);
+    Print("}\n");
+    mismatches += w.mismatches;
+  }
   RunMicroBenchmarks(pool);
-  RunForkTests(pool, w.mismatches == 0 ? 0 : 1);
+  RunForkTests(pool, mismatches == 0 ? 0 : 1);
 }

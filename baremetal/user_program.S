@@ -3,7 +3,8 @@
 // runs wherever it is mapped.
 //   in:  x0 = data base, x1 = pages
 //   svc: x8 = 0 exit(x0), 1 fork() -> child pid or 0, 2 wait(x0) -> status,
-//        3 report(x0 = CNTVCT ticks, x1 = writes, x2 = 0 child / 1 parent)
+//        3 report(x0 = CNTVCT ticks, x1 = writes, x2 = 0 child / 1 parent),
+//        4 yield(), 5 write(x0 = text, x1 = bytes)
 // The parent stores i in page i and forks. The child checks it sees them,
 // overwrites each page (a CoW fault per page) and exits 0. The parent waits,
 // checks its pages kept their values, overwrites them too and exits with
@@ -33,6 +34,12 @@ user_program_start:
     mov     x0, x23
     b       exit
 child:
+    mov     x8, #4                  // Yield: the parent waits, so the
+    svc     #0                      // child is the only one to run.
+    adr     x0, greeting
+    mov     x1, #(greeting_end - greeting)
+    mov     x8, #5
+    svc     #0
     mov     w12, #0xAA
     mov     x2, #0
     bl      timed_check_and_overwrite
@@ -84,4 +91,8 @@ check_and_overwrite:
     ret
 6:  mov     x0, #1
     ret
+greeting:
+    .ascii  "child running at EL0"
+greeting_end:
+    .balign 4
 user_program_end:

@@ -5,6 +5,7 @@
 #define TTBENCH_BAREMETAL_WALKER_CHECK_H_
 
 #include "engine/frame_pool.h"
+#include "engine/regime.h"
 
 namespace ttb::baremetal {
 
@@ -15,8 +16,10 @@ struct WalkerCheckResult {
   uint64_t mismatches = 0;
 };
 
-WalkerCheckResult RunWalkerCheck(FramePool& pool, PhysAddr kernel_root,
-                                 uint64_t cases);
+// Runs `cases` cases in regime `r` (TCR_EL1.T0SZ switched to it for the
+// duration); `kernel_root` is the 39-bit root to return to.
+WalkerCheckResult RunWalkerCheck(FramePool& pool, const Regime& r,
+                                 PhysAddr kernel_root, uint64_t cases);
 
 }  // namespace ttb::baremetal
 

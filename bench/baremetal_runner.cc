@@ -69,7 +69,9 @@ absl::StatusOr<nlohmann::json> RunBaremetal(const BaremetalOptions& o) {
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return absl::InternalError("cannot start qemu");
 
-  nlohmann::json boot, walker, done;
+  nlohmann::json boot, done;
+  uint64_t walker_translations = 0;
+  uint64_t walker_mismatches = 0;
   std::vector<nlohmann::json> lines;
   std::string last;
   char buffer[4096];
@@ -84,7 +86,10 @@ absl::StatusOr<nlohmann::json> RunBaremetal(const BaremetalOptions& o) {
     if (line.is_discarded() || !line.is_object()) continue;
     const std::string event = line.value("event", "");
     if (event == "boot") boot = line;
-    if (event == "walker_check") walker = line;
+    if (event == "walker_check") {  // One per regime.
+      walker_translations += line.value("translations", 0);
+      walker_mismatches += line.value("mismatches", 0);
+    }
     if (event == "done") done = line;
     if ((event == "bench" || event == "fork_test") && Wanted(o, line)) {
       lines.push_back(line);
@@ -113,8 +118,8 @@ absl::StatusOr<nlohmann::json> RunBaremetal(const BaremetalOptions& o) {
       {"tlbi_range", boot.value("tlbi_range", false)},
       {"pmu", boot.value("pmu", false)},
       {"cntfrq_hz", hz},
-      {"walker_translations", walker.value("translations", 0)},
-      {"walker_mismatches", walker.value("mismatches", 0)},
+      {"walker_translations", walker_translations},
+      {"walker_mismatches", walker_mismatches},
       {"host_arch", host.arch},
       {"host_kernel", host.kernel},
       {"timing", o.kvm ? "KVM: the guest runs on the host's MMU under stage 2"

@@ -18,7 +18,9 @@ if ((status != 0)); then
   echo "qemu ($cpu) exited with status $status"
   exit 1
 fi
-grep -q '"event":"walker_check".*"mismatches":0}' <<<"$output" || {
-  echo "no walker_check line with zero mismatches"
+# One walker check per regime (39- and 48-bit), each with zero mismatches.
+checks=$(grep -c '"event":"walker_check".*"mismatches":0}' <<<"$output")
+if ((checks != 2)); then
+  echo "want 2 walker_check lines with zero mismatches, got $checks"
   exit 1
-}
+fi
