@@ -91,6 +91,15 @@ BareMetalKernel kernel;
 Task tasks[kMaxTasks];
 int current = -1;
 int strategy_index = -1;
+// 0: the workload; then one fork + write k% run per entry below.
+int phase = 0;
+struct Percent {
+  uint64_t k;
+  const char* label;
+};
+constexpr Percent kForkWritePercents[] = {
+    {0, "0"}, {10, "10"}, {50, "50"}, {100, "100"}};
+constexpr int kPhases = 1 + sizeof(kForkWritePercents) / sizeof(Percent);
 uint64_t failures = 0;
 uint64_t faults = 0;
 ArchCounters counts_before;
@@ -168,6 +177,7 @@ void PrintCounts() {
 }
 
 [[noreturn]] void StartStrategy(int index);
+[[noreturn]] void StartProcess();
 
 // Picks the next runnable task, or ends this strategy's run.
 [[noreturn]] void ScheduleOrFinish() {
@@ -280,14 +290,18 @@ void BenchForkLatency() {
   t.process.cpu_mask = 0;
   kernel.set_current(nullptr);
   if (t.parent < 0) {
-    Print("{\"event\":\"fork_test\",\"strategy\":\"");
-    Print(CurrentStrategy().name());
-    Print("\",\"status\":");
-    PrintDec(status);
-    PrintCounts();
-    Print("}\n");
+    if (phase == 0) {
+      Print("{\"event\":\"fork_test\",\"strategy\":\"");
+      Print(CurrentStrategy().name());
+      Print("\",\"status\":");
+      PrintDec(status);
+      PrintCounts();
+      Print("}\n");
+    }
     failures += status == 0 ? 0 : 1;
+    if (++phase < kPhases) StartProcess();
     BenchForkLatency();
+    StartStrategy(strategy_index + 1);
   } else {
     Task& parent = tasks[t.parent];
     if (parent.state == TaskState::kWaiting && parent.waiting_for == current) {
@@ -351,28 +365,15 @@ Fault DecodeFault(uint64_t dfsc) {
                static_cast<int8_t>(dfsc & 3)};
 }
 
-// The first process of a strategy's run: the workload's text (EL0
-// read-only, executable), its data pages and a stack.
-[[noreturn]] void StartStrategy(int index) {
-  strategy_index = index;
-  if (index == StrategyCount<HwArch>()) {
-    Print("{\"event\":\"done\",\"failures\":");
-    PrintDec(failures);
-    Print("}\n");
-    semihosting_exit(failures == 0 ? 0 : 1);
-  }
-  // A new strategy's ASIDs start again from 1: nothing cached may survive.
-  asm volatile("dsb ishst; tlbi vmalle1; dsb nsh; isb" ::: "memory");
+// The first process of a run: the workload's text (EL0 read-only,
+// executable), its data pages and a stack; x2 selects the phase.
+[[noreturn]] void StartProcess() {
   Strategy<HwArch>& s = CurrentStrategy();
-  counts_before = kernel.arch().counts();
-  pool_before = kernel.pool().stats();
-  faults = 0;
   for (Task& t : tasks) Reset(t, -1);
   Task& init = tasks[0];
   const uint64_t text_bytes =
       static_cast<uint64_t>(user_program_end - user_program_start);
-  if (s.Attach(kernel) != Status::kOk ||
-      s.CreateSpace(kernel, init.process) != Status::kOk ||
+  if (s.CreateSpace(kernel, init.process) != Status::kOk ||
       init.process.space.Map(kText, 1, kUserPage.with_ap(Ap::kRo)) !=
           Status::kOk ||
       init.process.space.Map(kData, kDataPages, kUserData) != Status::kOk ||
@@ -387,6 +388,7 @@ Fault DecodeFault(uint64_t dfsc) {
   init.process.pid = 1;
   init.regs.x[0] = kData;
   init.regs.x[1] = kDataPages;
+  init.regs.x[2] = phase == 0 ? 0 : kForkWritePercents[phase - 1].k + 1;
   init.regs.sp_el0 = kStack + kStackPages * 4096;
   init.regs.elr = kText;
   init.regs.spsr = 0;  // EL0t.
@@ -394,6 +396,27 @@ Fault DecodeFault(uint64_t dfsc) {
   current = -1;
   SwitchTo(0);
   enter_user(KernelFrame());
+}
+
+[[noreturn]] void StartStrategy(int index) {
+  strategy_index = index;
+  if (index == StrategyCount<HwArch>()) {
+    Print("{\"event\":\"done\",\"failures\":");
+    PrintDec(failures);
+    Print("}\n");
+    semihosting_exit(failures == 0 ? 0 : 1);
+  }
+  // A new strategy's ASIDs start again from 1: nothing cached may survive.
+  asm volatile("dsb ishst; tlbi vmalle1; dsb nsh; isb" ::: "memory");
+  if (CurrentStrategy().Attach(kernel) != Status::kOk) {
+    Print("{\"event\":\"error\",\"what\":\"attach\"}\n");
+    semihosting_exit(2);
+  }
+  counts_before = kernel.arch().counts();
+  pool_before = kernel.pool().stats();
+  faults = 0;
+  phase = 0;
+  StartProcess();
 }
 
 }  // namespace
@@ -418,6 +441,13 @@ extern "C" void el0_sync_handler(Frame* frame) {
         frame->x[0] = Write(frame->x[0], frame->x[1]) ? frame->x[1] : ~0ull;
         return;
       case Syscall::kReport: {
+        if (frame->x[2] >= 2) {  // fork + write k%.
+          const char* name[] = {"fork_write/", CurrentStrategy().name(), "/",
+                                kForkWritePercents[phase - 1].label,
+                                "pct/256KiB"};
+          PrintBench(name, 5, 1, frame->x[0], kNoCycles);
+          return;
+        }
         const char* name[] = {"cow_fault/", CurrentStrategy().name(),
                               frame->x[2] == 0 ? "/child_first_write"
                                                : "/parent_after_child_exit"};

@@ -1,7 +1,10 @@
 // The EL0 workload, copied into each first process's text page. It uses
 // only registers and its data pages (PC-relative code, no literals), so it
 // runs wherever it is mapped.
-//   in:  x0 = data base, x1 = pages
+//   in:  x0 = data base, x1 = pages, x2 = 0 for the workload below, or
+//        k+1 for fork + write k%: fork, the child exits at once, the parent
+//        writes the first k% of its pages while the child lives, collects
+//        it, and reports the CNTVCT ticks from before fork to the end.
 //   svc: x8 = 0 exit(x0), 1 fork() -> child pid or 0, 2 wait(x0) -> status,
 //        3 report(x0 = CNTVCT ticks, x1 = writes, x2 = 0 child / 1 parent),
 //        4 yield(), 5 write(x0 = text, x1 = bytes)
@@ -15,6 +18,7 @@
 user_program_start:
     mov     x19, x0
     mov     x20, x1
+    cbnz    x2, fork_write
     mov     x21, #0
 1:  lsl     x9, x21, #12
     strb    w21, [x19, x9]
@@ -52,6 +56,40 @@ exit:
     mov     x8, #0
     svc     #0
 4:  b       4b
+
+fork_write:
+    sub     x22, x2, #1             // k
+    mul     x22, x22, x20
+    mov     x9, #100
+    udiv    x22, x22, x9            // Pages to write.
+    isb
+    mrs     x24, cntvct_el0
+    mov     x8, #1
+    svc     #0
+    cbnz    x0, 7f
+    mov     x8, #0                  // The child exits at once.
+    svc     #0
+7:  mov     x23, x0
+    mov     x21, #0
+    mov     w12, #0x77
+8:  cmp     x21, x22
+    b.hs    9f
+    lsl     x9, x21, #12
+    strb    w12, [x19, x9]
+    add     x21, x21, #1
+    b       8b
+9:  mov     x0, x23
+    mov     x8, #2
+    svc     #0
+    isb
+    mrs     x25, cntvct_el0
+    sub     x0, x25, x24
+    mov     x1, #1
+    add     x2, x22, #2             // report kind: 2 + pages written.
+    mov     x8, #3
+    svc     #0
+    mov     x0, #0
+    b       exit
 
 // check_and_overwrite, timed with CNTVCT_EL0 and reported (x2 says who).
 timed_check_and_overwrite:
