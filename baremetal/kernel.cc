@@ -5,6 +5,7 @@
 #include "baremetal/hw_arch.h"
 #include "baremetal/mmu.h"
 #include "baremetal/semihosting.h"
+#include "baremetal/suite.h"
 #include "baremetal/sysreg.h"
 #include "variants/registry.h"
 
@@ -239,8 +240,8 @@ constexpr Descriptor kUserData = kUserPage.with_ap(Ap::kRw).with_uxn(true);
 // forks, as the host benchmarks do.
 void BenchForkLatency() {
   Strategy<HwArch>& s = CurrentStrategy();
-  constexpr uint64_t kSizesMiB[] = {1, 16, 64};
-  for (const uint64_t mib : kSizesMiB) {
+  for (const uint64_t mib : ChosenSuite().fork_sizes_mib) {
+    if (mib == 0) break;
     Process parent;
     Process child;
     if (s.CreateSpace(kernel, parent) != Status::kOk ||

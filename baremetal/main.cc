@@ -7,6 +7,7 @@
 #include "baremetal/micro_benchmarks.h"
 #include "baremetal/mmu.h"
 #include "baremetal/semihosting.h"
+#include "baremetal/suite.h"
 #include "baremetal/sysreg.h"
 #include "baremetal/walker_check.h"
 #include "engine/frame_pool.h"
@@ -19,7 +20,6 @@ namespace {
 
 // QEMU is started with -m 256M: RAM is [0x4000_0000, 0x5000_0000).
 constexpr uintptr_t kRamEnd = 0x5000'0000;
-constexpr uint64_t kWalkerCases = 4000;
 
 Table kernel_root;
 FramePool pool;
@@ -59,6 +59,10 @@ extern "C" uint64_t kernel_main() {
   PrintDec(TTB_READ_SYSREG(cntfrq_el0));
   Print("}\n");
 
+  const Suite& suite = ChosenSuite();
+  Print("{\"event\":\"suite\",\"name\":\"");
+  Print(suite.name);
+  Print("\"}\n");
   const auto root = reinterpret_cast<PhysAddr>(&kernel_root);
   InstallKernelMapping(kernel_root.entries);
   EnableMmu(root);
@@ -77,7 +81,7 @@ extern "C" uint64_t kernel_main() {
   constexpr Regime kRegimes[] = {kRegime, kRegime48};
   for (const Regime& regime : kRegimes) {
     const WalkerCheckResult w =
-        RunWalkerCheck(pool, regime, root, kWalkerCases);
+        RunWalkerCheck(pool, regime, root, suite.walker_cases);
     Print("{\"event\":\"walker_check\",\"va_bits\":");
     PrintDec(regime.va_bits);
     Print(",\"cases\":");
@@ -91,6 +95,6 @@ extern "C" uint64_t kernel_main() {
     Print("}\n");
     mismatches += w.mismatches;
   }
-  RunMicroBenchmarks(pool);
+  RunMicroBenchmarks(pool, suite.micro_iterations);
   RunForkTests(pool, mismatches == 0 ? 0 : 1);
 }

@@ -8,7 +8,7 @@
 
 namespace ttb::baremetal {
 
-void RunMicroBenchmarks(FramePool& pool);
+void RunMicroBenchmarks(FramePool& pool, uint64_t iterations);
 
 }  // namespace ttb::baremetal
 

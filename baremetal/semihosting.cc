@@ -10,3 +10,16 @@ extern "C" [[noreturn]] void semihosting_exit(uint64_t status) {
   for (;;) {
   }
 }
+
+namespace ttb::baremetal {
+
+bool SemihostingCommandLine(char* buffer, uint64_t size) {
+  // SYS_GET_CMDLINE (0x15): {buffer, size} in, the length written back.
+  uint64_t block[2] = {reinterpret_cast<uint64_t>(buffer), size};
+  register uint64_t op asm("x0") = 0x15;
+  register uint64_t* arg asm("x1") = block;
+  asm volatile("hlt #0xf000" : "+r"(op) : "r"(arg) : "memory");
+  return op == 0;
+}
+
+}  // namespace ttb::baremetal

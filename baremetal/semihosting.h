@@ -7,4 +7,12 @@
 
 extern "C" [[noreturn]] void semihosting_exit(uint64_t status);
 
+namespace ttb::baremetal {
+
+// The command line QEMU passes (the image's path, then -append's text),
+// NUL-terminated in `buffer`; false when there is none.
+bool SemihostingCommandLine(char* buffer, uint64_t size);
+
+}  // namespace ttb::baremetal
+
 #endif  // TTBENCH_BAREMETAL_SEMIHOSTING_H_

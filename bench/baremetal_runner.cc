@@ -64,8 +64,8 @@ absl::StatusOr<nlohmann::json> RunBaremetal(const BaremetalOptions& o) {
       "timeout ", o.timeout_seconds, " qemu-system-aarch64 -M virt -cpu ", cpu,
       o.kvm ? " -enable-kvm" : "",
       " -m 256M -nic none -display none -monitor none -serial stdio "
-      "-semihosting -kernel '",
-      o.image, "' < /dev/null 2>&1");
+      "-semihosting -append suite=",
+      o.suite, " -kernel '", o.image, "' < /dev/null 2>&1");
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return absl::InternalError("cannot start qemu");
 
@@ -113,6 +113,7 @@ absl::StatusOr<nlohmann::json> RunBaremetal(const BaremetalOptions& o) {
   doc["context"] = {
       {"ttbench_world", "baremetal"},
       {"qemu_cpu", cpu},
+      {"ttbench_suite", o.suite},
       {"kvm", o.kvm},
       {"midr", boot.value("midr", "")},
       {"tlbi_range", boot.value("tlbi_range", false)},

@@ -15,6 +15,7 @@ namespace ttb::bench {
 struct BaremetalOptions {
   std::string image;
   std::string qemu_cpu = "max";
+  std::string suite = "default";  // quick, default or full.
   bool kvm = false;
   int timeout_seconds = 600;
   std::vector<std::string> variants;  // Empty: all.

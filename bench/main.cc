@@ -297,6 +297,8 @@ int Baremetal() {
   options.qemu_cpu = absl::GetFlag(FLAGS_qemu_cpu);
   options.kvm = absl::GetFlag(FLAGS_kvm);
   options.timeout_seconds = absl::GetFlag(FLAGS_timeout);
+  options.suite = absl::GetFlag(FLAGS_suite);
+  ParseSuite(options.suite);  // Rejects unknown names.
   if (options.timeout_seconds < 1) Usage("--timeout must be at least 1 s");
   for (SimStrategy* s : ParseVariants(absl::GetFlag(FLAGS_variants))) {
     if (!absl::GetFlag(FLAGS_variants).empty()) {
@@ -309,8 +311,8 @@ int Baremetal() {
   const std::string machine =
       options.kvm ? absl::StrCat("kvm-", HostInfo::Probe().MachineName())
                   : absl::StrCat("qemu-virt-", options.qemu_cpu);
-  const Output out =
-      PrepareOutput(machine, absl::StrCat(Today(), "-baremetal.json"));
+  const Output out = PrepareOutput(
+      machine, absl::StrCat(Today(), "-baremetal-", options.suite, ".json"));
   std::cout << "ttbench: booting " << options.image << " on " << machine
             << "\n";
   absl::StatusOr<nlohmann::json> doc = RunBaremetal(options);
@@ -334,7 +336,7 @@ int main(int argc, char** argv) {
       "ttbench run [--suite ...] [--variants a,b] [--filter REGEX] "
       "[--profile NAME] [--repetitions N] [--out DIR]\n       ttbench list\n"
       "       ttbench baremetal --image ELF [--qemu_cpu max|cortex-a72|...] "
-      "[--kvm] [--variants a,b] [--out DIR]");
+      "[--kvm] [--suite ...] [--variants a,b] [--out DIR]");
   const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   const std::string command = positional.size() > 1 ? positional[1] : "";
   if (positional.size() > 2) {
