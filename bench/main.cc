@@ -22,6 +22,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "bench/baremetal_runner.h"
+#include "bench/compare.h"
 #include "bench/cost_model.h"
 #include "bench/host_info.h"
 #include "bench/suite.h"
@@ -42,6 +43,11 @@ ABSL_FLAG(std::string, costs, TTB_SOURCE_DIR "/bench/costs",
           "directory of cost model files (<profile>.json)");
 ABSL_FLAG(std::string, commit, "", "source commit, recorded in the results");
 ABSL_FLAG(std::string, image, "", "baremetal: the image to boot");
+ABSL_FLAG(double, threshold, 0.05,
+          "compare: a B/A time ratio above 1 + threshold is a regression");
+ABSL_FLAG(std::string, fail_on, "",
+          "compare: regex of benchmarks whose regression fails the run "
+          "(default: all)");
 ABSL_FLAG(std::string, qemu_cpu, "max",
           "baremetal: QEMU CPU model (max, cortex-a72, cortex-a57, ...)");
 ABSL_FLAG(bool, kvm, false,
@@ -256,7 +262,7 @@ int Run(const char* argv0) {
       absl::StrCat("--benchmark_min_time=",
                    options.suite == Suite::kQuick ? "0.05" : "0.2")};
   if (repetitions > 1)
-    args.push_back("--benchmark_report_aggregates_only=true");
+    args.push_back("--benchmark_display_aggregates_only=true");
   if (!filter.empty())
     args.push_back(absl::StrCat("--benchmark_filter=", filter));
   std::vector<char*> argv;
@@ -328,6 +334,28 @@ int Baremetal() {
   return Commit(out, absl::StrCat((*doc)["benchmarks"].size(), " entries"));
 }
 
+int CompareFiles(const std::string& path_a, const std::string& path_b) {
+  const absl::StatusOr<Timings> a = LoadTimings(path_a);
+  if (!a.ok()) Usage(std::string(a.status().message()));
+  const absl::StatusOr<Timings> b = LoadTimings(path_b);
+  if (!b.ok()) Usage(std::string(b.status().message()));
+  CompareOptions options;
+  options.threshold = absl::GetFlag(FLAGS_threshold);
+  options.fail_on = absl::GetFlag(FLAGS_fail_on);
+  if (options.threshold < 0) Usage("--threshold must not be negative");
+  try {
+    std::regex check(options.fail_on);
+  } catch (const std::regex_error& e) {
+    Usage(absl::StrCat("--fail_on '", options.fail_on, "' is not a regex"));
+  }
+  const int regressions = Compare(*a, *b, options, std::cout);
+  if (regressions == 0) return 0;
+  std::cout << "ttbench: " << regressions << " benchmark"
+            << (regressions == 1 ? "" : "s") << " regressed past +"
+            << options.threshold * 100 << "%\n";
+  return 1;
+}
+
 }  // namespace
 }  // namespace ttb::bench
 
@@ -336,9 +364,17 @@ int main(int argc, char** argv) {
       "ttbench run [--suite ...] [--variants a,b] [--filter REGEX] "
       "[--profile NAME] [--repetitions N] [--out DIR]\n       ttbench list\n"
       "       ttbench baremetal --image ELF [--qemu_cpu max|cortex-a72|...] "
-      "[--kvm] [--suite ...] [--variants a,b] [--out DIR]");
+      "[--kvm] [--suite ...] [--variants a,b] [--out DIR]\n"
+      "       ttbench compare A.json B.json [--threshold 0.05] "
+      "[--fail_on REGEX]");
   const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   const std::string command = positional.size() > 1 ? positional[1] : "";
+  if (command == "compare") {
+    if (positional.size() != 4) {
+      ttb::bench::Usage("usage: ttbench compare A.json B.json");
+    }
+    return ttb::bench::CompareFiles(positional[2], positional[3]);
+  }
   if (positional.size() > 2) {
     ttb::bench::Usage(
         absl::StrCat("unexpected argument '", positional[2], "'"));
@@ -350,5 +386,5 @@ int main(int argc, char** argv) {
   if (command == "run") return ttb::bench::Run(argv[0]);
   if (command == "baremetal") return ttb::bench::Baremetal();
   ttb::bench::Usage(
-      "usage: ttbench run [flags] | list | baremetal [flags] (see --help)");
+      "usage: ttbench run | list | baremetal | compare A B (see --help)");
 }

@@ -151,6 +151,28 @@ TEST_F(BenchCliTest, AGuestThatCannotBootLeavesNoFile) {
   EXPECT_EQ(FilesWritten(), 0);
 }
 
+TEST_F(BenchCliTest, CompareRejectsABadFileWithExit2AndFlagsRegressions) {
+  fs::create_directories(dir_);
+  const std::string bad = (dir_ / "bad.json").string();
+  std::ofstream(bad) << "{\"benchmarks\": [";
+  Outcome o = RunDriver("compare " + bad + " " + bad);
+  EXPECT_EQ(o.status, 2);
+  EXPECT_NE(o.output.find("bad.json: not JSON"), std::string::npos) << o.output;
+  auto result = [&](const std::string& file, double us) {
+    const std::string path = (dir_ / file).string();
+    std::ofstream(path) << "{\"benchmarks\": [{\"name\": \"f\", "
+                           "\"real_time\": "
+                        << us << ", \"time_unit\": \"us\"}]}";
+    return path;
+  };
+  const std::string a = result("a.json", 10), b = result("b.json", 20);
+  o = RunDriver("compare " + a + " " + b);
+  EXPECT_EQ(o.status, 1) << o.output;
+  EXPECT_NE(o.output.find("1 benchmark regressed"), std::string::npos);
+  EXPECT_EQ(RunDriver("compare " + b + " " + a).status, 0);
+  EXPECT_EQ(RunDriver("compare " + a).status, 2);
+}
+
 #ifdef TTB_BAREMETAL_IMAGE
 TEST_F(BenchCliTest, BaremetalWritesHostSchemaResults) {
   const Outcome o = RunDriver(

@@ -1,0 +1,106 @@
+#include "bench/compare.h"
+
+#include <algorithm>
+#include <fstream>
+#include <regex>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "bench/mann_whitney.h"
+#include "nlohmann/json.hpp"
+
+namespace ttb::bench {
+namespace {
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+absl::StatusOr<double> Nanoseconds(const std::string& unit) {
+  if (unit == "ns") return 1;
+  if (unit == "us") return 1e3;
+  if (unit == "ms") return 1e6;
+  if (unit == "s") return 1e9;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown time unit '", unit, "'"));
+}
+
+}  // namespace
+
+absl::StatusOr<Timings> LoadTimings(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  const nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
+  if (doc.is_discarded()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": not JSON (truncated or corrupt)"));
+  }
+  if (!doc.is_object() || !doc.contains("benchmarks") ||
+      !doc["benchmarks"].is_array()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": not a benchmark result set (no \"benchmarks\" array)"));
+  }
+  Timings timings;
+  for (const nlohmann::json& b : doc["benchmarks"]) {
+    if (!b.is_object() || !b.contains("name") || !b["name"].is_string() ||
+        !b.contains("real_time") || !b["real_time"].is_number() ||
+        !b.contains("time_unit") || !b["time_unit"].is_string()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": a benchmark lacks name, real_time or time_unit"));
+    }
+    if (b.value("run_type", "iteration") != "iteration") continue;
+    const absl::StatusOr<double> scale = Nanoseconds(b["time_unit"]);
+    if (!scale.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": ", scale.status().message()));
+    }
+    const std::string name = b.value("run_name", b["name"].get<std::string>());
+    timings[name].push_back(b["real_time"].get<double>() * *scale);
+  }
+  return timings;
+}
+
+int Compare(const Timings& a, const Timings& b, const CompareOptions& o,
+            std::ostream& out) {
+  const std::regex may_fail(o.fail_on.empty() ? "." : o.fail_on);
+  out << absl::StrFormat("%-58s %12s %12s %8s %8s  %s\n", "benchmark", "A (ns)",
+                         "B (ns)", "B/A", "p", "verdict");
+  int regressions = 0;
+  for (const auto& [name, times_a] : a) {
+    const auto it = b.find(name);
+    if (it == b.end()) {
+      out << absl::StrFormat("%-58s only in A\n", name);
+      continue;
+    }
+    const std::vector<double>& times_b = it->second;
+    const double ma = Median(times_a);
+    const double mb = Median(times_b);
+    const double ratio = ma > 0 ? mb / ma : 0;
+    const bool testable = times_a.size() >= 2 && times_b.size() >= 2;
+    double p = 1;
+    std::string verdict = "one run each: no test";
+    if (testable) {
+      p = MannWhitneyU(times_a, times_b).p_value;
+      verdict = p >= o.alpha ? "same (not significant)"
+                : ratio > 1  ? "slower"
+                             : "faster";
+    }
+    const bool regressed =
+        ratio > 1 + o.threshold && (!testable || p < o.alpha);
+    if (regressed && std::regex_search(name, may_fail)) {
+      ++regressions;
+      verdict += ", REGRESSION";
+    }
+    out << absl::StrFormat("%-58s %12.1f %12.1f %8.3f %8s  %s\n", name, ma, mb,
+                           ratio, testable ? absl::StrFormat("%.4f", p) : "-",
+                           verdict);
+  }
+  for (const auto& [name, times] : b) {
+    if (!a.count(name)) out << absl::StrFormat("%-58s only in B\n", name);
+  }
+  return regressions;
+}
+
+}  // namespace ttb::bench

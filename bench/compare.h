@@ -1,0 +1,37 @@
+// `ttbench compare A.json B.json`: per benchmark present in both result
+// sets, the ratio of median times (B / A) and whether the difference is
+// significant over repetitions (Mann-Whitney U, as compare.py does).
+#ifndef TTBENCH_BENCH_COMPARE_H_
+#define TTBENCH_BENCH_COMPARE_H_
+
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace ttb::bench {
+
+// Times in ns per benchmark, one per repetition (iteration runs only).
+using Timings = std::map<std::string, std::vector<double>>;
+
+// Reads a Google Benchmark JSON file; the error names the file and what is
+// wrong with it.
+absl::StatusOr<Timings> LoadTimings(const std::string& path);
+
+struct CompareOptions {
+  double threshold = 0.05;   // A ratio above 1 + threshold is a regression.
+  std::string fail_on = "";  // Regex of benchmarks that may fail the run.
+  double alpha = 0.05;       // Significance level.
+};
+
+// Writes the comparison table; returns how many benchmarks matching
+// fail_on regressed past the threshold (significantly, where there are
+// repetitions to test).
+int Compare(const Timings& a, const Timings& b, const CompareOptions& options,
+            std::ostream& out);
+
+}  // namespace ttb::bench
+
+#endif  // TTBENCH_BENCH_COMPARE_H_

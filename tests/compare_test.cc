@@ -1,0 +1,103 @@
+#include "bench/compare.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "bench/mann_whitney.h"
+
+namespace ttb::bench {
+namespace {
+
+TEST(MannWhitney, ExactTwoSidedPValuesByHand) {
+  // Fully separated 3 vs 3: U = 0, one arrangement in C(6,3) = 20 per tail.
+  UTest t = MannWhitneyU({1, 2, 3}, {4, 5, 6});
+  EXPECT_TRUE(t.exact);
+  EXPECT_EQ(t.u, 0);
+  EXPECT_NEAR(t.p_value, 2.0 / 20, 1e-12);
+  // 5 vs 5 separated: 2 / C(10,5) = 2 / 252.
+  EXPECT_NEAR(MannWhitneyU({1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}).p_value,
+              2.0 / 252, 1e-12);
+  // Interleaved: U = 3 of 9; P(U <= 3) = 7/20 for 3 vs 3.
+  t = MannWhitneyU({1, 3, 5}, {2, 4, 6});
+  EXPECT_EQ(t.u, 3);
+  EXPECT_NEAR(t.p_value, 0.7, 1e-12);
+}
+
+TEST(MannWhitney, TiesUseTheNormalApproximation) {
+  const UTest t = MannWhitneyU({1, 1, 1, 2}, {1, 2, 2, 2});
+  EXPECT_FALSE(t.exact);
+  EXPECT_GT(t.p_value, 0.05);
+  EXPECT_LE(t.p_value, 1.0);
+  std::vector<double> a, b;
+  for (int i = 0; i < 30; ++i) {
+    a.push_back(i);
+    b.push_back(100 + i % 3);  // Ties within b.
+  }
+  EXPECT_LT(MannWhitneyU(a, b).p_value, 1e-6);
+}
+
+// A result file with `name` timed at each of `times` (us), one entry per
+// repetition, plus the aggregate that must be ignored.
+std::string Write(const std::string& file, const std::string& name,
+                  const std::vector<double>& times) {
+  std::ostringstream doc;
+  doc << R"({"context": {}, "benchmarks": [)";
+  for (double t : times) {
+    doc << R"({"name": ")" << name << R"(", "run_name": ")" << name
+        << R"(", "run_type": "iteration", "real_time": )" << t
+        << R"(, "time_unit": "us"},)";
+  }
+  doc << R"({"name": ")" << name << R"(_mean", "run_name": ")" << name
+      << R"(", "run_type": "aggregate", "real_time": 1, "time_unit": "s"}]})";
+  const std::string path = ::testing::TempDir() + file;
+  std::ofstream(path) << doc.str();
+  return path;
+}
+
+TEST(Compare, FlagsASignificantRegressionPastTheThreshold) {
+  const auto a = LoadTimings(Write("a.json", "fork/x", {10, 11, 10, 12, 11}));
+  const auto b = LoadTimings(Write("b.json", "fork/x", {20, 21, 22, 20, 21}));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->at("fork/x").size(), 5u);  // The aggregate is not a sample.
+  EXPECT_DOUBLE_EQ(a->at("fork/x")[0], 10'000);  // In ns.
+  std::ostringstream out;
+  EXPECT_EQ(Compare(*a, *b, {}, out), 1);
+  EXPECT_NE(out.str().find("slower, REGRESSION"), std::string::npos)
+      << out.str();
+  // Not past a 150% threshold; and not among the benchmarks that may fail.
+  EXPECT_EQ(Compare(*a, *b, {.threshold = 1.5}, out), 0);
+  EXPECT_EQ(Compare(*a, *b, {.fail_on = "^cow_fault/"}, out), 0);
+  // Faster is never a regression.
+  EXPECT_EQ(Compare(*b, *a, {}, out), 0);
+}
+
+TEST(Compare, NoiseWithinTheSamplesIsNotSignificant) {
+  const auto a = LoadTimings(Write("c.json", "walk", {10, 12, 11, 13, 9}));
+  const auto b = LoadTimings(Write("d.json", "walk", {11, 10, 13, 12, 10}));
+  std::ostringstream out;
+  EXPECT_EQ(Compare(*a, *b, {.threshold = 0}, out), 0);
+  EXPECT_NE(out.str().find("not significant"), std::string::npos);
+}
+
+TEST(Compare, BadFilesAreNamedWithWhatIsWrong) {
+  const std::string dir = ::testing::TempDir();
+  std::ofstream(dir + "trunc.json") << R"({"benchmarks": [{"name": )";
+  std::ofstream(dir + "foreign.json") << R"({"rows": []})";
+  std::ofstream(dir + "unit.json")
+      << R"({"benchmarks": [{"name": "x", "real_time": 1, "time_unit": "hz"}]})";
+  auto t = LoadTimings(dir + "trunc.json");
+  EXPECT_NE(t.status().message().find("trunc.json: not JSON"),
+            std::string::npos);
+  t = LoadTimings(dir + "foreign.json");
+  EXPECT_NE(t.status().message().find("no \"benchmarks\" array"),
+            std::string::npos);
+  t = LoadTimings(dir + "unit.json");
+  EXPECT_NE(t.status().message().find("unknown time unit 'hz'"),
+            std::string::npos);
+  EXPECT_FALSE(LoadTimings(dir + "absent.json").ok());
+}
+
+}  // namespace
+}  // namespace ttb::bench
