@@ -12,12 +12,6 @@
 namespace ttb::bench {
 namespace {
 
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 absl::StatusOr<double> Nanoseconds(const std::string& unit) {
   if (unit == "ns") return 1;
   if (unit == "us") return 1e3;
@@ -27,9 +21,40 @@ absl::StatusOr<double> Nanoseconds(const std::string& unit) {
       absl::StrCat("unknown time unit '", unit, "'"));
 }
 
+// Fields of a Google Benchmark entry that are not user counters.
+bool IsStandardField(const std::string& key) {
+  static const char* const kFields[] = {"name",
+                                        "family_index",
+                                        "per_family_instance_index",
+                                        "run_name",
+                                        "run_type",
+                                        "repetitions",
+                                        "repetition_index",
+                                        "threads",
+                                        "iterations",
+                                        "real_time",
+                                        "cpu_time",
+                                        "time_unit",
+                                        "aggregate_name",
+                                        "aggregate_unit",
+                                        "error_occurred",
+                                        "error_message"};
+  for (const char* f : kFields) {
+    if (key == f) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
-absl::StatusOr<Timings> LoadTimings(const std::string& path) {
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+absl::StatusOr<Timings> LoadTimings(
+    const std::string& path, std::map<std::string, std::string>* context) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
   const nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
@@ -41,6 +66,13 @@ absl::StatusOr<Timings> LoadTimings(const std::string& path) {
       !doc["benchmarks"].is_array()) {
     return absl::InvalidArgumentError(absl::StrCat(
         path, ": not a benchmark result set (no \"benchmarks\" array)"));
+  }
+  if (context != nullptr && doc.contains("context") &&
+      doc["context"].is_object()) {
+    for (const auto& [key, value] : doc["context"].items()) {
+      (*context)[key] =
+          value.is_string() ? value.get<std::string>() : value.dump();
+    }
   }
   Timings timings;
   for (const nlohmann::json& b : doc["benchmarks"]) {
@@ -57,7 +89,15 @@ absl::StatusOr<Timings> LoadTimings(const std::string& path) {
           absl::StrCat(path, ": ", scale.status().message()));
     }
     const std::string name = b.value("run_name", b["name"].get<std::string>());
-    timings[name].push_back(b["real_time"].get<double>() * *scale);
+    Measured& m = timings[name];
+    if (m.ns.empty()) {
+      for (const auto& [key, value] : b.items()) {
+        if (value.is_number() && !IsStandardField(key)) {
+          m.counters[key] = value.get<double>();
+        }
+      }
+    }
+    m.ns.push_back(b["real_time"].get<double>() * *scale);
   }
   return timings;
 }
@@ -68,13 +108,14 @@ int Compare(const Timings& a, const Timings& b, const CompareOptions& o,
   out << absl::StrFormat("%-58s %12s %12s %8s %8s  %s\n", "benchmark", "A (ns)",
                          "B (ns)", "B/A", "p", "verdict");
   int regressions = 0;
-  for (const auto& [name, times_a] : a) {
+  for (const auto& [name, measured_a] : a) {
+    const std::vector<double>& times_a = measured_a.ns;
     const auto it = b.find(name);
     if (it == b.end()) {
       out << absl::StrFormat("%-58s only in A\n", name);
       continue;
     }
-    const std::vector<double>& times_b = it->second;
+    const std::vector<double>& times_b = it->second.ns;
     const double ma = Median(times_a);
     const double mb = Median(times_b);
     const double ratio = ma > 0 ? mb / ma : 0;

@@ -13,12 +13,23 @@
 
 namespace ttb::bench {
 
-// Times in ns per benchmark, one per repetition (iteration runs only).
-using Timings = std::map<std::string, std::vector<double>>;
+// One benchmark of a result set: its time in ns per repetition (iteration
+// runs only), and the counters of its first repetition.
+struct Measured {
+  std::vector<double> ns;
+  std::map<std::string, double> counters;
+};
+using Timings = std::map<std::string, Measured>;
 
-// Reads a Google Benchmark JSON file; the error names the file and what is
-// wrong with it.
-absl::StatusOr<Timings> LoadTimings(const std::string& path);
+// Reads a Google Benchmark JSON file, keyed by run name; the error names
+// the file and what is wrong with it. `context` receives its context block
+// (string values) when given.
+absl::StatusOr<Timings> LoadTimings(
+    const std::string& path,
+    std::map<std::string, std::string>* context = nullptr);
+
+// The median of a benchmark's repetitions.
+double Median(std::vector<double> v);
 
 struct CompareOptions {
   double threshold = 0.05;   // A ratio above 1 + threshold is a regression.

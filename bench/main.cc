@@ -25,6 +25,7 @@
 #include "bench/compare.h"
 #include "bench/cost_model.h"
 #include "bench/host_info.h"
+#include "bench/report.h"
 #include "bench/suite.h"
 #include "variants/registry.h"
 
@@ -294,7 +295,19 @@ int Run(const char* argv0) {
   ProgressReporter reporter(total, isatty(STDOUT_FILENO));
   const size_t ran = benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
-  return Commit(out, absl::StrCat(ran, " benchmarks"));
+  if (const int status = Commit(out, absl::StrCat(ran, " benchmarks"));
+      status != 0) {
+    return status;
+  }
+  const absl::StatusOr<std::string> report =
+      WriteReport({out.final_path.string()}, absl::GetFlag(FLAGS_costs));
+  if (!report.ok()) {
+    std::cout << "ttbench: no report: " << report.status().message() << "\n";
+    return 0;
+  }
+  WriteResultsIndex(absl::GetFlag(FLAGS_out)).IgnoreError();
+  std::cout << "ttbench: wrote " << *report << "\n";
+  return 0;
 }
 
 int Baremetal() {
@@ -365,10 +378,25 @@ int main(int argc, char** argv) {
       "[--profile NAME] [--repetitions N] [--out DIR]\n       ttbench list\n"
       "       ttbench baremetal --image ELF [--qemu_cpu max|cortex-a72|...] "
       "[--kvm] [--suite ...] [--variants a,b] [--out DIR]\n"
+      "       ttbench report RESULT.json [BAREMETAL.json ...]\n"
       "       ttbench compare A.json B.json [--threshold 0.05] "
       "[--fail_on REGEX]");
   const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   const std::string command = positional.size() > 1 ? positional[1] : "";
+  if (command == "report") {
+    if (positional.size() < 3) {
+      ttb::bench::Usage(
+          "usage: ttbench report RESULT.json [BAREMETAL.json ...]");
+    }
+    const std::vector<std::string> inputs(positional.begin() + 2,
+                                          positional.end());
+    const absl::StatusOr<std::string> report =
+        ttb::bench::WriteReport(inputs, absl::GetFlag(FLAGS_costs));
+    if (!report.ok()) ttb::bench::Usage(std::string(report.status().message()));
+    ttb::bench::WriteResultsIndex(absl::GetFlag(FLAGS_out)).IgnoreError();
+    std::cout << "ttbench: wrote " << *report << "\n";
+    return 0;
+  }
   if (command == "compare") {
     if (positional.size() != 4) {
       ttb::bench::Usage("usage: ttbench compare A.json B.json");
@@ -386,5 +414,6 @@ int main(int argc, char** argv) {
   if (command == "run") return ttb::bench::Run(argv[0]);
   if (command == "baremetal") return ttb::bench::Baremetal();
   ttb::bench::Usage(
-      "usage: ttbench run | list | baremetal | compare A B (see --help)");
+      "usage: ttbench run | list | baremetal | report R | compare A B (see "
+      "--help)");
 }

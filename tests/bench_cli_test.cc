@@ -173,6 +173,39 @@ TEST_F(BenchCliTest, CompareRejectsABadFileWithExit2AndFlagsRegressions) {
   EXPECT_EQ(RunDriver("compare " + a).status, 2);
 }
 
+TEST_F(BenchCliTest, ReportWritesMarkdownAndPlotsOrNothing) {
+  fs::create_directories(dir_);
+  const fs::path copy = dir_ / "run.json";
+  fs::copy_file(fs::path(TTB_SOURCE_DIR) /
+                    "results/x86-64-amd-epyc/2026-11-25-default.json",
+                copy);
+  Outcome o = RunDriver("report " + copy.string() + Out());
+  ASSERT_EQ(o.status, 0) << o.output;
+  std::ifstream in(dir_ / "run.md");
+  const std::string md((std::istreambuf_iterator<char>(in)),
+                       std::istreambuf_iterator<char>());
+  EXPECT_NE(md.find("process that writes 10% of its pages after fork: use `"),
+            std::string::npos);
+  for (const char* svg : {"run-fork-latency.svg", "run-fork-cycles.svg",
+                          "run-fork-write.svg", "run-cost-split.svg"}) {
+    std::ifstream plot(dir_ / svg);
+    std::string first;
+    std::getline(plot, first);
+    EXPECT_EQ(first.rfind("<?xml", 0), 0u) << svg;
+  }
+  EXPECT_TRUE(fs::exists(dir_ / "README.md"));  // The results index.
+
+  const fs::path bad = dir_ / "bad" / "x.json";
+  fs::create_directories(bad.parent_path());
+  std::ofstream(bad) << "{\"benchmarks\": []}";
+  o = RunDriver("report " + bad.string());
+  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_NE(o.output.find("x.json: no fork/"), std::string::npos) << o.output;
+  EXPECT_EQ(std::distance(fs::directory_iterator(bad.parent_path()),
+                          fs::directory_iterator()),
+            1);  // Only the input: nothing half-written.
+}
+
 #ifdef TTB_BAREMETAL_IMAGE
 TEST_F(BenchCliTest, BaremetalWritesHostSchemaResults) {
   const Outcome o = RunDriver(

@@ -60,8 +60,8 @@ TEST(Compare, FlagsASignificantRegressionPastTheThreshold) {
   const auto a = LoadTimings(Write("a.json", "fork/x", {10, 11, 10, 12, 11}));
   const auto b = LoadTimings(Write("b.json", "fork/x", {20, 21, 22, 20, 21}));
   ASSERT_TRUE(a.ok() && b.ok());
-  EXPECT_EQ(a->at("fork/x").size(), 5u);  // The aggregate is not a sample.
-  EXPECT_DOUBLE_EQ(a->at("fork/x")[0], 10'000);  // In ns.
+  EXPECT_EQ(a->at("fork/x").ns.size(), 5u);         // The aggregate is not one.
+  EXPECT_DOUBLE_EQ(a->at("fork/x").ns[0], 10'000);  // In ns.
   std::ostringstream out;
   EXPECT_EQ(Compare(*a, *b, {}, out), 1);
   EXPECT_NE(out.str().find("slower, REGRESSION"), std::string::npos)

@@ -1,0 +1,606 @@
+#include "bench/report.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "bench/compare.h"
+#include "bench/cost_model.h"
+
+namespace ttb::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+// "fork/lazy_cow/dense/1024MiB/manual_time" -> its parts.
+std::vector<std::string> Parts(const std::string& name) {
+  std::vector<std::string> parts;
+  std::string part;
+  std::istringstream in(name);
+  while (std::getline(in, part, '/')) {
+    if (part != "manual_time") parts.push_back(part);
+  }
+  return parts;
+}
+
+uint64_t MiB(const std::string& size) {  // "1024MiB" -> 1024.
+  return std::strtoull(size.c_str(), nullptr, 10);
+}
+
+std::string Ms(double ns) { return absl::StrFormat("%.3f", ns / 1e6); }
+std::string Us(double ns) { return absl::StrFormat("%.2f", ns / 1e3); }
+std::string Count(double v) { return absl::StrFormat("%.0f", v); }
+
+// The host result set, indexed the ways the report reads it.
+struct HostResults {
+  Timings all;
+  std::map<std::string, std::string> context;
+  std::vector<std::string> strategies;  // In registry order.
+  std::vector<uint64_t> sizes;          // fork/<s>/dense/<N>MiB sizes.
+
+  const Measured* Find(const std::vector<std::string>& parts) const {
+    for (const auto& [name, m] : all) {
+      if (Parts(name) == parts) return &m;
+    }
+    return nullptr;
+  }
+  double Ns(const std::vector<std::string>& parts) const {
+    const Measured* m = Find(parts);
+    return m == nullptr ? -1 : Median(m->ns);
+  }
+  double Counter(const std::vector<std::string>& parts,
+                 const std::string& counter) const {
+    const Measured* m = Find(parts);
+    if (m == nullptr) return 0;
+    auto it = m->counters.find(counter);
+    return it == m->counters.end() ? 0 : it->second;
+  }
+};
+
+absl::StatusOr<HostResults> LoadHost(const std::string& path) {
+  HostResults h;
+  absl::StatusOr<Timings> all = LoadTimings(path, &h.context);
+  if (!all.ok()) return all.status();
+  h.all = *std::move(all);
+  std::set<uint64_t> sizes;
+  for (const auto& [name, m] : h.all) {
+    const std::vector<std::string> p = Parts(name);
+    if (p.size() == 4 && p[0] == "fork" && p[2] == "dense") {
+      if (std::find(h.strategies.begin(), h.strategies.end(), p[1]) ==
+          h.strategies.end()) {
+        h.strategies.push_back(p[1]);
+      }
+      sizes.insert(MiB(p[3]));
+    }
+  }
+  if (h.strategies.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path,
+                     ": no fork/<strategy>/dense/<size> benchmarks to "
+                     "report on (a ttbench run result set?)"));
+  }
+  h.sizes.assign(sizes.begin(), sizes.end());
+  return h;
+}
+
+// Runs gnuplot on `script`; `data` holds its inline data blocks.
+absl::Status Plot(const std::string& script) {
+  FILE* gnuplot = popen("gnuplot 2>&1", "w");
+  if (gnuplot == nullptr) return absl::UnavailableError("cannot run gnuplot");
+  std::fputs(script.c_str(), gnuplot);
+  const int status = pclose(gnuplot);
+  if (status != 0) {
+    return absl::UnavailableError(
+        "gnuplot failed (is it installed? Debian: gnuplot-nox)");
+  }
+  return absl::OkStatus();
+}
+
+// A gnuplot string literal holding `text` as it is.
+std::string Quoted(const std::string& text) {
+  std::string q = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') q += '\\';
+    q += c;
+  }
+  return q + "\"";
+}
+
+std::string PlotHeader(const std::string& svg, const std::string& title,
+                       const std::string& xlabel, const std::string& ylabel) {
+  return absl::StrFormat(
+      "set terminal svg size 720,420 dynamic noenhanced font 'sans,11'\n"
+      "set output %s\nset title %s\nset xlabel %s\nset ylabel %s\n"
+      "set key left top\nset grid\n",
+      Quoted(svg), Quoted(title), Quoted(xlabel), Quoted(ylabel));
+}
+
+// A line plot of several named series of (x, y) points.
+absl::Status LinePlot(
+    const std::string& svg, const std::string& title, const std::string& xlabel,
+    const std::string& ylabel, bool log_log,
+    const std::vector<
+        std::pair<std::string, std::vector<std::pair<double, double>>>>&
+        series) {
+  std::string script = PlotHeader(svg, title, xlabel, ylabel);
+  if (log_log) script += "set logscale xy\n";
+  std::vector<std::string> plots;
+  for (size_t i = 0; i < series.size(); ++i) {
+    absl::StrAppend(&script, "$d", i, " << EOD\n");
+    for (const auto& [x, y] : series[i].second) {
+      if (y > 0) absl::StrAppend(&script, x, " ", y, "\n");
+    }
+    script += "EOD\n";
+    plots.push_back(absl::StrCat("$d", i, " with linespoints lw 2 title ",
+                                 Quoted(series[i].first)));
+  }
+  absl::StrAppend(&script, "plot ", absl::StrJoin(plots, ", "), "\n");
+  return Plot(script);
+}
+
+// Cycles each event kind contributes, per strategy (stacked bars).
+absl::Status CostSplitPlot(
+    const std::string& svg, const std::string& title,
+    const std::vector<std::string>& strategies,
+    const std::vector<std::string>& kinds,
+    const std::map<std::string, std::map<std::string, double>>& cycles) {
+  std::string script =
+      PlotHeader(svg, title, "", "% of the strategy's modelled cycles");
+  script +=
+      "set style data histograms\nset style histogram rowstacked\n"
+      "set style fill solid 0.85 border -1\nset boxwidth 0.7\n"
+      "set key outside right top\nset yrange [0:100]\n";
+  // Enough distinct colours for every event kind.
+  constexpr const char* kColours[] = {
+      "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+      "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939",
+      "#8c6d31", "#843c39", "#7b4173", "#3182bd"};
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    absl::StrAppend(&script, "set linetype ", i + 1, " lc rgb '",
+                    kColours[i % std::size(kColours)], "'\n");
+  }
+  // No header row: the series take their titles from `kinds` below.
+  script += "set xtics rotate by -20\n$d << EOD\n";
+  for (const std::string& s : strategies) {
+    script += s;
+    const auto& by_kind = cycles.at(s);
+    double total = 0;
+    for (const auto& [kind, c] : by_kind) total += c;
+    for (const std::string& k : kinds) {
+      auto it = by_kind.find(k);
+      absl::StrAppend(
+          &script, " ",
+          it == by_kind.end() || total == 0 ? 0.0 : 100 * it->second / total);
+    }
+    script += "\n";
+  }
+  script += "EOD\n";
+  std::vector<std::string> plots;
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    plots.push_back(absl::StrCat("$d using ", i + 2, i == 0 ? ":xtic(1)" : "",
+                                 " title ", Quoted(kinds[i])));
+  }
+  absl::StrAppend(&script, "plot ", absl::StrJoin(plots, ", "), "\n");
+  return Plot(script);
+}
+
+// A Markdown table.
+std::string Table(const std::vector<std::string>& header,
+                  const std::vector<std::vector<std::string>>& rows) {
+  std::string t = "| " + absl::StrJoin(header, " | ") + " |\n|";
+  for (size_t i = 0; i < header.size(); ++i) t += " --- |";
+  t += "\n";
+  for (const auto& r : rows) t += "| " + absl::StrJoin(r, " | ") + " |\n";
+  return t + "\n";
+}
+
+// The x at which two piecewise-linear series cross, if they do.
+std::optional<double> Crossing(
+    const std::vector<std::pair<double, double>>& a,
+    const std::vector<std::pair<double, double>>& b) {
+  for (size_t i = 1; i < a.size() && i < b.size(); ++i) {
+    const double d0 = a[i - 1].second - b[i - 1].second;
+    const double d1 = a[i].second - b[i].second;
+    if ((d0 < 0) != (d1 < 0)) {
+      const double t = d0 / (d0 - d1);
+      return a[i - 1].first + t * (a[i].first - a[i - 1].first);
+    }
+  }
+  return std::nullopt;
+}
+
+// "lazy_cow: 262144 VALE1, 262144 DSB ISH, ..." from a benchmark's counters.
+std::string EventSummary(const HostResults& h,
+                         const std::vector<std::string>& parts) {
+  std::vector<std::string> said;
+  const Measured* m = h.Find(parts);
+  if (m == nullptr) return "";
+  for (const auto& [key, value] : m->counters) {
+    const bool kind = key.rfind("tlbi.", 0) == 0 || key.rfind("dsb.", 0) == 0 ||
+                      key == "isb" || key == "pages_copied" ||
+                      key == "faults" || key == "ttbr0_writes" || key == "ipis";
+    if (kind && value >= 0.5) {
+      said.push_back(absl::StrCat(Count(value), " ", key));
+    }
+  }
+  return said.empty() ? "no TLB maintenance, copies or faults"
+                      : absl::StrJoin(said, ", ");
+}
+
+}  // namespace
+
+namespace {
+
+// What `rival` does that `winner` does not, for the same workload:
+// "262144 more tlbi.vale1, 262144 more isb".
+std::string Extra(const HostResults& h, const std::vector<std::string>& winner,
+                  const std::vector<std::string>& rival) {
+  const Measured* w = h.Find(winner);
+  const Measured* r = h.Find(rival);
+  if (w == nullptr || r == nullptr) return "";
+  std::vector<std::string> more;
+  for (const auto& [key, value] : r->counters) {
+    if (key == "modelled_cycles" || key == "peak_frames" ||
+        key == "ns_per_page" || key == "tlbi" || key == "tlbi_broadcast" ||
+        key == "walks" || key == "descriptor_reads" || key == "tlb_hits" ||
+        key == "frames_shared" || key == "overhead_bytes_per_page") {
+      continue;
+    }
+    auto it = w->counters.find(key);
+    const double diff = value - (it == w->counters.end() ? 0 : it->second);
+    if (diff >= 0.5) more.push_back(absl::StrCat(Count(diff), " more ", key));
+  }
+  return more.empty() ? "the same maintenance, copies and faults"
+                      : absl::StrJoin(more, ", ");
+}
+
+absl::StatusOr<std::string> WriteReportFiles(
+    const std::vector<std::string>& inputs, const std::string& costs_dir) {
+  if (inputs.empty()) return absl::InvalidArgumentError("no result file given");
+  absl::StatusOr<HostResults> loaded = LoadHost(inputs[0]);
+  if (!loaded.ok()) return loaded.status();
+  const HostResults& h = *loaded;
+  const std::string profile = h.context.count("ttbench_profile")
+                                  ? h.context.at("ttbench_profile")
+                                  : "neoverse-n1";
+  absl::StatusOr<CostModel> costs =
+      CostModel::Load(absl::StrCat(costs_dir, "/", profile, ".json"));
+  if (!costs.ok()) return costs.status();
+
+  const fs::path json(inputs[0]);
+  const fs::path dir = json.parent_path();
+  const std::string stem = json.stem().string();
+  const uint64_t big = h.sizes.back();
+  const std::string big_size = absl::StrCat(big, "MiB");
+  const std::string big_label = big % 1024 == 0
+                                    ? absl::StrCat(big / 1024, " GiB")
+                                    : absl::StrCat(big, " MiB");
+  std::string md = absl::StrCat(
+      "# ttbench report: ", stem, "\n\n",
+      "Host: ", h.context.count("host_cpu") ? h.context.at("host_cpu") : "?",
+      ", ", h.context.count("host_kernel") ? h.context.at("host_kernel") : "?",
+      "; simulated core: ", profile,
+      h.context.count("ttbench_range_tlbi") &&
+              h.context.at("ttbench_range_tlbi") == "true"
+          ? " with FEAT_TLBIRANGE"
+          : "",
+      "; commit ",
+      h.context.count("ttbench_commit") ? h.context.at("ttbench_commit") : "?",
+      ". Generated by `ttbench report ", json.filename().string(),
+      "` from that one run: compare figures as ratios within it.\n\n"
+      "Host times are the simulator's on this machine; modelled cycles are "
+      "its event counts times `bench/costs/",
+      profile,
+      ".json`, whose figures are uncalibrated assumptions, so they rank "
+      "event mixes rather than predict a core.\n\n");
+
+  // Summary first: what a reader came for.
+  auto fastest = [&](auto&& parts_of) {
+    std::string best;
+    double best_ns = 0;
+    for (const std::string& s : h.strategies) {
+      const double ns = h.Ns(parts_of(s));
+      if (ns > 0 && (best.empty() || ns < best_ns)) best = s, best_ns = ns;
+    }
+    return std::make_pair(best, best_ns);
+  };
+  md += "## Summary\n\n";
+  const std::string k10 = "10pct";
+  auto fork_write = [&](const std::string& s, const std::string& k) {
+    return std::vector<std::string>{"fork_write", s, k, big_size};
+  };
+  {
+    const auto [best, ns] =
+        fastest([&](const std::string& s) { return fork_write(s, k10); });
+    md += absl::StrCat(
+        "- **A ", big_label,
+        " process that writes 10% of its pages after fork: use `", best,
+        "`**: ", Ms(ns), " ms for fork, the writes and the child's exit (",
+        EventSummary(h, fork_write(best, k10)), "). Against it:\n");
+    for (const std::string& s : h.strategies) {
+      if (s == best) continue;
+      const double ratio = h.Ns(fork_write(s, k10)) / ns;
+      md +=
+          absl::StrFormat("  - `%s` takes %.2fx as long%s: %s.\n", s, ratio,
+                          ratio < 1.05 ? " (within the noise of one run)" : "",
+                          Extra(h, fork_write(best, k10), fork_write(s, k10)));
+    }
+  }
+  const std::vector<std::pair<
+      std::string, std::function<std::vector<std::string>(const std::string&)>>>
+      workloads = {
+          {absl::StrCat("fork of ", big_label),
+           [&](const std::string& s) {
+             return std::vector<std::string>{"fork", s, "dense", big_size};
+           }},
+          {"CoW fault, the child's first write",
+           [](const std::string& s) {
+             return std::vector<std::string>{"cow_fault", s,
+                                             "child_first_write"};
+           }},
+          {"parent/child ping-pong on one CPU",
+           [](const std::string& s) {
+             return std::vector<std::string>{"pingpong", s};
+           }},
+          {"fork while the parent runs on 4 CPUs",
+           [](const std::string& s) {
+             return std::vector<std::string>{"smp_fork", s, "4cpus", "64MiB"};
+           }},
+      };
+  for (const auto& [label, parts_of] : workloads) {
+    auto [best, ns] = fastest(parts_of);
+    if (label.rfind("CoW", 0) == 0) {
+      // Only strategies that take the fault compete; eager copy paid at fork.
+      best.clear();
+      for (const std::string& s : h.strategies) {
+        const double t = h.Ns(parts_of(s));
+        if (h.Counter(parts_of(s), "faults") >= 1 && t > 0 &&
+            (best.empty() || t < ns)) {
+          best = s, ns = t;
+        }
+      }
+    }
+    if (best.empty()) continue;
+    md += absl::StrCat("- ", label, ": `", best, "` (", Us(ns),
+                       " us: ", EventSummary(h, parts_of(best)), ").\n");
+  }
+  md += "\n";
+
+  // Fork latency against size.
+  std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>>
+      time_series, cycle_series;
+  std::vector<std::vector<std::string>> fork_rows;
+  for (const std::string& s : h.strategies) {
+    std::vector<std::pair<double, double>> t, c;
+    std::vector<std::string> row = {s};
+    for (uint64_t mib : h.sizes) {
+      const std::vector<std::string> p = {"fork", s, "dense",
+                                          absl::StrCat(mib, "MiB")};
+      t.emplace_back(mib, h.Ns(p) / 1e6);
+      c.emplace_back(mib, h.Counter(p, "modelled_cycles"));
+      row.push_back(Ms(h.Ns(p)));
+    }
+    time_series.emplace_back(s, t);
+    cycle_series.emplace_back(s, c);
+    fork_rows.push_back(row);
+  }
+  {
+    std::vector<std::pair<double, double>> native;
+    std::vector<std::string> row = {"native fork() (this host)"};
+    for (uint64_t mib : h.sizes) {
+      const double ns = h.Ns({"native", "fork", absl::StrCat(mib, "MiB")});
+      native.emplace_back(mib, ns / 1e6);
+      row.push_back(ns > 0 ? Ms(ns) : "-");
+    }
+    time_series.emplace_back("native fork() (this host)", native);
+    fork_rows.push_back(row);
+    std::vector<std::string> floor_row = {"floor (read + write descriptors)"};
+    for (uint64_t mib : h.sizes) {
+      const double ns = h.Ns({"fork_floor", absl::StrCat(mib, "MiB")});
+      floor_row.push_back(ns > 0 ? Ms(ns) : "-");
+    }
+    fork_rows.push_back(floor_row);
+  }
+  const std::string fork_svg = stem + "-fork-latency.svg";
+  const std::string cycles_svg = stem + "-fork-cycles.svg";
+  if (absl::Status s =
+          LinePlot((dir / fork_svg).string(), "Fork latency (host time)",
+                   "resident size (MiB)", "ms", true, time_series);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          LinePlot((dir / cycles_svg).string(), "Fork: modelled cycles",
+                   "resident size (MiB)", "cycles", true, cycle_series);
+      !s.ok()) {
+    return s;
+  }
+  std::vector<std::string> header = {"strategy"};
+  for (uint64_t mib : h.sizes) header.push_back(absl::StrCat(mib, " MiB (ms)"));
+  md +=
+      absl::StrCat("## Fork latency against resident size\n\n![fork latency](",
+                   fork_svg, ")\n\n![modelled cycles](", cycles_svg, ")\n\n",
+                   Table(header, fork_rows));
+
+  // Fork + write k%.
+  const std::vector<std::string> ks = {"0pct", "1pct", "10pct", "50pct",
+                                       "100pct"};
+  std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>>
+      fw;
+  std::vector<std::vector<std::string>> fw_rows;
+  for (const std::string& s : h.strategies) {
+    std::vector<std::pair<double, double>> pts;
+    std::vector<std::string> row = {s};
+    for (const std::string& k : ks) {
+      const double ns = h.Ns(fork_write(s, k));
+      pts.emplace_back(std::strtod(k.c_str(), nullptr), ns / 1e6);
+      row.push_back(ns > 0 ? Ms(ns) : "-");
+    }
+    fw.emplace_back(s, pts);
+    fw_rows.push_back(row);
+  }
+  const std::string fw_svg = stem + "-fork-write.svg";
+  if (absl::Status s = LinePlot(
+          (dir / fw_svg).string(),
+          absl::StrCat("Fork, then the parent writes k% (", big_label, ")"),
+          "k (% of pages written)", "ms", false, fw);
+      !s.ok()) {
+    return s;
+  }
+  std::vector<std::string> crossings;
+  for (size_t i = 0; i < fw.size(); ++i) {
+    for (size_t j = i + 1; j < fw.size(); ++j) {
+      if (auto x = Crossing(fw[i].second, fw[j].second)) {
+        crossings.push_back(absl::StrFormat("`%s` and `%s` cross at k = %.1f%%",
+                                            fw[i].first, fw[j].first, *x));
+      }
+    }
+  }
+  md += absl::StrCat(
+      "## Fork, then write k% of the pages (", big_size,
+      ")\n\n"
+      "The snapshot pattern of Redis BGSAVE: the parent keeps writing while "
+      "its "
+      "child lives, then the child exits.\n\n![fork + write k%](",
+      fw_svg, ")\n\n",
+      Table({"strategy", "0%", "1%", "10%", "50%", "100%"}, fw_rows),
+      crossings.empty()
+          ? "No two strategies' curves cross between the measured k.\n\n"
+          : absl::StrCat("Crossovers: ", absl::StrJoin(crossings, "; "),
+                         ".\n\n"));
+
+  // CoW faults.
+  std::vector<std::vector<std::string>> cow_rows;
+  for (const std::string& s : h.strategies) {
+    cow_rows.push_back({s, Us(h.Ns({"cow_fault", s, "child_first_write"})),
+                        Us(h.Ns({"cow_fault", s, "parent_first_write"})),
+                        Us(h.Ns({"cow_fault", s, "second_write"}))});
+  }
+  const double native_cow = h.Ns({"native", "cow_fault", "child_first_write"});
+  cow_rows.push_back({"native (this host's kernel)",
+                      native_cow > 0 ? Us(native_cow) : "-", "-", "-"});
+  md += absl::StrCat("## CoW fault latency (us)\n\n",
+                     Table({"strategy", "child's first write",
+                            "parent's first write", "second write (no fault)"},
+                           cow_rows));
+
+  // Cost split.
+  std::map<std::string, std::map<std::string, double>> split;
+  std::set<std::string> kinds;
+  std::vector<std::vector<std::string>> split_rows;
+  for (const std::string& s : h.strategies) {
+    const Measured* m = h.Find({"fork", s, "dense", big_size});
+    if (m == nullptr) continue;
+    for (const auto& [event, per] : costs->cycles_per_event()) {
+      auto it = m->counters.find(event);
+      if (it != m->counters.end() && it->second * per > 0) {
+        split[s][event] = it->second * per;
+        kinds.insert(event);
+      }
+    }
+  }
+  const std::vector<std::string> kind_list(kinds.begin(), kinds.end());
+  for (const std::string& s : h.strategies) {
+    std::vector<std::string> row = {s};
+    for (const std::string& k : kind_list) {
+      row.push_back(Count(split[s].count(k) ? split[s][k] : 0));
+    }
+    split_rows.push_back(row);
+  }
+  const std::string split_svg = stem + "-cost-split.svg";
+  if (absl::Status s = CostSplitPlot(
+          (dir / split_svg).string(),
+          absl::StrCat("Fork of ", big_label, ": where the modelled cycles go"),
+          h.strategies, kind_list, split);
+      !s.ok()) {
+    return s;
+  }
+  std::vector<std::string> split_header = {"strategy"};
+  split_header.insert(split_header.end(), kind_list.begin(), kind_list.end());
+  md += absl::StrCat("## Where a fork of ", big_size,
+                     " spends its modelled cycles\n\n![cost split](", split_svg,
+                     ")\n\n", Table(split_header, split_rows));
+
+  // Bare metal.
+  for (size_t i = 1; i < inputs.size(); ++i) {
+    std::map<std::string, std::string> context;
+    absl::StatusOr<Timings> bm = LoadTimings(inputs[i], &context);
+    if (!bm.ok()) return bm.status();
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [name, m] : *bm) {
+      if (name.rfind("el0_workload", 0) == 0) continue;
+      rows.push_back({name, absl::StrFormat("%.1f", Median(m.ns))});
+    }
+    md += absl::StrCat(
+        "## Bare metal: ", fs::path(inputs[i]).filename().string(), "\n\n",
+        "CPU ", context.count("qemu_cpu") ? context.at("qemu_cpu") : "?",
+        ", MIDR ", context.count("midr") ? context.at("midr") : "?", ". ",
+        context.count("timing") ? context.at("timing") : "",
+        ". The walker agreed with the MMU on ",
+        context.count("walker_translations") ? context.at("walker_translations")
+                                             : "?",
+        " translations (",
+        context.count("walker_mismatches") ? context.at("walker_mismatches")
+                                           : "?",
+        " mismatches).\n\n", Table({"benchmark", "ns per iteration"}, rows));
+  }
+
+  const fs::path out = dir / (stem + ".md");
+  std::ofstream(out) << md;
+  if (!fs::exists(out))
+    return absl::InternalError(absl::StrCat("cannot write ", out.string()));
+  return out.string();
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> WriteReport(const std::vector<std::string>& inputs,
+                                        const std::string& costs_dir) {
+  absl::StatusOr<std::string> report = WriteReportFiles(inputs, costs_dir);
+  if (!report.ok() && !inputs.empty()) {
+    // Nothing half-written: remove whatever this report had made so far.
+    const fs::path json(inputs[0]);
+    const std::string stem = json.stem().string();
+    std::error_code ec;
+    for (const char* suffix : {"-fork-latency.svg", "-fork-cycles.svg",
+                               "-fork-write.svg", "-cost-split.svg", ".md"}) {
+      fs::remove(json.parent_path() / (stem + suffix), ec);
+    }
+  }
+  return report;
+}
+
+absl::Status WriteResultsIndex(const std::string& results_dir) {
+  std::vector<fs::path> reports;
+  std::error_code ec;
+  for (const auto& e : fs::recursive_directory_iterator(results_dir, ec)) {
+    if (e.path().extension() == ".md" && e.path().filename() != "README.md") {
+      reports.push_back(e.path());
+    }
+  }
+  std::sort(reports.begin(), reports.end(),
+            [](const fs::path& a, const fs::path& b) {
+              return a.filename().string() > b.filename().string();
+            });
+  std::string md =
+      "# Results\n\nEach directory holds the result sets (Google Benchmark "
+      "JSON) of one kind of machine; each report sits beside the result set it "
+      "was made from. Made by `ttbench report`.\n\n";
+  for (const fs::path& r : reports) {
+    const fs::path rel = fs::relative(r, results_dir);
+    md += absl::StrCat("- [", rel.string(), "](", rel.string(), ")\n");
+  }
+  std::ofstream(fs::path(results_dir) / "README.md") << md;
+  return absl::OkStatus();
+}
+
+}  // namespace ttb::bench
