@@ -18,7 +18,7 @@ void TlbiBench(HwArch& arch, uint64_t iterations, const char* name, tlbi::Op op,
     const VirtAddr va = (3ull << 30) + ((i & 511) << 12);
     uint64_t operand = tlbi::VaOperand(va, kIdleAsid);
     if (op == tlbi::Op::kAside1) operand = tlbi::AsidOperand(kIdleAsid);
-    if (op == tlbi::Op::kRvale1) {
+    if (op == tlbi::Op::kRvae1 || op == tlbi::Op::kRvale1) {
       operand = tlbi::RangeOperand(va, kIdleAsid, 7, 1);  // 512 pages.
     }
     arch.Tlbi(op, sh, operand);
@@ -42,6 +42,10 @@ void RunMicroBenchmarks(FramePool& pool, uint64_t iterations) {
   TlbiBench(arch, iterations, "tlbi/vmalle1+dsb_nsh", Op::kVmalle1, kLocal);
   TlbiBench(arch, iterations, "tlbi/vmalle1is+dsb_ish", Op::kVmalle1, kInner);
   if (arch.HasRangeTlbi()) {
+    TlbiBench(arch, iterations, "tlbi/rvae1_512pages+dsb_nsh", Op::kRvae1,
+              kLocal);
+    TlbiBench(arch, iterations, "tlbi/rvae1is_512pages+dsb_ish", Op::kRvae1,
+              kInner);
     TlbiBench(arch, iterations, "tlbi/rvale1is_512pages+dsb_ish", Op::kRvale1,
               kInner);
   }
