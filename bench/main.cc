@@ -319,8 +319,9 @@ int Baremetal() {
   options.suite = absl::GetFlag(FLAGS_suite);
   ParseSuite(options.suite);  // Rejects unknown names.
   if (options.timeout_seconds < 1) Usage("--timeout must be at least 1 s");
-  for (SimStrategy* s : ParseVariants(absl::GetFlag(FLAGS_variants))) {
-    if (!absl::GetFlag(FLAGS_variants).empty()) {
+  const std::string variants = absl::GetFlag(FLAGS_variants);
+  if (!variants.empty()) {
+    for (SimStrategy* s : ParseVariants(variants)) {
       options.variants.push_back(s->name());
     }
   }
@@ -347,6 +348,9 @@ int Baremetal() {
   return Commit(out, absl::StrCat((*doc)["benchmarks"].size(), " entries"));
 }
 
+// compare's exit status when a benchmark regressed.
+constexpr int kRegressionStatus = 3;
+
 int CompareFiles(const std::string& path_a, const std::string& path_b) {
   const absl::StatusOr<Timings> a = LoadTimings(path_a);
   if (!a.ok()) Usage(std::string(a.status().message()));
@@ -366,7 +370,8 @@ int CompareFiles(const std::string& path_a, const std::string& path_b) {
   std::cout << "ttbench: " << regressions << " benchmark"
             << (regressions == 1 ? "" : "s") << " regressed past +"
             << options.threshold * 100 << "%\n";
-  return 1;
+  // Not 1, which the wrapper reserves for flag-parse errors (bad input: 2).
+  return kRegressionStatus;
 }
 
 }  // namespace
