@@ -125,8 +125,11 @@ void Report(benchmark::State& state, const SuiteOptions& o, sim::Machine& m,
   }
 }
 
-void SkipUnless(benchmark::State& state, bool ok, const char* what) {
-  if (!ok) state.SkipWithError(what);
+// Whether the fixture was built; if not, the benchmark is marked skipped
+// and must return without touching the machine.
+bool Ready(benchmark::State& state, const Fixture& f) {
+  if (!f.ok()) state.SkipWithError("cannot build the parent");
+  return f.ok();
 }
 
 // Simulated memory per resident page beyond the 4 KiB frame itself: the
@@ -142,8 +145,8 @@ double OverheadBytesPerPage(FramePool& pool) {
 void ForkLatency(benchmark::State& state, const SuiteOptions& o,
                  Strategy<sim::SimArch>* s, uint64_t mib, Layout layout) {
   Fixture f(o, *s, mib * kPagesPerMiB, layout);
-  SkipUnless(state, f.ok(), "cannot build the parent");
-  const double overhead = f.ok() ? OverheadBytesPerPage(f.m().pool()) : 0;
+  if (!Ready(state, f)) return;
+  const double overhead = OverheadBytesPerPage(f.m().pool());
   Events total;
   double seconds = 0;
   for (auto _ : state) {
@@ -166,7 +169,7 @@ void ForkLatency(benchmark::State& state, const SuiteOptions& o,
 void ForkExit(benchmark::State& state, const SuiteOptions& o,
               Strategy<sim::SimArch>* s, uint64_t mib) {
   Fixture f(o, *s, mib * kPagesPerMiB, Layout::kDense);
-  SkipUnless(state, f.ok(), "cannot build the parent");
+  if (!Ready(state, f)) return;
   Events total;
   double seconds = 0;
   for (auto _ : state) {
@@ -189,7 +192,7 @@ void CowFault(benchmark::State& state, const SuiteOptions& o,
               Strategy<sim::SimArch>* s, Writer writer) {
   constexpr uint64_t kPages = 4096;  // 16 MiB.
   Fixture f(o, *s, kPages, Layout::kDense);
-  SkipUnless(state, f.ok(), "cannot build the parent");
+  if (!Ready(state, f)) return;
   sim::Machine& m = f.m();
   const std::vector<uint8_t> byte = {1};
   Events total;
@@ -224,7 +227,7 @@ void CowFault(benchmark::State& state, const SuiteOptions& o,
 void ForkWrite(benchmark::State& state, const SuiteOptions& o,
                Strategy<sim::SimArch>* s, uint64_t mib, int percent) {
   Fixture f(o, *s, mib * kPagesPerMiB, Layout::kDense);
-  SkipUnless(state, f.ok(), "cannot build the parent");
+  if (!Ready(state, f)) return;
   sim::Machine& m = f.m();
   const std::vector<uint8_t> byte = {7};
   const uint64_t written = f.pages() * percent / 100;
@@ -252,7 +255,7 @@ void PingPong(benchmark::State& state, const SuiteOptions& o,
               Strategy<sim::SimArch>* s) {
   constexpr uint64_t kPages = 64;
   Fixture f(o, *s, kPages, Layout::kDense);
-  SkipUnless(state, f.ok(), "cannot build the parent");
+  if (!Ready(state, f)) return;
   sim::Machine& m = f.m();
   const sim::Pid child = m.Fork(0, f.parent()).value();
   std::vector<uint8_t> byte(1);
@@ -276,7 +279,7 @@ void PingPong(benchmark::State& state, const SuiteOptions& o,
 void SmpFork(benchmark::State& state, const SuiteOptions& o,
              Strategy<sim::SimArch>* s, int cpus) {
   Fixture f(o, *s, 64 * kPagesPerMiB, Layout::kDense, cpus);
-  SkipUnless(state, f.ok(), "cannot build the parent");
+  if (!Ready(state, f)) return;
   sim::Machine& m = f.m();
   Events total;
   double seconds = 0;

@@ -77,20 +77,24 @@ Status AddressSpace::Map(VirtAddr va, uint64_t pages, Descriptor attrs) {
   return Status::kOk;
 }
 
-Status AddressSpace::MapShared(VirtAddr va, PhysAddr frame, Descriptor attrs) {
+Status AddressSpace::CheckPageAndFrame(VirtAddr va, PhysAddr frame) const {
   if (const Status s = CheckRange(va, 1); s != Status::kOk) return s;
   if (!pool_->Contains(frame) || pool_->Use(frame) != FrameUse::kData) {
     return Status::kInvalidArgument;
+  }
+  return Status::kOk;
+}
+
+Status AddressSpace::MapShared(VirtAddr va, PhysAddr frame, Descriptor attrs) {
+  if (const Status s = CheckPageAndFrame(va, frame); s != Status::kOk) {
+    return s;
   }
   pool_->Share(frame);
   return PlaceOrUndo(va, frame, attrs);
 }
 
 Status AddressSpace::MapCopy(VirtAddr va, PhysAddr src, Descriptor attrs) {
-  if (const Status s = CheckRange(va, 1); s != Status::kOk) return s;
-  if (!pool_->Contains(src) || pool_->Use(src) != FrameUse::kData) {
-    return Status::kInvalidArgument;
-  }
+  if (const Status s = CheckPageAndFrame(va, src); s != Status::kOk) return s;
   const Result<PhysAddr> copy = pool_->Copy(src);
   if (!copy.ok()) return copy.status();
   return PlaceOrUndo(va, copy.value(), attrs);

@@ -77,6 +77,8 @@ class AddressSpace {
  private:
   // A page-aligned, non-empty range inside the regime.
   Status CheckRange(VirtAddr va, uint64_t pages) const;
+  // One page at `va` inside the regime, and a data frame of this pool.
+  Status CheckPageAndFrame(VirtAddr va, PhysAddr frame) const;
   // Writes one page descriptor, creating tables; kAlreadyMapped if valid.
   Status PlacePage(VirtAddr va, PhysAddr frame, Descriptor attrs);
   // Places a frame the caller holds a reference to; on failure drops that
