@@ -4,13 +4,15 @@
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
-#include <chrono>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <memory>
 #include <regex>
 #include <string>
 #include <vector>
@@ -27,6 +29,7 @@
 #include "bench/host_info.h"
 #include "bench/report.h"
 #include "bench/suite.h"
+#include "bench/tune.h"
 #include "variants/registry.h"
 
 ABSL_FLAG(std::string, suite, "default",
@@ -43,6 +46,12 @@ ABSL_FLAG(std::string, out, "results", "directory that receives the results");
 ABSL_FLAG(std::string, costs, TTB_SOURCE_DIR "/bench/costs",
           "directory of cost model files (<profile>.json)");
 ABSL_FLAG(std::string, commit, "", "source commit, recorded in the results");
+ABSL_FLAG(std::string, workload, "",
+          "tune: the workload, named as in `list` without the strategy "
+          "(fork_write/10pct/256MiB)");
+ABSL_FLAG(std::string, range, "",
+          "tune: LO:HI (doubling), LO:HI:+STEP or A,B,C (default: the "
+          "tunable's choices, or doubling over its range)");
 ABSL_FLAG(std::string, image, "", "baremetal: the image to boot");
 ABSL_FLAG(double, threshold, 0.05,
           "compare: a B/A time ratio above 1 + threshold is a regression");
@@ -120,6 +129,8 @@ void List() {
   std::cout << "workloads:\n"
                "  fork/<strategy>/{dense,sparse}/<size>: fork latency\n"
                "  fork_exit/<strategy>/<size>: fork, then the child exits\n"
+               "  fork_resume/<strategy>/<size>: fork with the parent's text "
+               "in the TLB, the parent runs its text, the child exits\n"
                "  fork_write/<strategy>/<k>pct/<size>: fork, the parent "
                "writes k% of its pages, the child exits\n"
                "  cow_fault/<strategy>/{child_first_write,parent_first_write,"
@@ -207,41 +218,43 @@ std::string Today() {
   return day;
 }
 
-int Run(const char* argv0) {
+// What every benchmark run shares: the simulated core, its cost model and
+// the repetitions, from the flags.
+struct RunSetup {
   SuiteOptions options;
-  const std::string suite_name = absl::GetFlag(FLAGS_suite);
-  options.suite = ParseSuite(suite_name);
-  options.strategies = ParseVariants(absl::GetFlag(FLAGS_variants));
-  const std::string profile = absl::GetFlag(FLAGS_profile);
-  options.profile = sim::FindTlbProfile(profile);
-  if (options.profile == nullptr) {
-    Usage(absl::StrCat("unknown profile '", profile,
+  std::string profile;
+  int repetitions = 1;
+  std::unique_ptr<CostModel> costs;
+};
+
+RunSetup ParseRunFlags() {
+  RunSetup setup;
+  setup.profile = absl::GetFlag(FLAGS_profile);
+  setup.options.profile = sim::FindTlbProfile(setup.profile);
+  if (setup.options.profile == nullptr) {
+    Usage(absl::StrCat("unknown profile '", setup.profile,
                        "' (known: ", absl::StrJoin(ProfileNames(), ", "), ")"));
   }
-  options.range_tlbi = absl::GetFlag(FLAGS_range_tlbi);
-  const int repetitions = absl::GetFlag(FLAGS_repetitions);
-  if (repetitions < 1 || repetitions > 100) {
-    Usage(absl::StrCat("--repetitions must be 1 to 100, not ", repetitions));
-  }
-  const std::string filter = absl::GetFlag(FLAGS_filter);
-  try {
-    std::regex check(filter);
-  } catch (const std::regex_error& e) {
-    Usage(absl::StrCat("--filter '", filter, "' is not a regex: ", e.what()));
+  setup.options.range_tlbi = absl::GetFlag(FLAGS_range_tlbi);
+  setup.repetitions = absl::GetFlag(FLAGS_repetitions);
+  if (setup.repetitions < 1 || setup.repetitions > 100) {
+    Usage(absl::StrCat("--repetitions must be 1 to 100, not ",
+                       setup.repetitions));
   }
   auto costs = CostModel::Load(
-      absl::StrCat(absl::GetFlag(FLAGS_costs), "/", profile, ".json"));
+      absl::StrCat(absl::GetFlag(FLAGS_costs), "/", setup.profile, ".json"));
   if (!costs.ok()) Usage(std::string(costs.status().message()));
-  options.costs = &*costs;
+  setup.costs = std::make_unique<CostModel>(*std::move(costs));
+  setup.options.costs = setup.costs.get();
+  return setup;
+}
 
-  const HostInfo host = HostInfo::Probe();
-  const Output out = PrepareOutput(
-      host.MachineName(), absl::StrCat(Today(), "-", suite_name, ".json"));
-  const std::filesystem::path& partial = out.partial;
-
-  RegisterEngineBenchmarks(options);
-  RegisterSimBenchmarks(options);
-  RegisterNativeBenchmarks(options);
+// Runs the registered benchmarks that `filter` keeps (all when empty),
+// writing them to `out` with ttbench's context. Returns the exit status.
+int RunRegistered(
+    const char* argv0, const RunSetup& setup, const Output& out,
+    const std::string& filter, const std::string& min_time,
+    const std::vector<std::pair<std::string, std::string>>& extra_context) {
   // How many benchmarks the filter keeps: none is an error, and the count
   // is the progress total.
   const std::regex keep(filter.empty() ? "." : filter);
@@ -251,18 +264,16 @@ int Run(const char* argv0) {
   }
   if (total == 0) {
     std::error_code ec;
-    std::filesystem::remove(partial, ec);
+    std::filesystem::remove(out.partial, ec);
     Usage(absl::StrCat("no benchmark matches --filter '", filter, "'"));
   }
 
   std::vector<std::string> args = {
-      argv0, absl::StrCat("--benchmark_out=", partial.string()),
+      argv0, absl::StrCat("--benchmark_out=", out.partial.string()),
       "--benchmark_out_format=json",
-      absl::StrCat("--benchmark_repetitions=", repetitions),
-      // Short measurements: the suite is sized for a 2-core VM.
-      absl::StrCat("--benchmark_min_time=",
-                   options.suite == Suite::kQuick ? "0.05" : "0.2")};
-  if (repetitions > 1)
+      absl::StrCat("--benchmark_repetitions=", setup.repetitions),
+      absl::StrCat("--benchmark_min_time=", min_time)};
+  if (setup.repetitions > 1)
     args.push_back("--benchmark_display_aggregates_only=true");
   if (!filter.empty())
     args.push_back(absl::StrCat("--benchmark_filter=", filter));
@@ -271,16 +282,14 @@ int Run(const char* argv0) {
   int argc = static_cast<int>(argv.size());
   benchmark::Initialize(&argc, argv.data());
 
-  benchmark::AddCustomContext("ttbench_suite", suite_name);
-  benchmark::AddCustomContext("ttbench_profile", profile);
+  const HostInfo host = HostInfo::Probe();
+  benchmark::AddCustomContext("ttbench_profile", setup.profile);
   benchmark::AddCustomContext("ttbench_range_tlbi",
-                              options.range_tlbi ? "true" : "false");
+                              setup.options.range_tlbi ? "true" : "false");
   benchmark::AddCustomContext("ttbench_commit", absl::GetFlag(FLAGS_commit));
-  benchmark::AddCustomContext(
-      "ttbench_variants", absl::StrJoin(options.strategies, ",",
-                                        [](std::string* out, SimStrategy* s) {
-                                          out->append(s->name());
-                                        }));
+  for (const auto& [key, value] : extra_context) {
+    benchmark::AddCustomContext(key, value);
+  }
   benchmark::AddCustomContext("host_arch", host.arch);
   benchmark::AddCustomContext("host_kernel", host.kernel);
   benchmark::AddCustomContext("host_cpu", host.cpu);
@@ -295,7 +304,36 @@ int Run(const char* argv0) {
   ProgressReporter reporter(total, isatty(STDOUT_FILENO));
   const size_t ran = benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
-  if (const int status = Commit(out, absl::StrCat(ran, " benchmarks"));
+  return Commit(out, absl::StrCat(ran, " benchmarks"));
+}
+
+int Run(const char* argv0) {
+  RunSetup setup = ParseRunFlags();
+  SuiteOptions& options = setup.options;
+  const std::string suite_name = absl::GetFlag(FLAGS_suite);
+  options.suite = ParseSuite(suite_name);
+  options.strategies = ParseVariants(absl::GetFlag(FLAGS_variants));
+  const std::string filter = absl::GetFlag(FLAGS_filter);
+  try {
+    std::regex check(filter);
+  } catch (const std::regex_error& e) {
+    Usage(absl::StrCat("--filter '", filter, "' is not a regex: ", e.what()));
+  }
+
+  const Output out =
+      PrepareOutput(HostInfo::Probe().MachineName(),
+                    absl::StrCat(Today(), "-", suite_name, ".json"));
+  RegisterEngineBenchmarks(options);
+  RegisterSimBenchmarks(options);
+  RegisterNativeBenchmarks(options);
+  // Short measurements: the suite is sized for a 2-core VM.
+  const std::string min_time = options.suite == Suite::kQuick ? "0.05" : "0.2";
+  const std::string variants = absl::StrJoin(
+      options.strategies, ",",
+      [](std::string* o, SimStrategy* s) { o->append(s->name()); });
+  if (const int status = RunRegistered(
+          argv0, setup, out, filter, min_time,
+          {{"ttbench_suite", suite_name}, {"ttbench_variants", variants}});
       status != 0) {
     return status;
   }
@@ -307,6 +345,78 @@ int Run(const char* argv0) {
   }
   WriteResultsIndex(absl::GetFlag(FLAGS_out)).IgnoreError();
   std::cout << "ttbench: wrote " << *report << "\n";
+  return 0;
+}
+
+// `tune STRATEGY.TUNABLE`: one benchmark per value of the tunable, on one
+// workload, then the sweep's report.
+int Tune(const char* argv0, const std::string& knob) {
+  const size_t dot = knob.find('.');
+  const std::string strategy_name = knob.substr(0, dot);
+  SimStrategy* strategy = FindStrategy<sim::SimArch>(strategy_name.c_str());
+  if (dot == std::string::npos || strategy == nullptr) {
+    Usage(absl::StrCat("tune: '", knob,
+                       "' is not STRATEGY.TUNABLE (strategies: ",
+                       absl::StrJoin(StrategyNames(), ", "), ")"));
+  }
+  const std::string tunable_name = knob.substr(dot + 1);
+  const Tunable* tunable = strategy->FindTunable(tunable_name.c_str());
+  if (tunable == nullptr) {
+    std::vector<std::string> known;
+    for (int i = 0; i < strategy->tunable_count(); ++i) {
+      known.push_back(
+          absl::StrCat(strategy_name, ".", strategy->tunable(i)->name));
+    }
+    Usage(absl::StrCat(
+        "tune: ", strategy_name, " has no tunable '", tunable_name, "' (",
+        known.empty() ? "it has none"
+                      : absl::StrCat("known: ", absl::StrJoin(known, ", ")),
+        ")"));
+  }
+  const std::string workload_name = absl::GetFlag(FLAGS_workload);
+  if (workload_name.empty()) Usage("tune: --workload is required");
+  const absl::StatusOr<SimWorkload> workload =
+      SimWorkload::Parse(workload_name);
+  if (!workload.ok()) Usage(std::string(workload.status().message()));
+  const absl::StatusOr<std::vector<int64_t>> values =
+      SweepValues(absl::GetFlag(FLAGS_range), *tunable);
+  if (!values.ok()) Usage(std::string(values.status().message()));
+  RunSetup setup = ParseRunFlags();
+
+  std::string file_workload = workload->Name();
+  std::replace(file_workload.begin(), file_workload.end(), '/', '-');
+  const Output out = PrepareOutput(
+      HostInfo::Probe().MachineName(),
+      absl::StrCat(Today(), "-tune-", knob, "-", file_workload, ".json"));
+  for (const int64_t value : *values) {
+    Register(
+        TuneBenchmarkName(knob, value, workload->Name()),
+        [&setup, strategy, tunable_name, value,
+         w = *workload](benchmark::State& st) {
+          strategy->SetTunable(tunable_name.c_str(), value);
+          RunSimWorkload(st, setup.options, strategy, w);
+          strategy->ResetTunables();
+        },
+        /*manual_time=*/true)
+        ->Unit(benchmark::kMicrosecond);
+  }
+  if (const int status = RunRegistered(
+          argv0, setup, out, "", "0.2",
+          {{kTuneKnobKey, knob},
+           {kTuneDefaultKey, absl::StrCat(tunable->default_value)},
+           {kTuneWorkloadKey, workload->Name()}});
+      status != 0) {
+    return status;
+  }
+  const absl::StatusOr<TuneSummary> summary =
+      WriteTuneReport(out.final_path.string());
+  if (!summary.ok()) {
+    std::cout << "ttbench: no report: " << summary.status().message() << "\n";
+    return 0;
+  }
+  WriteResultsIndex(absl::GetFlag(FLAGS_out)).IgnoreError();
+  std::cout << summary->text << "ttbench: wrote " << summary->report_path
+            << "\n";
   return 0;
 }
 
@@ -385,7 +495,9 @@ int main(int argc, char** argv) {
       "[--kvm] [--suite ...] [--variants a,b] [--out DIR]\n"
       "       ttbench report RESULT.json [BAREMETAL.json ...]\n"
       "       ttbench compare A.json B.json [--threshold 0.05] "
-      "[--fail_on REGEX]");
+      "[--fail_on REGEX]\n"
+      "       ttbench tune STRATEGY.TUNABLE --workload W [--range LO:HI] "
+      "[--profile NAME] [--repetitions N] [--out DIR]");
   const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   const std::string command = positional.size() > 1 ? positional[1] : "";
   if (command == "report") {
@@ -395,6 +507,18 @@ int main(int argc, char** argv) {
     }
     const std::vector<std::string> inputs(positional.begin() + 2,
                                           positional.end());
+    std::map<std::string, std::string> context;
+    if (ttb::bench::LoadTimings(inputs[0], &context).ok() &&
+        context.count(ttb::bench::kTuneKnobKey)) {
+      const absl::StatusOr<ttb::bench::TuneSummary> summary =
+          ttb::bench::WriteTuneReport(inputs[0]);
+      if (!summary.ok()) {
+        ttb::bench::Usage(std::string(summary.status().message()));
+      }
+      std::cout << summary->text << "ttbench: wrote " << summary->report_path
+                << "\n";
+      return 0;
+    }
     const absl::StatusOr<std::string> report =
         ttb::bench::WriteReport(inputs, absl::GetFlag(FLAGS_costs));
     if (!report.ok()) ttb::bench::Usage(std::string(report.status().message()));
@@ -408,6 +532,13 @@ int main(int argc, char** argv) {
     }
     return ttb::bench::CompareFiles(positional[2], positional[3]);
   }
+  if (command == "tune") {
+    if (positional.size() != 3) {
+      ttb::bench::Usage(
+          "usage: ttbench tune STRATEGY.TUNABLE --workload W [--range ...]");
+    }
+    return ttb::bench::Tune(argv[0], positional[2]);
+  }
   if (positional.size() > 2) {
     ttb::bench::Usage(
         absl::StrCat("unexpected argument '", positional[2], "'"));
@@ -419,6 +550,6 @@ int main(int argc, char** argv) {
   if (command == "run") return ttb::bench::Run(argv[0]);
   if (command == "baremetal") return ttb::bench::Baremetal();
   ttb::bench::Usage(
-      "usage: ttbench run | list | baremetal | report R | compare A B (see "
-      "--help)");
+      "usage: ttbench run | list | baremetal | report R | compare A B | "
+      "tune S.T (see --help)");
 }

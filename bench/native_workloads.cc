@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "bench/latency.h"
 #include "bench/suite.h"
 
 namespace ttb::bench {
@@ -65,15 +66,16 @@ void NativeFork(benchmark::State& state, uint64_t mib, bool with_exit) {
                              benchmark::Counter::kInvert);
 }
 
-// The child's first write to each of 64 shared pages, timed in the child and
-// reported through a pipe: one iteration is one CoW fault.
+// The child's first write to each of 64 shared pages, each timed in the
+// child and reported through a pipe: one iteration is one CoW fault.
 void NativeCowFault(benchmark::State& state, uint64_t mib) {
   constexpr int kFaults = 64;
   Resident memory(mib);
   if (memory.data() == nullptr) state.SkipWithError("cannot map memory");
   const uint64_t stride = memory.bytes() / kPage / kFaults * kPage;
   int done = kFaults;
-  double per_fault = 0;
+  double fault_seconds[kFaults];
+  LatencySamples latencies;
   for (auto _ : state) {
     if (done == kFaults) {
       int fds[2];
@@ -83,15 +85,18 @@ void NativeCowFault(benchmark::State& state, uint64_t mib) {
       }
       const pid_t child = fork();
       if (child == 0) {
-        const auto t0 = Clock::now();
-        for (int i = 0; i < kFaults; ++i) memory.data()[i * stride] = 2;
-        const double s = Seconds(t0, Clock::now()) / kFaults;
-        (void)!write(fds[1], &s, sizeof(s));
+        double s[kFaults];
+        for (int i = 0; i < kFaults; ++i) {
+          const auto t0 = Clock::now();
+          memory.data()[i * stride] = 2;
+          s[i] = Seconds(t0, Clock::now());
+        }
+        (void)!write(fds[1], s, sizeof(s));
         _exit(0);
       }
       close(fds[1]);
-      if (child < 0 || read(fds[0], &per_fault, sizeof(per_fault)) !=
-                           static_cast<ssize_t>(sizeof(per_fault))) {
+      if (child < 0 || read(fds[0], fault_seconds, sizeof(fault_seconds)) !=
+                           static_cast<ssize_t>(sizeof(fault_seconds))) {
         state.SkipWithError("child did not report");
         break;
       }
@@ -99,9 +104,11 @@ void NativeCowFault(benchmark::State& state, uint64_t mib) {
       waitpid(child, nullptr, 0);
       done = 0;
     }
+    state.SetIterationTime(fault_seconds[done]);
+    latencies.Add(fault_seconds[done]);
     ++done;
-    state.SetIterationTime(per_fault);
   }
+  latencies.Export(state);
 }
 
 }  // namespace

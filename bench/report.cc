@@ -16,11 +16,15 @@
 #include "absl/strings/str_join.h"
 #include "bench/compare.h"
 #include "bench/cost_model.h"
+#include "bench/latency.h"
+#include "bench/plot.h"
 
 namespace ttb::bench {
 namespace {
 
 namespace fs = std::filesystem;
+
+constexpr char kLogLog[] = "set logscale xy\n";
 
 // "fork/lazy_cow/dense/1024MiB/manual_time" -> its parts.
 std::vector<std::string> Parts(const std::string& name) {
@@ -93,61 +97,6 @@ absl::StatusOr<HostResults> LoadHost(const std::string& path) {
   return h;
 }
 
-// Runs gnuplot on `script`; `data` holds its inline data blocks.
-absl::Status Plot(const std::string& script) {
-  FILE* gnuplot = popen("gnuplot 2>&1", "w");
-  if (gnuplot == nullptr) return absl::UnavailableError("cannot run gnuplot");
-  std::fputs(script.c_str(), gnuplot);
-  const int status = pclose(gnuplot);
-  if (status != 0) {
-    return absl::UnavailableError(
-        "gnuplot failed (is it installed? Debian: gnuplot-nox)");
-  }
-  return absl::OkStatus();
-}
-
-// A gnuplot string literal holding `text` as it is.
-std::string Quoted(const std::string& text) {
-  std::string q = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') q += '\\';
-    q += c;
-  }
-  return q + "\"";
-}
-
-std::string PlotHeader(const std::string& svg, const std::string& title,
-                       const std::string& xlabel, const std::string& ylabel) {
-  return absl::StrFormat(
-      "set terminal svg size 720,420 dynamic noenhanced font 'sans,11'\n"
-      "set output %s\nset title %s\nset xlabel %s\nset ylabel %s\n"
-      "set key left top\nset grid\n",
-      Quoted(svg), Quoted(title), Quoted(xlabel), Quoted(ylabel));
-}
-
-// A line plot of several named series of (x, y) points.
-absl::Status LinePlot(
-    const std::string& svg, const std::string& title, const std::string& xlabel,
-    const std::string& ylabel, bool log_log,
-    const std::vector<
-        std::pair<std::string, std::vector<std::pair<double, double>>>>&
-        series) {
-  std::string script = PlotHeader(svg, title, xlabel, ylabel);
-  if (log_log) script += "set logscale xy\n";
-  std::vector<std::string> plots;
-  for (size_t i = 0; i < series.size(); ++i) {
-    absl::StrAppend(&script, "$d", i, " << EOD\n");
-    for (const auto& [x, y] : series[i].second) {
-      if (y > 0) absl::StrAppend(&script, x, " ", y, "\n");
-    }
-    script += "EOD\n";
-    plots.push_back(absl::StrCat("$d", i, " with linespoints lw 2 title ",
-                                 Quoted(series[i].first)));
-  }
-  absl::StrAppend(&script, "plot ", absl::StrJoin(plots, ", "), "\n");
-  return Plot(script);
-}
-
 // Cycles each event kind contributes, per strategy (stacked bars).
 absl::Status CostSplitPlot(
     const std::string& svg, const std::string& title,
@@ -192,37 +141,6 @@ absl::Status CostSplitPlot(
   }
   absl::StrAppend(&script, "plot ", absl::StrJoin(plots, ", "), "\n");
   return Plot(script);
-}
-
-// A Markdown table.
-std::string Table(const std::vector<std::string>& header,
-                  const std::vector<std::vector<std::string>>& rows) {
-  std::string t = "| " + absl::StrJoin(header, " | ") + " |\n|";
-  for (size_t i = 0; i < header.size(); ++i) t += " --- |";
-  t += "\n";
-  for (const auto& r : rows) t += "| " + absl::StrJoin(r, " | ") + " |\n";
-  return t + "\n";
-}
-
-// The x at which two piecewise-linear series cross, if they do.
-std::optional<double> Crossing(
-    const std::vector<std::pair<double, double>>& a,
-    const std::vector<std::pair<double, double>>& b) {
-  for (size_t i = 1; i < a.size() && i < b.size(); ++i) {
-    const double d0 = a[i - 1].second - b[i - 1].second;
-    const double d1 = a[i].second - b[i].second;
-    // Only where the curves differ by more than 10% on both sides: closer
-    // than that, one run cannot say which is above.
-    auto clear = [](double d, double x, double y) {
-      return std::fabs(d) > 0.1 * std::max(x, y);
-    };
-    if ((d0 < 0) != (d1 < 0) && clear(d0, a[i - 1].second, b[i - 1].second) &&
-        clear(d1, a[i].second, b[i].second)) {
-      const double t = d0 / (d0 - d1);
-      return a[i - 1].first + t * (a[i].first - a[i - 1].first);
-    }
-  }
-  return std::nullopt;
 }
 
 // "lazy_cow: 262144 VALE1, 262144 DSB ISH, ..." from a benchmark's counters.
@@ -395,11 +313,10 @@ absl::StatusOr<std::string> WriteReportFiles(
   md += "\n";
 
   // Fork latency against size.
-  std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>>
-      time_series, cycle_series;
+  Series time_series, cycle_series;
   std::vector<std::vector<std::string>> fork_rows;
   for (const std::string& s : h.strategies) {
-    std::vector<std::pair<double, double>> t, c;
+    Points t, c;
     std::vector<std::string> row = {s};
     for (uint64_t mib : h.sizes) {
       const std::vector<std::string> p = {"fork", s, "dense",
@@ -413,7 +330,7 @@ absl::StatusOr<std::string> WriteReportFiles(
     fork_rows.push_back(row);
   }
   {
-    std::vector<std::pair<double, double>> native;
+    Points native;
     std::vector<std::string> row = {"native fork() (this host)"};
     for (uint64_t mib : h.sizes) {
       const double ns = h.Ns({"native", "fork", absl::StrCat(mib, "MiB")});
@@ -433,13 +350,13 @@ absl::StatusOr<std::string> WriteReportFiles(
   const std::string cycles_svg = stem + "-fork-cycles.svg";
   if (absl::Status s =
           LinePlot((dir / fork_svg).string(), "Fork latency (host time)",
-                   "resident size (MiB)", "ms", true, time_series);
+                   "resident size (MiB)", "ms", kLogLog, time_series);
       !s.ok()) {
     return s;
   }
   if (absl::Status s =
           LinePlot((dir / cycles_svg).string(), "Fork: modelled cycles",
-                   "resident size (MiB)", "cycles", true, cycle_series);
+                   "resident size (MiB)", "cycles", kLogLog, cycle_series);
       !s.ok()) {
     return s;
   }
@@ -453,11 +370,10 @@ absl::StatusOr<std::string> WriteReportFiles(
   // Fork + write k%.
   const std::vector<std::string> ks = {"0pct", "1pct", "10pct", "50pct",
                                        "100pct"};
-  std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>>
-      fw;
+  Series fw;
   std::vector<std::vector<std::string>> fw_rows;
   for (const std::string& s : h.strategies) {
-    std::vector<std::pair<double, double>> pts;
+    Points pts;
     std::vector<std::string> row = {s};
     for (const std::string& k : ks) {
       const double ns = h.Ns(fork_write(s, k));
@@ -471,14 +387,14 @@ absl::StatusOr<std::string> WriteReportFiles(
   if (absl::Status s = LinePlot(
           (dir / fw_svg).string(),
           absl::StrCat("Fork, then the parent writes k% (", big_label, ")"),
-          "k (% of pages written)", "ms", false, fw);
+          "k (% of pages written)", "ms", "", fw);
       !s.ok()) {
     return s;
   }
   std::vector<std::string> crossings;
   for (size_t i = 0; i < fw.size(); ++i) {
     for (size_t j = i + 1; j < fw.size(); ++j) {
-      if (auto x = Crossing(fw[i].second, fw[j].second)) {
+      if (auto x = Crossing(fw[i].second, fw[j].second, 0.1)) {
         crossings.push_back(absl::StrFormat("`%s` and `%s` cross at k = %.1f%%",
                                             fw[i].first, fw[j].first, *x));
       }
@@ -508,10 +424,54 @@ absl::StatusOr<std::string> WriteReportFiles(
   const double native_cow = h.Ns({"native", "cow_fault", "child_first_write"});
   cow_rows.push_back({"native (this host's kernel)",
                       native_cow > 0 ? Us(native_cow) : "-", "-", "-"});
-  md += absl::StrCat("## CoW fault latency (us)\n\n",
+  md += absl::StrCat("## CoW fault latency\n\nMean per write (us):\n\n",
                      Table({"strategy", "child's first write",
                             "parent's first write", "second write (no fault)"},
                            cow_rows));
+  // The distribution of the child's first write, from the percentiles each
+  // benchmark recorded over all its writes.
+  Series cow_curves;
+  std::vector<std::vector<std::string>> cow_pct_rows;
+  auto distribution = [&](const std::string& label,
+                          const std::vector<std::string>& parts) {
+    Points curve;
+    std::vector<std::string> row = {
+        label, absl::StrFormat("%.2f", h.Counter(parts, "faults"))};
+    for (double p : kLatencyPercentiles) {
+      const double ns = h.Counter(parts, LatencyCounter(p));
+      if (ns > 0) curve.emplace_back(ns / 1e3, p);
+      if (p == 50 || p == 90 || p == 99 || p == 99.9) {
+        row.push_back(ns > 0 ? Us(ns) : "-");
+      }
+    }
+    if (curve.empty()) return;
+    cow_curves.emplace_back(label, curve);
+    cow_pct_rows.push_back(row);
+  };
+  for (const std::string& s : h.strategies) {
+    distribution(s, {"cow_fault", s, "child_first_write"});
+  }
+  distribution("native (this host's kernel)",
+               {"native", "cow_fault", "child_first_write"});
+  if (!cow_curves.empty()) {
+    const std::string cow_svg = stem + "-cow-fault.svg";
+    if (absl::Status s = LinePlot(
+            (dir / cow_svg).string(),
+            "CoW fault: the child's first write to a shared page",
+            "latency (us)", "percentile of writes",
+            "set logscale x\nset yrange [0:100]\nset key right bottom\n",
+            cow_curves);
+        !s.ok()) {
+      return s;
+    }
+    md += absl::StrCat(
+        "Distribution of the child's first write (us), over every write the "
+        "benchmark timed; a strategy with 0 faults per write copied the page "
+        "at fork:\n\n![CoW fault latency distribution](",
+        cow_svg, ")\n\n",
+        Table({"strategy", "faults per write", "p50", "p90", "p99", "p99.9"},
+              cow_pct_rows));
+  }
 
   // Cost split.
   std::map<std::string, std::map<std::string, double>> split;
@@ -591,8 +551,9 @@ absl::StatusOr<std::string> WriteReport(const std::vector<std::string>& inputs,
     const fs::path json(inputs[0]);
     const std::string stem = json.stem().string();
     std::error_code ec;
-    for (const char* suffix : {"-fork-latency.svg", "-fork-cycles.svg",
-                               "-fork-write.svg", "-cost-split.svg", ".md"}) {
+    for (const char* suffix :
+         {"-fork-latency.svg", "-fork-cycles.svg", "-fork-write.svg",
+          "-cow-fault.svg", "-cost-split.svg", ".md"}) {
       fs::remove(json.parent_path() / (stem + suffix), ec);
     }
   }

@@ -1,9 +1,10 @@
 // `ttbench report RESULT.json [BAREMETAL.json ...]`: a Markdown report
 // beside the host result set, with SVG plots drawn by gnuplot: fork
 // latency against size (host time and modelled cycles), fork + write k%
-// and its crossovers, CoW fault latency, the cost split by event kind,
-// the simulated strategies against this host's kernel, bare-metal figures,
-// and a summary naming the winner of each workload and why.
+// and its crossovers, the CoW fault latency and its distribution, the cost
+// split by event kind, the simulated strategies against this host's
+// kernel, bare-metal figures, and a summary naming the winner of each
+// workload and why.
 #ifndef TTBENCH_BENCH_REPORT_H_
 #define TTBENCH_BENCH_REPORT_H_
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "bench/events.h"
 #include "bench/hw_counters.h"
+#include "bench/latency.h"
 #include "bench/suite.h"
 #include "engine/sim/machine.h"
 
@@ -19,18 +20,24 @@ constexpr uint64_t kPagesPerMiB = 256;
 constexpr VirtAddr kBase = 0x10'0000'0000;  // Away from 0, 48-bit regime.
 constexpr uint64_t kRegion = 2ull << 20;    // One level-3 table's reach.
 constexpr uint64_t kSparsePagesPerRegion = 32;
-
-enum class Layout { kDense, kSparse };
+// The parent's read-only text (program and libraries), one table's reach
+// below its data: fork write-protects nothing here, so only a strategy that
+// drops the whole ASID makes the parent walk for it again.
+constexpr uint64_t kTextPages = 512;
+constexpr VirtAddr kTextBase = kBase - kRegion;
 
 const Descriptor kUserRw =
     Descriptor::Page(0).with_ap(Ap::kRw).with_ng(true).with_uxn(true).with_pxn(
         true);
+const Descriptor kUserText =
+    Descriptor::Page(0).with_ap(Ap::kRo).with_ng(true).with_pxn(true);
 
-// A machine whose parent maps `pages` writable pages.
+// A machine whose parent maps `pages` writable pages (and, with `text`,
+// kTextPages of read-only text).
 class Fixture {
  public:
   Fixture(const SuiteOptions& o, Strategy<sim::SimArch>& s, uint64_t pages,
-          Layout layout, int cpus = 1)
+          Layout layout, int cpus = 1, bool text = false)
       : pages_(pages) {
     sim::MachineConfig config;
     config.cpus = cpus;
@@ -54,6 +61,10 @@ class Fixture {
                             kSparsePagesPerRegion, kUserRw) == Status::kOk;
       }
     }
+    if (ok_ && text) {
+      ok_ = machine_->Map(parent_, kTextBase, kTextPages, kUserText) ==
+            Status::kOk;
+    }
     machine_->Run(0, parent_);
   }
 
@@ -62,14 +73,17 @@ class Fixture {
   sim::Pid parent() const { return parent_; }
   uint64_t pages() const { return pages_; }
 
-  // The VA of the parent's page `i` (dense layouts only).
+  // The VA of the parent's page `i` (dense layouts only), and of its text
+  // page `i`.
   static VirtAddr Page(uint64_t i) { return kBase + i * 4096; }
+  static VirtAddr Text(uint64_t i) { return kTextBase + i * 4096; }
 
   // Undoes what a fork did to the parent once its child is gone: private,
-  // writable pages and no cached translations, as before the first fork.
+  // writable data pages and no cached translations, as before the first
+  // fork.
   void ResetParent() {
     machine_->process(parent_)->space.ForEachPage([](VirtAddr, Descriptor& d) {
-      d = d.with_ap(Ap::kRw).with_cow(false);
+      if (d.ap() != Ap::kRo || d.cow()) d = d.with_ap(Ap::kRw).with_cow(false);
     });
     for (int c = 0; c < machine_->system().cpu_count(); ++c) {
       machine_->system().tlb(c).Invalidate(tlbi::Op::kVmalle1, 0);
@@ -184,8 +198,6 @@ void ForkExit(benchmark::State& state, const SuiteOptions& o,
   Report(state, o, f.m(), total, seconds, f.pages());
 }
 
-enum class Writer { kChild, kParent, kSecondWrite };
-
 // The latency of one write to a page shared by fork: the CoW break in the
 // child or in the parent, or a second write to a page already broken.
 void CowFault(benchmark::State& state, const SuiteOptions& o,
@@ -197,6 +209,7 @@ void CowFault(benchmark::State& state, const SuiteOptions& o,
   const std::vector<uint8_t> byte = {1};
   Events total;
   double seconds = 0;
+  LatencySamples latencies;
   uint64_t next = kPages;  // Forces a fork first.
   sim::Pid child = 0;
   for (auto _ : state) {
@@ -218,8 +231,40 @@ void CowFault(benchmark::State& state, const SuiteOptions& o,
     ++next;
     state.SetIterationTime(t);
     seconds += t;
+    latencies.Add(t);
   }
   Report(state, o, m, total, seconds, 1);
+  latencies.Export(state);
+}
+
+// Fork while the parent's text is in the TLB, then the parent runs through
+// its text again and the child exits: the refill that a whole-ASID flush
+// (or a new ASID) costs after fork, which a fork-only benchmark misses.
+void ForkResume(benchmark::State& state, const SuiteOptions& o,
+                Strategy<sim::SimArch>* s, uint64_t mib) {
+  Fixture f(o, *s, mib * kPagesPerMiB, Layout::kDense, 1, /*text=*/true);
+  if (!Ready(state, f)) return;
+  sim::Machine& m = f.m();
+  std::vector<uint8_t> byte(1);
+  auto run_text = [&] {
+    for (uint64_t i = 0; i < kTextPages; ++i) {
+      m.Read(0, f.parent(), Fixture::Text(i), byte);
+    }
+  };
+  Events total;
+  double seconds = 0;
+  for (auto _ : state) {
+    run_text();  // Warms the TLB, untimed.
+    const double t = Timed(m, total, [&] {
+      const Result<sim::Pid> child = m.Fork(0, f.parent());
+      run_text();
+      if (child.ok()) m.Exit(child.value());
+    });
+    state.SetIterationTime(t);
+    seconds += t;
+    f.ResetParent();
+  }
+  Report(state, o, m, total, seconds, f.pages());
 }
 
 // Fork, the parent writes k% of its pages while the child lives (the
@@ -277,8 +322,8 @@ void PingPong(benchmark::State& state, const SuiteOptions& o,
 // The parent's threads run on `cpus` CPUs while it forks: broadcasts reach
 // every TLB, and strategies that move the parent's ASID interrupt them.
 void SmpFork(benchmark::State& state, const SuiteOptions& o,
-             Strategy<sim::SimArch>* s, int cpus) {
-  Fixture f(o, *s, 64 * kPagesPerMiB, Layout::kDense, cpus);
+             Strategy<sim::SimArch>* s, int cpus, uint64_t mib) {
+  Fixture f(o, *s, mib * kPagesPerMiB, Layout::kDense, cpus);
   if (!Ready(state, f)) return;
   sim::Machine& m = f.m();
   Events total;
@@ -310,47 +355,62 @@ std::vector<uint64_t> SizesMiB(Suite suite) {
   return {};
 }
 
-void RegisterSimBenchmarks(const SuiteOptions& o) {
-  const std::vector<uint64_t> sizes = SizesMiB(o.suite);
-  const std::vector<int> percents = {0, 1, 10, 50, 100};
-  // fork + write k% is the costliest family: its largest size stops at 1 GiB.
-  const uint64_t fork_write_max = 1024;
-  for (Strategy<sim::SimArch>* s : o.strategies) {
-    const std::string n = s->name();
-    auto add = [](const std::string& name,
-                  std::function<void(benchmark::State&)> fn) {
-      Register(name, std::move(fn), /*manual_time=*/true)
-          ->Unit(benchmark::kMicrosecond);
-    };
-    for (uint64_t mib : sizes) {
-      for (Layout layout : {Layout::kDense, Layout::kSparse}) {
-        add(absl::StrCat("fork/", n,
-                         layout == Layout::kDense ? "/dense/" : "/sparse/", mib,
-                         "MiB"),
-            [=](benchmark::State& st) { ForkLatency(st, o, s, mib, layout); });
-      }
-      add(absl::StrCat("fork_exit/", n, "/", mib, "MiB"),
-          [=](benchmark::State& st) { ForkExit(st, o, s, mib); });
-      if (mib > fork_write_max || (o.suite == Suite::kQuick && mib > 16))
-        continue;
-      for (int k : percents) {
-        add(absl::StrCat("fork_write/", n, "/", k, "pct/", mib, "MiB"),
-            [=](benchmark::State& st) { ForkWrite(st, o, s, mib, k); });
-      }
+std::vector<SimWorkload> SimWorkloads(Suite suite) {
+  using Kind = SimWorkload::Kind;
+  std::vector<SimWorkload> all;
+  // fork + write k% is the costliest family: its largest size stops at 1 GiB
+  // (16 MiB in the quick suite).
+  const uint64_t fork_write_max = suite == Suite::kQuick ? 16 : 1024;
+  for (uint64_t mib : SizesMiB(suite)) {
+    for (Layout layout : {Layout::kDense, Layout::kSparse}) {
+      all.push_back({.kind = Kind::kFork, .mib = mib, .layout = layout});
     }
-    add(absl::StrCat("cow_fault/", n, "/child_first_write"),
-        [=](benchmark::State& st) { CowFault(st, o, s, Writer::kChild); });
-    add(absl::StrCat("cow_fault/", n, "/parent_first_write"),
-        [=](benchmark::State& st) { CowFault(st, o, s, Writer::kParent); });
-    add(absl::StrCat("cow_fault/", n, "/second_write"),
-        [=](benchmark::State& st) {
-          CowFault(st, o, s, Writer::kSecondWrite);
-        });
-    add(absl::StrCat("pingpong/", n),
-        [=](benchmark::State& st) { PingPong(st, o, s); });
-    for (int cpus : {2, 4}) {
-      add(absl::StrCat("smp_fork/", n, "/", cpus, "cpus/64MiB"),
-          [=](benchmark::State& st) { SmpFork(st, o, s, cpus); });
+    all.push_back({.kind = Kind::kForkExit, .mib = mib});
+    all.push_back({.kind = Kind::kForkResume, .mib = mib});
+    if (mib > fork_write_max) continue;
+    for (int k : {0, 1, 10, 50, 100}) {
+      all.push_back({.kind = Kind::kForkWrite, .mib = mib, .percent = k});
+    }
+  }
+  for (Writer w : {Writer::kChild, Writer::kParent, Writer::kSecondWrite}) {
+    all.push_back({.kind = Kind::kCowFault, .writer = w});
+  }
+  all.push_back({.kind = Kind::kPingPong});
+  for (int cpus : {2, 4}) {
+    all.push_back({.kind = Kind::kSmpFork, .mib = 64, .cpus = cpus});
+  }
+  return all;
+}
+
+void RunSimWorkload(benchmark::State& state, const SuiteOptions& o,
+                    Strategy<sim::SimArch>* s, const SimWorkload& w) {
+  switch (w.kind) {
+    case SimWorkload::Kind::kFork:
+      return ForkLatency(state, o, s, w.mib, w.layout);
+    case SimWorkload::Kind::kForkExit:
+      return ForkExit(state, o, s, w.mib);
+    case SimWorkload::Kind::kForkResume:
+      return ForkResume(state, o, s, w.mib);
+    case SimWorkload::Kind::kForkWrite:
+      return ForkWrite(state, o, s, w.mib, w.percent);
+    case SimWorkload::Kind::kCowFault:
+      return CowFault(state, o, s, w.writer);
+    case SimWorkload::Kind::kPingPong:
+      return PingPong(state, o, s);
+    case SimWorkload::Kind::kSmpFork:
+      return SmpFork(state, o, s, w.cpus, w.mib);
+  }
+}
+
+void RegisterSimBenchmarks(const SuiteOptions& o) {
+  const std::vector<SimWorkload> workloads = SimWorkloads(o.suite);
+  for (Strategy<sim::SimArch>* s : o.strategies) {
+    for (const SimWorkload& w : workloads) {
+      Register(
+          w.BenchmarkName(s->name()),
+          [=](benchmark::State& st) { RunSimWorkload(st, o, s, w); },
+          /*manual_time=*/true)
+          ->Unit(benchmark::kMicrosecond);
     }
   }
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bench/cost_model.h"
+#include "bench/workload.h"
 #include "engine/sim/sim_arch.h"
 #include "engine/sim/tlb_profile.h"
 #include "engine/strategy.h"
@@ -39,6 +40,12 @@ const std::vector<std::string>& RegisteredNames();
 
 // Resident sizes, in MiB, that the suite's size sweeps cover.
 std::vector<uint64_t> SizesMiB(Suite suite);
+
+// The simulated workloads a suite runs for each strategy, and one of them
+// run as a benchmark of strategy `s`.
+std::vector<SimWorkload> SimWorkloads(Suite suite);
+void RunSimWorkload(benchmark::State& state, const SuiteOptions& options,
+                    Strategy<sim::SimArch>* s, const SimWorkload& w);
 
 void RegisterSimBenchmarks(const SuiteOptions& options);
 void RegisterEngineBenchmarks(const SuiteOptions& options);

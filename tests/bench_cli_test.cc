@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <string>
@@ -126,6 +127,10 @@ TEST_F(BenchCliTest, ARunWritesCompleteJsonWithContext) {
   EXPECT_EQ(cow["name"], "cow_fault/lazy_cow/second_write/manual_time");
   EXPECT_TRUE(cow.contains("modelled_cycles"));
   EXPECT_FALSE(cow.contains("faults"));  // A second write takes no fault.
+  // Its latency distribution, as percentiles over every timed write.
+  ASSERT_TRUE(cow.contains("latency_p50_ns"));
+  EXPECT_GT(cow["latency_p50_ns"], 0);
+  EXPECT_LE(cow["latency_p50_ns"], cow["latency_p99.9_ns"]);
 }
 
 TEST_F(BenchCliTest, ListNamesEveryStrategyAndProfile) {
@@ -207,6 +212,75 @@ TEST_F(BenchCliTest, ReportWritesMarkdownAndPlotsOrNothing) {
   EXPECT_EQ(std::distance(fs::directory_iterator(bad.parent_path()),
                           fs::directory_iterator()),
             1);  // Only the input: nothing half-written.
+}
+
+TEST_F(BenchCliTest, TuneRejectsBadKnobsWorkloadsAndRanges) {
+  const std::string w = " --workload=fork/dense/1MiB";
+  ExpectRejected("tune nope.max_tlbi_ops" + w, "is not STRATEGY.TUNABLE");
+  ExpectRejected("tune batched_tlbi" + w, "is not STRATEGY.TUNABLE");
+  ExpectRejected("tune batched_tlbi.nope" + w,
+                 "known: batched_tlbi.max_tlbi_ops");
+  ExpectRejected("tune lazy_cow.max_tlbi_ops" + w, "it has none");
+  ExpectRejected("tune batched_tlbi.max_tlbi_ops", "--workload is required");
+  ExpectRejected("tune batched_tlbi.max_tlbi_ops --workload=fork/dense/9GiB",
+                 "the size must be 1 to 4096 MiB");
+  ExpectRejected("tune asid_tagged.asid_bits --range=12" + w,
+                 "asid_bits cannot be 12 (one of 8, 16)");
+  ExpectRejected("tune batched_tlbi.max_tlbi_ops --range=64:x" + w,
+                 "'x' is not an integer");
+}
+
+TEST_F(BenchCliTest, TuneSweepsTheTunableAndReportsTheCrossing) {
+  // 256 pages: below 256 TLBIs the fork flushes the whole ASID, so the
+  // parent walks again for each of its 512 text pages.
+  const Outcome o = RunDriver(
+      "tune batched_tlbi.max_tlbi_ops --workload=fork_resume/1MiB "
+      "--range=128,256" +
+      Out());
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_NE(o.output.find("[3/3]"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("Modelled cycles: no value is clearly cheaper than "
+                          "the default 512. Against the default: dearer at "
+                          "128; level at 256 to 512."),
+            std::string::npos)
+      << o.output;
+  ASSERT_EQ(FilesWritten(), 4);  // JSON, Markdown, SVG, results index.
+  const std::string stem = "-tune-batched_tlbi.max_tlbi_ops-fork_resume-1MiB";
+  fs::path json;
+  for (const auto& e : fs::recursive_directory_iterator(dir_)) {
+    if (e.path().extension() == ".json") json = e.path();
+  }
+  EXPECT_NE(json.filename().string().find(stem), std::string::npos) << json;
+  std::ifstream in(json);
+  const nlohmann::json doc = nlohmann::json::parse(in);
+  EXPECT_EQ(doc["context"]["ttbench_tune"], "batched_tlbi.max_tlbi_ops");
+  EXPECT_EQ(doc["context"]["ttbench_tune_default"], "512");
+  std::map<std::string, nlohmann::json> by_name;
+  for (const nlohmann::json& b : doc["benchmarks"]) by_name[b["name"]] = b;
+  const std::string suffix = "/fork_resume/1MiB/manual_time";
+  const nlohmann::json& flush =
+      by_name["tune/batched_tlbi.max_tlbi_ops=128" + suffix];
+  const nlohmann::json& pages =
+      by_name["tune/batched_tlbi.max_tlbi_ops=256" + suffix];
+  EXPECT_EQ(flush["tlbi.aside1"], 1);
+  EXPECT_EQ(flush["walks"], 512);
+  EXPECT_EQ(pages["tlbi.vale1"], 256);
+  EXPECT_FALSE(pages.contains("walks"));  // The text stayed in the TLB.
+  // The report beside it: the plot and the table.
+  const fs::path md = fs::path(json).replace_extension(".md");
+  std::ifstream report(md);
+  const std::string text((std::istreambuf_iterator<char>(report)),
+                         std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("| 512 (default) |"), std::string::npos) << text;
+  std::ifstream svg(fs::path(json).replace_extension(".svg"));
+  std::string first;
+  std::getline(svg, first);
+  EXPECT_EQ(first.rfind("<?xml", 0), 0u);
+  // `report` on a sweep rewrites the sweep's report.
+  fs::remove(md);
+  const Outcome again = RunDriver("report " + json.string() + Out());
+  EXPECT_EQ(again.status, 0) << again.output;
+  EXPECT_TRUE(fs::exists(md));
 }
 
 #ifdef TTB_BAREMETAL_IMAGE

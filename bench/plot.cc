@@ -1,0 +1,88 @@
+#include "bench/plot.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace ttb::bench {
+
+absl::Status Plot(const std::string& script) {
+  FILE* gnuplot = popen("gnuplot 2>&1", "w");
+  if (gnuplot == nullptr) return absl::UnavailableError("cannot run gnuplot");
+  std::fputs(script.c_str(), gnuplot);
+  const int status = pclose(gnuplot);
+  if (status != 0) {
+    return absl::UnavailableError(
+        "gnuplot failed (is it installed? Debian: gnuplot-nox)");
+  }
+  return absl::OkStatus();
+}
+
+std::string Quoted(const std::string& text) {
+  std::string q = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') q += '\\';
+    q += c;
+  }
+  return q + "\"";
+}
+
+std::string PlotHeader(const std::string& svg, const std::string& title,
+                       const std::string& xlabel, const std::string& ylabel) {
+  return absl::StrFormat(
+      "set terminal svg size 720,420 dynamic noenhanced font 'sans,11'\n"
+      "set output %s\nset title %s\nset xlabel %s\nset ylabel %s\n"
+      "set key left top\nset grid\n",
+      Quoted(svg), Quoted(title), Quoted(xlabel), Quoted(ylabel));
+}
+
+absl::Status LinePlot(const std::string& svg, const std::string& title,
+                      const std::string& xlabel, const std::string& ylabel,
+                      const std::string& extra, const Series& series) {
+  std::string script = PlotHeader(svg, title, xlabel, ylabel) + extra;
+  std::vector<std::string> plots;
+  for (size_t i = 0; i < series.size(); ++i) {
+    absl::StrAppend(&script, "$d", i, " << EOD\n");
+    for (const auto& [x, y] : series[i].second) {
+      if (y > 0) absl::StrAppend(&script, x, " ", y, "\n");
+    }
+    script += "EOD\n";
+    plots.push_back(absl::StrCat("$d", i, " with linespoints lw 2 title ",
+                                 Quoted(series[i].first)));
+  }
+  absl::StrAppend(&script, "plot ", absl::StrJoin(plots, ", "), "\n");
+  return Plot(script);
+}
+
+std::string Table(const std::vector<std::string>& header,
+                  const std::vector<std::vector<std::string>>& rows) {
+  std::string t = "| " + absl::StrJoin(header, " | ") + " |\n|";
+  for (size_t i = 0; i < header.size(); ++i) t += " --- |";
+  t += "\n";
+  for (const auto& r : rows) t += "| " + absl::StrJoin(r, " | ") + " |\n";
+  return t + "\n";
+}
+
+std::optional<double> Crossing(const Points& a, const Points& b,
+                               double min_gap) {
+  for (size_t i = 1; i < a.size() && i < b.size(); ++i) {
+    const double d0 = a[i - 1].second - b[i - 1].second;
+    const double d1 = a[i].second - b[i].second;
+    // Closer than the gap, one run cannot say which curve is above.
+    auto clear = [&](double d, double x, double y) {
+      return std::fabs(d) > min_gap * std::max(x, y);
+    };
+    if ((d0 < 0) != (d1 < 0) && clear(d0, a[i - 1].second, b[i - 1].second) &&
+        clear(d1, a[i].second, b[i].second)) {
+      const double t = d0 / (d0 - d1);
+      return a[i - 1].first + t * (a[i].first - a[i - 1].first);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace ttb::bench

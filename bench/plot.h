@@ -1,0 +1,46 @@
+// What the report and tune commands share: gnuplot SVG plots, Markdown
+// tables, and where two measured curves cross.
+#ifndef TTBENCH_BENCH_PLOT_H_
+#define TTBENCH_BENCH_PLOT_H_
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace ttb::bench {
+
+using Points = std::vector<std::pair<double, double>>;
+using Series = std::vector<std::pair<std::string, Points>>;
+
+// Runs gnuplot on `script` (data inline); the error says how to install it.
+absl::Status Plot(const std::string& script);
+
+// A gnuplot string literal holding `text` as it is.
+std::string Quoted(const std::string& text);
+
+// The terminal, output file, title and axis labels of an SVG plot.
+std::string PlotHeader(const std::string& svg, const std::string& title,
+                       const std::string& xlabel, const std::string& ylabel);
+
+// A line plot of named series; `extra` is gnuplot set up before `plot`
+// (log axes, reference lines). Points with y <= 0 are left out.
+absl::Status LinePlot(const std::string& svg, const std::string& title,
+                      const std::string& xlabel, const std::string& ylabel,
+                      const std::string& extra, const Series& series);
+
+// A Markdown table.
+std::string Table(const std::vector<std::string>& header,
+                  const std::vector<std::vector<std::string>>& rows);
+
+// The first x at which two piecewise-linear curves, sampled at the same x,
+// cross, counting only a crossing where they differ by more than
+// `min_gap` (a fraction of the larger) on both sides.
+std::optional<double> Crossing(const Points& a, const Points& b,
+                               double min_gap);
+
+}  // namespace ttb::bench
+
+#endif  // TTBENCH_BENCH_PLOT_H_
