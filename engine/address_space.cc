@@ -85,14 +85,6 @@ Status AddressSpace::CheckPageAndFrame(VirtAddr va, PhysAddr frame) const {
   return Status::kOk;
 }
 
-Status AddressSpace::MapShared(VirtAddr va, PhysAddr frame, Descriptor attrs) {
-  if (const Status s = CheckPageAndFrame(va, frame); s != Status::kOk) {
-    return s;
-  }
-  pool_->Share(frame);
-  return PlaceOrUndo(va, frame, attrs);
-}
-
 Status AddressSpace::MapCopy(VirtAddr va, PhysAddr src, Descriptor attrs) {
   if (const Status s = CheckPageAndFrame(va, src); s != Status::kOk) return s;
   const Result<PhysAddr> copy = pool_->Copy(src);

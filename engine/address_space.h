@@ -38,8 +38,6 @@ class AddressSpace {
   // `attrs` (a page descriptor; its output address is ignored). The range
   // must be unmapped.
   Status Map(VirtAddr va, uint64_t pages, Descriptor attrs);
-  // Maps one existing frame at `va`, taking a reference to it.
-  Status MapShared(VirtAddr va, PhysAddr frame, Descriptor attrs);
   // Maps a new frame holding a copy of `src` at `va`.
   Status MapCopy(VirtAddr va, PhysAddr src, Descriptor attrs);
   // Removes every mapped page in the range, drops its frame reference and
@@ -58,6 +56,15 @@ class AddressSpace {
   // The level-3 slot for `va`, through the cursor, for strategies that
   // rewrite single descriptors (CoW faults).
   Result<Descriptor*> Slot(VirtAddr va);
+
+  // Maps every page of `src` (same pool and regime) into this space, taking
+  // a reference to each frame, with the descriptor view(d) of src's d. The
+  // tables are copied one at a time as src's structure, not built page by
+  // page through the cursor. Entries this space already holds (the kernel
+  // mapping InitSpace puts in every root) are left alone. On kNoMemory
+  // what was shared so far stays mapped: the caller releases the space.
+  template <typename View>
+  Status ShareAll(AddressSpace& src, View&& view);
 
   // Visits every valid page in VA order: fn(va, Descriptor& slot).
   template <typename Fn>
@@ -90,6 +97,8 @@ class AddressSpace {
                VirtAddr hi, OnChange& on_change);
   template <typename Fn>
   void VisitPages(PhysAddr table, int level, VirtAddr base, Fn& fn);
+  template <typename View>
+  Status ShareTable(const Descriptor* from, PhysAddr to, int level, View& view);
   void FreeTables(PhysAddr table, int level);
 
   FramePool* pool_ = nullptr;
@@ -160,6 +169,41 @@ Status AddressSpace::Protect(VirtAddr va, uint64_t pages, Descriptor attrs,
     const Descriptor old = *slot;
     *slot = old.with_attribute_bits(attrs.attribute_bits());
     on_change(va + i * step, old, 3);
+  }
+  return Status::kOk;
+}
+
+template <typename View>
+Status AddressSpace::ShareAll(AddressSpace& src, View&& view) {
+  if (src.pool_ != pool_ || src.regime_.va_bits != regime_.va_bits ||
+      src.regime_.granule_shift != regime_.granule_shift) {
+    return Status::kInvalidArgument;
+  }
+  return ShareTable(pool_->Descriptors(src.root_), root_, regime_.start_level(),
+                    view);
+}
+
+template <typename View>
+Status AddressSpace::ShareTable(const Descriptor* from, PhysAddr to, int level,
+                                View& view) {
+  Descriptor* out = pool_->Descriptors(to);
+  const unsigned entries = regime_.entries_at(level);
+  if (level == 3) {
+    for (unsigned i = 0; i < entries; ++i) {
+      if (!from[i].valid()) continue;
+      pool_->Share(from[i].output_address());
+      out[i] = view(from[i]);
+    }
+    return Status::kOk;
+  }
+  for (unsigned i = 0; i < entries; ++i) {
+    if (!from[i].IsTable(level) || out[i].valid()) continue;
+    const Result<PhysAddr> table = pool_->Allocate(FrameUse::kTable);
+    if (!table.ok()) return table.status();
+    out[i] = Descriptor::Table(table.value());
+    const Status s = ShareTable(pool_->Descriptors(from[i].output_address()),
+                                table.value(), level + 1, view);
+    if (s != Status::kOk) return s;
   }
   return Status::kOk;
 }

@@ -168,19 +168,78 @@ TEST_P(AddressSpaceTest, FailureAtEveryAllocationOfAMultiTableMap) {
   EXPECT_EQ(pool().stats().data_frames, 601u);
 }
 
-TEST_P(AddressSpaceTest, MapSharedSharesAndFailsCleanly) {
-  const PhysAddr frame = NewFrame();
+TEST_P(AddressSpaceTest, ShareAllSharesEveryFrameThroughTheView) {
+  // Pages under three level-3 tables, two of them under one level-2 table.
+  ASSERT_EQ(space_.Map(0x20'0000, 3, kRw), Status::kOk);
+  ASSERT_EQ(space_.Map(0x40'0000, 1, kRw), Status::kOk);
+  ASSERT_EQ(space_.Map(0x40'0000'0000, 2, kRw), Status::kOk);
+  const uint64_t tables = pool().stats().table_frames;
+  AddressSpace child;
+  ASSERT_EQ(child.Init(&pool(), GetParam(), 2), Status::kOk);
+  ASSERT_EQ(
+      child.ShareAll(space_, [](Descriptor d) { return d.with_ap(Ap::kRo); }),
+      Status::kOk);
+  // The child has the same tables, each frame twice referenced, every
+  // page in the view; the parent is unchanged.
+  EXPECT_EQ(pool().stats().table_frames, 2 * tables);
+  std::vector<VirtAddr> parent_pages, child_pages;
+  space_.ForEachPage([&](VirtAddr va, Descriptor& d) {
+    parent_pages.push_back(va);
+    EXPECT_EQ(d.ap(), Ap::kRw);
+    EXPECT_EQ(pool().RefCount(d.output_address()), 2u);
+    EXPECT_EQ(child.Translate(va).value().pa, d.output_address());
+  });
+  child.ForEachPage([&](VirtAddr va, Descriptor& d) {
+    child_pages.push_back(va);
+    EXPECT_EQ(d.ap(), Ap::kRo);
+  });
+  EXPECT_EQ(child_pages, parent_pages);
+  EXPECT_EQ(child_pages.size(), 6u);
+  child.Release();
+  space_.ForEachPage([&](VirtAddr, Descriptor& d) {
+    EXPECT_EQ(pool().RefCount(d.output_address()), 1u);
+  });
+  EXPECT_EQ(pool().stats().table_frames, tables);
+}
+
+TEST_P(AddressSpaceTest, ShareAllFailsWithoutLeaksAndKeepsHeldEntries) {
+  ASSERT_EQ(space_.Map(0x20'0000, 2, kRw), Status::kOk);
+  ASSERT_EQ(space_.Map(0x40'0000'0000, 1, kRw), Status::kOk);
   const Snapshot before = Take();
-  pool().FailNthAllocation(1);  // The first table on the way.
-  EXPECT_EQ(space_.MapShared(0x7654'3000, frame, kRw), Status::kNoMemory);
-  EXPECT_EQ(Take(), before);
-  EXPECT_EQ(pool().RefCount(frame), 1u);
-  ASSERT_EQ(space_.MapShared(0x7654'3000, frame, kRw), Status::kOk);
-  EXPECT_EQ(pool().RefCount(frame), 2u);
-  EXPECT_EQ(space_.Translate(0x7654'3000).value().pa, frame);
-  EXPECT_EQ(space_.MapShared(0x7654'3000, frame, kRw), Status::kAlreadyMapped);
-  EXPECT_EQ(space_.MapShared(0x9000, 0x1000, kRw), Status::kInvalidArgument);
-  pool().Release(frame);
+  auto same = [](Descriptor d) { return d; };
+  // Every table the child needs, made to fail in turn.
+  for (uint64_t n = 1;; ++n) {
+    AddressSpace child;
+    ASSERT_EQ(child.Init(&pool(), GetParam(), 2), Status::kOk);
+    pool().FailNthAllocation(n);
+    const Status s = child.ShareAll(space_, same);
+    pool().FailNthAllocation(0);
+    child.Release();
+    EXPECT_EQ(Take(), before) << n;
+    if (s == Status::kOk) break;
+    ASSERT_EQ(s, Status::kNoMemory);
+    ASSERT_LT(n, 10u);
+  }
+  EXPECT_EQ(pool().stats().invalid_releases, 0u);
+  // An entry the child already holds (a kernel mapping) is left alone.
+  AddressSpace child;
+  ASSERT_EQ(child.Init(&pool(), GetParam(), 2), Status::kOk);
+  Descriptor* root = pool().Descriptors(child.root());
+  const unsigned held = GetParam().index(0x20'0000, GetParam().start_level());
+  const PhysAddr kernel = pool().Allocate(FrameUse::kTable).value();
+  root[held] = Descriptor::Table(kernel);
+  ASSERT_EQ(child.ShareAll(space_, same), Status::kOk);
+  EXPECT_EQ(root[held].output_address(), kernel);
+  EXPECT_FALSE(child.Translate(0x20'0000).ok());  // Not shared under it.
+  root[held] = Descriptor::Invalid();
+  pool().Release(kernel);
+  child.Release();
+  // Spaces of different pools or regimes cannot share.
+  AddressSpace other;
+  const Regime r = GetParam().va_bits == 48 ? Regime::Va39() : Regime::Va48();
+  ASSERT_EQ(other.Init(&pool(), r, 3), Status::kOk);
+  EXPECT_EQ(other.ShareAll(space_, same), Status::kInvalidArgument);
+  other.Release();
 }
 
 TEST_P(AddressSpaceTest, MapCopyDuplicatesBytesAndFailsCleanly) {
@@ -231,8 +290,8 @@ TEST_P(AddressSpaceTest, ForEachPageVisitsInAddressOrder) {
 TEST_P(AddressSpaceTest, ReleaseFreesEveryTableAndFrame) {
   ASSERT_EQ(space_.Map(0, 1000, kRw), Status::kOk);
   ASSERT_EQ(space_.Map(0x40'1000'0000, 10, kRw), Status::kOk);
-  const PhysAddr shared = NewFrame();
-  ASSERT_EQ(space_.MapShared(0x7000'0000, shared, kRw), Status::kOk);
+  const PhysAddr shared = space_.Translate(0x40'1000'0000).value().pa;
+  pool().Share(shared);
   space_.Release();
   EXPECT_EQ(pool().RefCount(shared), 1u);  // Our own reference remains.
   pool().Release(shared);

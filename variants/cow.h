@@ -65,11 +65,8 @@ void SwitchTagged(Kernel<A>& k, Process& p) {
 // failure only has to release the child.
 template <Arch A>
 Status ShareIntoChild(Process& parent, Process& child) {
-  Status status = Status::kOk;
-  parent.space.ForEachPage([&](VirtAddr va, Descriptor& d) {
-    if (status != Status::kOk) return;
-    status = child.space.MapShared(va, d.output_address(), ForkedView(d));
-  });
+  const Status status = child.space.ShareAll(
+      parent.space, [](Descriptor d) { return ForkedView(d); });
   if (status != Status::kOk) child.space.Release();
   return status;
 }
