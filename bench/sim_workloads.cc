@@ -46,6 +46,7 @@ class Fixture {
     config.range_tlbi = o.range_tlbi;
     // Room for a full copy of the parent and its tables.
     config.memory_bytes = 2 * pages * 4096 + (256ull << 20);
+    config.populate_memory = true;
     auto m = sim::Machine::Create(config, s);
     if (!m.ok()) return;
     machine_ = *std::move(m);

@@ -23,10 +23,6 @@ struct Snapshot {
   bool operator==(const Snapshot&) const = default;
 };
 
-void PrintTo(const Regime& r, std::ostream* os) {
-  *os << int{r.va_bits} << "-bit VA";
-}
-
 class AddressSpaceTest : public SimMemoryTest,
                          public testing::WithParamInterface<Regime> {
  protected:

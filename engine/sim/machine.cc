@@ -29,8 +29,8 @@ absl::StatusOr<std::unique_ptr<Machine>> Machine::Create(
   if (!config.regime.Supported()) {
     return absl::InvalidArgumentError("unsupported translation regime");
   }
-  auto memory =
-      SimMemory::Create(config.memory_bytes, config.regime.granule_shift);
+  auto memory = SimMemory::Create(
+      config.memory_bytes, config.regime.granule_shift, config.populate_memory);
   if (!memory.ok()) return memory.status();
   std::unique_ptr<Machine> m(new Machine(config, strategy, *std::move(memory)));
   if (const Status s = strategy.Attach(*m); s != Status::kOk) {

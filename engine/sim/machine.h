@@ -32,6 +32,10 @@ struct MachineConfig {
   const TlbProfile* profile = nullptr;  // nullptr: neoverse-n1.
   bool range_tlbi = false;              // FEAT_TLBIRANGE.
   uint64_t memory_bytes = 256ull << 20;
+  // Commits the host pages of simulated memory when the machine is made,
+  // so a benchmark times the simulated work rather than the host kernel's
+  // first-touch faults on frames the workload allocates.
+  bool populate_memory = false;
   bool check_coherence = false;
 };
 

@@ -1,6 +1,7 @@
 // Simulated physical memory: an anonymous host mapping managed by a
 // FramePool. Pages of the mapping are committed only when a frame is used,
-// so a 4 GiB pool costs what the workload touches.
+// so a 4 GiB pool costs what the workload touches, unless `populate` commits
+// them all up front.
 #ifndef TTBENCH_ENGINE_SIM_SIM_MEMORY_H_
 #define TTBENCH_ENGINE_SIM_SIM_MEMORY_H_
 
@@ -18,7 +19,7 @@ class SimMemory {
   static constexpr PhysAddr kPhysBase = 0x4000'0000;
 
   static absl::StatusOr<std::unique_ptr<SimMemory>> Create(
-      uint64_t bytes, unsigned frame_shift = 12);
+      uint64_t bytes, unsigned frame_shift = 12, bool populate = false);
   ~SimMemory();
   SimMemory(const SimMemory&) = delete;
   SimMemory& operator=(const SimMemory&) = delete;
