@@ -194,8 +194,15 @@ TEST_F(BenchCliTest, ReportWritesMarkdownAndPlotsOrNothing) {
   // The why: eager copy's extra work at 10% is copying the other 90%.
   EXPECT_NE(md.find("`eager_copy` takes"), std::string::npos);
   EXPECT_NE(md.find("more pages_copied"), std::string::npos);
-  for (const char* svg : {"run-fork-latency.svg", "run-fork-cycles.svg",
-                          "run-fork-write.svg", "run-cost-split.svg"}) {
+  // What a whole-ASID flush costs the parent after fork, and the spread of
+  // CoW fault latencies.
+  EXPECT_NE(md.find("## Fork, then the parent runs again"), std::string::npos);
+  EXPECT_NE(
+      md.find("| strategy | faults per write | p50 | p90 | p99 | p99.9 |"),
+      std::string::npos);
+  for (const char* svg :
+       {"run-fork-latency.svg", "run-fork-cycles.svg", "run-fork-write.svg",
+        "run-cost-split.svg", "run-cow-fault.svg"}) {
     std::ifstream plot(dir_ / svg);
     std::string first;
     std::getline(plot, first);
