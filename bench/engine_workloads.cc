@@ -22,8 +22,10 @@ namespace {
 
 const Descriptor kUserRw = Descriptor::Page(0).with_ap(Ap::kRw).with_ng(true);
 
+// Committed up front, as the strategies' machines are, so the floor and
+// the fork it bounds run on the same kind of host memory.
 std::unique_ptr<sim::SimMemory> NewMemory(uint64_t bytes) {
-  auto memory = sim::SimMemory::Create(bytes);
+  auto memory = sim::SimMemory::Create(bytes, 12, /*populate=*/true);
   if (!memory.ok()) {
     std::cerr << "ttbench: " << memory.status().message() << "\n";
     std::exit(3);
@@ -112,6 +114,7 @@ void SimulatedAccesses(benchmark::State& state, const SuiteOptions& o) {
   config.regime = Regime::Va48();
   config.profile = o.profile;
   config.memory_bytes = 64ull << 20;
+  config.populate_memory = true;
   auto m =
       *sim::Machine::Create(config, *FindStrategy<sim::SimArch>("lazy_cow"));
   const sim::Pid pid = m->Spawn().value();

@@ -123,15 +123,18 @@ Status Machine::Unmap(int cpu, Pid pid, VirtAddr va, uint64_t pages) {
 }
 
 void Machine::Run(int cpu, Pid pid) {
-  Process* p = process(pid);
-  if (p == nullptr || running_[cpu] == p) return;
+  if (Process* p = process(pid)) RunProcess(cpu, *p);
+}
+
+void Machine::RunProcess(int cpu, Process& p) {
+  if (running_[cpu] == &p) return;
   if (running_[cpu] != nullptr) running_[cpu]->cpu_mask &= ~(1u << cpu);
   current_cpu_ = cpu;
   if (checker_)
-    checker_->Record(absl::StrFormat("cpu%d switch to pid%d", cpu, pid));
-  strategy_->SwitchTo(*this, *p);
-  p->cpu_mask |= 1u << cpu;
-  running_[cpu] = p;
+    checker_->Record(absl::StrFormat("cpu%d switch to pid%d", cpu, p.pid));
+  strategy_->SwitchTo(*this, p);
+  p.cpu_mask |= 1u << cpu;
+  running_[cpu] = &p;
   ++counters_.context_switches;
 }
 
@@ -241,7 +244,7 @@ AccessResult Machine::Perform(int cpu, Pid pid, VirtAddr va, uint64_t bytes,
                               const uint8_t* in) {
   Process* p = process(pid);
   if (p == nullptr) return AccessResult{false, {FaultKind::kTranslation, 0}};
-  Run(cpu, pid);
+  RunProcess(cpu, *p);
   if (checker_) {
     checker_->Record(absl::StrFormat("cpu%d pid%d %s %#x +%d", cpu, pid,
                                      AccessName(access), va, bytes));
@@ -288,7 +291,7 @@ AccessResult Machine::Execute(int cpu, Pid pid, VirtAddr va, uint64_t bytes) {
 Result<Pid> Machine::Fork(int cpu, Pid parent_pid) {
   Process* parent = process(parent_pid);
   if (parent == nullptr) return Status::kInvalidArgument;
-  Run(cpu, parent_pid);
+  RunProcess(cpu, *parent);
   auto child = std::make_unique<Process>();
   child->pid = next_pid_;
   if (checker_) {

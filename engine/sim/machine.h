@@ -112,6 +112,8 @@ class Machine final : public Kernel<SimArch> {
           std::unique_ptr<SimMemory> memory);
 
   enum class Step { kDone, kFault, kNoMemory };
+  // Run() once the process is found: accesses look it up only once.
+  void RunProcess(int cpu, Process& p);
   AccessResult Perform(int cpu, Pid pid, VirtAddr va, uint64_t bytes,
                        Access access, uint8_t* out, const uint8_t* in);
   // Translates one VA on `cpu` for `p`, running the fault handler until the
