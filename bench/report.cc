@@ -639,13 +639,20 @@ absl::Status WriteResultsIndex(const std::string& results_dir) {
             [](const fs::path& a, const fs::path& b) {
               return a.filename().string() > b.filename().string();
             });
+  std::string suites, sweeps;
+  for (const fs::path& r : reports) {
+    const std::string rel = fs::relative(r, results_dir).string();
+    const bool sweep =
+        r.filename().string().find("-tune-") != std::string::npos;
+    absl::StrAppend(sweep ? &sweeps : &suites, "- [", rel, "](", rel, ")\n");
+  }
   std::string md =
       "# Results\n\nEach directory holds the result sets (Google Benchmark "
       "JSON) of one kind of machine; each report sits beside the result set it "
       "was made from. Made by `ttbench report`.\n\n";
-  for (const fs::path& r : reports) {
-    const fs::path rel = fs::relative(r, results_dir);
-    md += absl::StrCat("- [", rel.string(), "](", rel.string(), ")\n");
+  if (!suites.empty()) absl::StrAppend(&md, "## Suites\n\n", suites, "\n");
+  if (!sweeps.empty()) {
+    absl::StrAppend(&md, "## Tuning sweeps (`ttbench tune`)\n\n", sweeps, "\n");
   }
   std::ofstream(fs::path(results_dir) / "README.md") << md;
   return absl::OkStatus();

@@ -288,6 +288,13 @@ TEST_F(BenchCliTest, TuneSweepsTheTunableAndReportsTheCrossing) {
   std::string first;
   std::getline(svg, first);
   EXPECT_EQ(first.rfind("<?xml", 0), 0u);
+  // The results index lists it as a sweep.
+  std::ifstream index(dir_ / "README.md");
+  const std::string listed((std::istreambuf_iterator<char>(index)),
+                           std::istreambuf_iterator<char>());
+  const size_t sweeps = listed.find("## Tuning sweeps");
+  ASSERT_NE(sweeps, std::string::npos) << listed;
+  EXPECT_GT(listed.find(md.filename().string()), sweeps) << listed;
   // `report` on a sweep rewrites the sweep's report.
   fs::remove(md);
   const Outcome again = RunDriver("report " + json.string() + Out());
