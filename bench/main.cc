@@ -337,8 +337,20 @@ int Run(const char* argv0) {
       status != 0) {
     return status;
   }
-  const absl::StatusOr<std::string> report =
-      WriteReport({out.final_path.string()}, absl::GetFlag(FLAGS_costs));
+  // The report shows the bare-metal results found beside this run's; one
+  // that cannot be read is named and left out.
+  std::vector<std::string> inputs = {out.final_path.string()};
+  for (const std::string& bm :
+       NewestBaremetalResults(absl::GetFlag(FLAGS_out), suite_name)) {
+    inputs.push_back(bm);
+  }
+  absl::StatusOr<std::string> report =
+      WriteReport(inputs, absl::GetFlag(FLAGS_costs));
+  if (!report.ok() && inputs.size() > 1) {
+    std::cout << "ttbench: report without bare-metal results: "
+              << report.status().message() << "\n";
+    report = WriteReport({inputs[0]}, absl::GetFlag(FLAGS_costs));
+  }
   if (!report.ok()) {
     std::cout << "ttbench: no report: " << report.status().message() << "\n";
     return 0;

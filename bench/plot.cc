@@ -1,9 +1,15 @@
 #include "bench/plot.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -11,13 +17,37 @@
 namespace ttb::bench {
 
 absl::Status Plot(const std::string& script) {
-  FILE* gnuplot = popen("gnuplot 2>&1", "w");
-  if (gnuplot == nullptr) return absl::UnavailableError("cannot run gnuplot");
+  // gnuplot's messages go to a file, so a failure can say what it was.
+  char log_path[] = "/tmp/ttbench-gnuplot-XXXXXX";
+  const int log_fd = mkstemp(log_path);
+  if (log_fd < 0)
+    return absl::UnavailableError("cannot create a temporary file");
+  close(log_fd);
+  FILE* gnuplot =
+      popen(absl::StrCat("gnuplot >'", log_path, "' 2>&1").c_str(), "w");
+  if (gnuplot == nullptr) {
+    std::remove(log_path);
+    return absl::UnavailableError("cannot run gnuplot");
+  }
   std::fputs(script.c_str(), gnuplot);
   const int status = pclose(gnuplot);
-  if (status != 0) {
+  std::ifstream log(log_path);
+  std::string line, error;
+  while (std::getline(log, line)) {
+    // gnuplot marks the failing script line as "line N: what went wrong".
+    const size_t at = line.find("line ");
+    if (at != std::string::npos && line.find("warning") == std::string::npos) {
+      error = std::string(absl::StripAsciiWhitespace(line.substr(at)));
+    }
+  }
+  std::remove(log_path);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
     return absl::UnavailableError(
-        "gnuplot failed (is it installed? Debian: gnuplot-nox)");
+        "gnuplot is not installed (Debian: gnuplot-nox)");
+  }
+  if (status != 0) {
+    return absl::InternalError(
+        absl::StrCat("gnuplot failed: ", error.empty() ? "no message" : error));
   }
   return absl::OkStatus();
 }
@@ -46,13 +76,17 @@ absl::Status LinePlot(const std::string& svg, const std::string& title,
   std::string script = PlotHeader(svg, title, xlabel, ylabel) + extra;
   std::vector<std::string> plots;
   for (size_t i = 0; i < series.size(); ++i) {
-    absl::StrAppend(&script, "$d", i, " << EOD\n");
+    std::string data;
     for (const auto& [x, y] : series[i].second) {
-      if (y > 0) absl::StrAppend(&script, x, " ", y, "\n");
+      if (y > 0) absl::StrAppend(&data, x, " ", y, "\n");
     }
-    script += "EOD\n";
+    if (data.empty()) continue;  // Not measured in this run.
+    absl::StrAppend(&script, "$d", i, " << EOD\n", data, "EOD\n");
     plots.push_back(absl::StrCat("$d", i, " with linespoints lw 2 title ",
                                  Quoted(series[i].first)));
+  }
+  if (plots.empty()) {
+    return absl::NotFoundError(absl::StrCat("nothing to plot in ", svg));
   }
   absl::StrAppend(&script, "plot ", absl::StrJoin(plots, ", "), "\n");
   return Plot(script);

@@ -15,7 +15,8 @@ namespace ttb::bench {
 using Points = std::vector<std::pair<double, double>>;
 using Series = std::vector<std::pair<std::string, Points>>;
 
-// Runs gnuplot on `script` (data inline); the error says how to install it.
+// Runs gnuplot on `script` (data inline). The error names gnuplot's own
+// message, or how to install it when it is missing.
 absl::Status Plot(const std::string& script);
 
 // A gnuplot string literal holding `text` as it is.
@@ -26,7 +27,8 @@ std::string PlotHeader(const std::string& svg, const std::string& title,
                        const std::string& xlabel, const std::string& ylabel);
 
 // A line plot of named series; `extra` is gnuplot set up before `plot`
-// (log axes, reference lines). Points with y <= 0 are left out.
+// (log axes, reference lines). Points with y <= 0 are left out, and series
+// left with none; NotFound when no series has a point.
 absl::Status LinePlot(const std::string& svg, const std::string& title,
                       const std::string& xlabel, const std::string& ylabel,
                       const std::string& extra, const Series& series);

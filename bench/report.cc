@@ -10,10 +10,13 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <tuple>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "bench/compare.h"
 #include "bench/cost_model.h"
 #include "bench/latency.h"
@@ -43,6 +46,24 @@ uint64_t MiB(const std::string& size) {  // "1024MiB" -> 1024.
 
 std::string Ms(double ns) { return absl::StrFormat("%.3f", ns / 1e6); }
 std::string Us(double ns) { return absl::StrFormat("%.2f", ns / 1e3); }
+
+// Orders benchmark names part by part, numbers by value: "fork/dense/1MiB"
+// before "fork/dense/16MiB", "10pct" before "50pct".
+bool NameLess(absl::string_view a, absl::string_view b) {
+  const std::vector<absl::string_view> pa = absl::StrSplit(a, '/');
+  const std::vector<absl::string_view> pb = absl::StrSplit(b, '/');
+  for (size_t i = 0; i < pa.size() && i < pb.size(); ++i) {
+    uint64_t na = 0, nb = 0;
+    const size_t da = pa[i].find_first_not_of("0123456789");
+    const size_t db = pb[i].find_first_not_of("0123456789");
+    if (da != 0 && db != 0 && absl::SimpleAtoi(pa[i].substr(0, da), &na) &&
+        absl::SimpleAtoi(pb[i].substr(0, db), &nb) && na != nb) {
+      return na < nb;
+    }
+    if (pa[i] != pb[i]) return pa[i] < pb[i];
+  }
+  return pa.size() < pb.size();
+}
 std::string Count(double v) { return absl::StrFormat("%.0f", v); }
 
 // The host result set, indexed the ways the report reads it.
@@ -260,9 +281,9 @@ absl::StatusOr<std::string> WriteReportFiles(
   auto fork_write = [&](const std::string& s, const std::string& k) {
     return std::vector<std::string>{"fork_write", s, k, big_size};
   };
-  {
-    const auto [best, ns] = fastest(
-        [&](const std::string& s) { return fork_write(s, k10); }, everyone);
+  if (const auto [best, ns] = fastest(
+          [&](const std::string& s) { return fork_write(s, k10); }, everyone);
+      !best.empty()) {
     auto tied_with_best = [&](const std::string& s) {
       return level_with(fork_write(s, k10), fork_write(best, k10));
     };
@@ -448,35 +469,35 @@ absl::StatusOr<std::string> WriteReportFiles(
     fw_rows.push_back(row);
   }
   const std::string fw_svg = stem + "-fork-write.svg";
-  if (absl::Status s = LinePlot(
-          (dir / fw_svg).string(),
-          absl::StrCat("Fork, then the parent writes k% (", big_label, ")"),
-          "k (% of pages written)", "ms", "", fw);
-      !s.ok()) {
-    return s;
-  }
-  std::vector<std::string> crossings;
-  for (size_t i = 0; i < fw.size(); ++i) {
-    for (size_t j = i + 1; j < fw.size(); ++j) {
-      if (auto x = Crossing(fw[i].second, fw[j].second, 0.1)) {
-        crossings.push_back(absl::StrFormat("`%s` and `%s` cross at k = %.1f%%",
-                                            fw[i].first, fw[j].first, *x));
+  absl::Status fw_plot = LinePlot(
+      (dir / fw_svg).string(),
+      absl::StrCat("Fork, then the parent writes k% (", big_label, ")"),
+      "k (% of pages written)", "ms", "", fw);
+  if (!fw_plot.ok() && !absl::IsNotFound(fw_plot)) return fw_plot;
+  if (fw_plot.ok()) {  // Else the run measured no fork + write.
+    std::vector<std::string> crossings;
+    for (size_t i = 0; i < fw.size(); ++i) {
+      for (size_t j = i + 1; j < fw.size(); ++j) {
+        if (auto x = Crossing(fw[i].second, fw[j].second, 0.1)) {
+          crossings.push_back(
+              absl::StrFormat("`%s` and `%s` cross at k = %.1f%%", fw[i].first,
+                              fw[j].first, *x));
+        }
       }
     }
+    md += absl::StrCat(
+        "## Fork, then write k% of the pages (", big_size,
+        ")\n\n"
+        "The snapshot pattern of Redis BGSAVE: the parent keeps writing while "
+        "its child lives, then the child exits.\n\n![fork + write k%](",
+        fw_svg, ")\n\n",
+        Table({"strategy", "0%", "1%", "10%", "50%", "100%"}, fw_rows),
+        crossings.empty()
+            ? "No two strategies' curves clearly cross between the measured "
+              "k.\n\n"
+            : absl::StrCat("Crossovers: ", absl::StrJoin(crossings, "; "),
+                           ".\n\n"));
   }
-  md += absl::StrCat(
-      "## Fork, then write k% of the pages (", big_size,
-      ")\n\n"
-      "The snapshot pattern of Redis BGSAVE: the parent keeps writing while "
-      "its "
-      "child lives, then the child exits.\n\n![fork + write k%](",
-      fw_svg, ")\n\n",
-      Table({"strategy", "0%", "1%", "10%", "50%", "100%"}, fw_rows),
-      crossings.empty()
-          ? "No two strategies' curves clearly cross between the measured "
-            "k.\n\n"
-          : absl::StrCat("Crossovers: ", absl::StrJoin(crossings, "; "),
-                         ".\n\n"));
 
   // CoW faults.
   std::vector<std::vector<std::string>> cow_rows;
@@ -577,28 +598,63 @@ absl::StatusOr<std::string> WriteReportFiles(
                      " spends its modelled cycles\n\n![cost split](", split_svg,
                      ")\n\n", Table(split_header, split_rows));
 
-  // Bare metal.
+  // Bare metal: the strategies' workloads as a strategy x workload table,
+  // then the instructions and micro-operations the image timed.
   for (size_t i = 1; i < inputs.size(); ++i) {
     std::map<std::string, std::string> context;
     absl::StatusOr<Timings> bm = LoadTimings(inputs[i], &context);
     if (!bm.ok()) return bm.status();
-    std::vector<std::vector<std::string>> rows;
+    auto said = [&](const char* key) {
+      return context.count(key) ? context.at(key) : std::string("?");
+    };
+    std::vector<std::string> workloads;  // "fork/dense/1MiB"
+    std::map<std::string, std::map<std::string, double>> by_strategy;
+    std::vector<std::vector<std::string>> op_rows;
     for (const auto& [name, m] : *bm) {
       if (name.rfind("el0_workload", 0) == 0) continue;
-      rows.push_back({name, absl::StrFormat("%.1f", Median(m.ns))});
+      std::vector<std::string> parts = absl::StrSplit(name, '/');
+      const bool strategy_run =
+          parts.size() >= 3 &&
+          std::find(h.strategies.begin(), h.strategies.end(), parts[1]) !=
+              h.strategies.end();
+      if (!strategy_run) {
+        op_rows.push_back({name, absl::StrFormat("%.1f", Median(m.ns))});
+        continue;
+      }
+      const std::string strategy = parts[1];
+      parts.erase(parts.begin() + 1);
+      const std::string workload = absl::StrJoin(parts, "/");
+      if (std::find(workloads.begin(), workloads.end(), workload) ==
+          workloads.end()) {
+        workloads.push_back(workload);
+      }
+      by_strategy[strategy][workload] = Median(m.ns);
+    }
+    std::sort(workloads.begin(), workloads.end(), NameLess);
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [strategy, times] : by_strategy) {
+      std::vector<std::string> row = {strategy};
+      for (const std::string& w : workloads) {
+        row.push_back(times.count(w) ? Us(times.at(w)) : "-");
+      }
+      rows.push_back(row);
+    }
+    std::vector<std::string> header = {"strategy"};
+    for (const std::string& w : workloads) {
+      header.push_back(absl::StrCat("`", w, "` (us)"));
     }
     md += absl::StrCat(
-        "## Bare metal: ", fs::path(inputs[i]).filename().string(), "\n\n",
-        "CPU ", context.count("qemu_cpu") ? context.at("qemu_cpu") : "?",
-        ", MIDR ", context.count("midr") ? context.at("midr") : "?", ". ",
+        "## Bare metal: ", said("qemu_cpu"), " (",
+        fs::path(inputs[i]).filename().string(), ")\n\n",
+        "The same strategies on a real MMU: CPU ", said("qemu_cpu"), ", MIDR ",
+        said("midr"), ", commit ", said("ttbench_commit"), ". ",
         context.count("timing") ? context.at("timing") : "",
-        ". The walker agreed with the MMU on ",
-        context.count("walker_translations") ? context.at("walker_translations")
-                                             : "?",
-        " translations (",
-        context.count("walker_mismatches") ? context.at("walker_mismatches")
-                                           : "?",
-        " mismatches).\n\n", Table({"benchmark", "ns per iteration"}, rows));
+        ". The walker agreed with the MMU on ", said("walker_translations"),
+        " translations (", said("walker_mismatches"), " mismatches).\n\n",
+        Table(header, rows),
+        "\nInstructions and operations, each with the barrier that completes "
+        "it (ns per iteration):\n\n",
+        Table({"operation", "ns"}, op_rows));
   }
 
   const fs::path out = dir / (stem + ".md");
@@ -625,6 +681,33 @@ absl::StatusOr<std::string> WriteReport(const std::vector<std::string>& inputs,
     }
   }
   return report;
+}
+
+std::vector<std::string> NewestBaremetalResults(const std::string& results_dir,
+                                                const std::string& suite) {
+  // Per machine directory, the newest bare-metal result set, and of one
+  // day's, the run's own suite first. Names start with the date.
+  std::map<fs::path, std::tuple<std::string, bool, std::string>> newest;
+  std::error_code ec;
+  for (const auto& e : fs::recursive_directory_iterator(results_dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (e.path().extension() != ".json" ||
+        name.find("-baremetal-") == std::string::npos) {
+      continue;
+    }
+    const auto key = std::make_tuple(
+        name.substr(0, name.find("-baremetal-")),
+        name.find(absl::StrCat("-baremetal-", suite, ".json")) !=
+            std::string::npos,
+        name);
+    auto [it, added] = newest.emplace(e.path().parent_path(), key);
+    if (!added && it->second < key) it->second = key;
+  }
+  std::vector<std::string> paths;
+  for (const auto& [dir, key] : newest) {
+    paths.push_back((dir / std::get<2>(key)).string());
+  }
+  return paths;
 }
 
 absl::Status WriteResultsIndex(const std::string& results_dir) {

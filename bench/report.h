@@ -19,6 +19,12 @@ namespace ttb::bench {
 absl::StatusOr<std::string> WriteReport(const std::vector<std::string>& inputs,
                                         const std::string& costs_dir);
 
+// The newest bare-metal result set of each machine under `results_dir`,
+// preferring `suite`'s on the newest day: what `ttbench run` adds to its
+// report.
+std::vector<std::string> NewestBaremetalResults(const std::string& results_dir,
+                                                const std::string& suite);
+
 // Rewrites results/README.md: every report under `results_dir`, newest first.
 absl::Status WriteResultsIndex(const std::string& results_dir);
 

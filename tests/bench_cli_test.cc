@@ -13,6 +13,7 @@
 #include <string>
 
 #include "nlohmann/json.hpp"
+#include "tests/temp_dir.h"
 
 namespace ttb {
 namespace {
@@ -37,16 +38,8 @@ Outcome RunDriver(const std::string& args) {
   return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, output};
 }
 
-class BenchCliTest : public ::testing::Test {
+class BenchCliTest : public TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("ttbench_cli_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // Files anywhere under the output directory.
   int FilesWritten() const {
     if (!fs::exists(dir_)) return 0;
@@ -66,8 +59,6 @@ class BenchCliTest : public ::testing::Test {
         << o.output;
     EXPECT_EQ(FilesWritten(), 0);
   }
-
-  fs::path dir_;
 };
 
 TEST_F(BenchCliTest, UnknownStrategyProfileOrSuiteIsOneLineAndExit2) {
@@ -131,6 +122,51 @@ TEST_F(BenchCliTest, ARunWritesCompleteJsonWithContext) {
   ASSERT_TRUE(cow.contains("latency_p50_ns"));
   EXPECT_GT(cow["latency_p50_ns"], 0);
   EXPECT_LE(cow["latency_p50_ns"], cow["latency_p99.9_ns"]);
+}
+
+TEST_F(BenchCliTest, ARunReportsBesideTheNewestBaremetalResults) {
+  const fs::path bm =
+      dir_ / "qemu-virt-max" / "2026-11-25-baremetal-quick.json";
+  fs::create_directories(bm.parent_path());
+  fs::copy_file(fs::path(TTB_SOURCE_DIR) /
+                    "results/qemu-virt-max/2026-11-25-baremetal-default.json",
+                bm);
+  const std::string run =
+      "run --suite=quick --variants=lazy_cow,eager_copy "
+      "--filter='^fork/.*/dense/1MiB'" +
+      Out();
+  Outcome o = RunDriver(run);
+  ASSERT_EQ(o.status, 0) << o.output;
+  fs::path md;
+  for (const auto& e : fs::recursive_directory_iterator(dir_)) {
+    if (e.path().extension() == ".md" && e.path().filename() != "README.md") {
+      md = e.path();
+    }
+  }
+  auto read = [](const fs::path& p) {
+    std::ifstream in(p);
+    return std::string((std::istreambuf_iterator<char>(in)),
+                       std::istreambuf_iterator<char>());
+  };
+  std::string text = read(md);
+  EXPECT_NE(text.find("## Bare metal: max (2026-11-25-baremetal-quick.json)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("| lazy_cow |"), std::string::npos);
+  // Fork + write was not measured: no section, no empty plot.
+  EXPECT_EQ(text.find("## Fork, then write"), std::string::npos);
+
+  // A corrupt bare-metal file is named and left out; the report stands.
+  std::ofstream(bm) << "{\"benchmarks\": [";
+  o = RunDriver(run);
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_NE(o.output.find("report without bare-metal results: " + bm.string() +
+                          ": not JSON"),
+            std::string::npos)
+      << o.output;
+  text = read(md);
+  EXPECT_EQ(text.find("## Bare metal"), std::string::npos);
+  EXPECT_NE(text.find("## Fork latency"), std::string::npos);
 }
 
 TEST_F(BenchCliTest, ListNamesEveryStrategyAndProfile) {

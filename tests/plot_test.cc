@@ -1,0 +1,75 @@
+// The plotting helpers the report and tune commands share, and how a run
+// finds the bare-metal results its report shows.
+#include "bench/plot.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "bench/report.h"
+#include "tests/temp_dir.h"
+
+namespace ttb::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+class PlotTest : public TempDirTest {
+ protected:
+  void SetUp() override {
+    TempDirTest::SetUp();
+    fs::create_directories(dir_);
+  }
+  std::string Path(const std::string& name) { return (dir_ / name).string(); }
+  void Touch(const std::string& name) {
+    fs::create_directories(fs::path(Path(name)).parent_path());
+    std::ofstream(Path(name)) << "{}";
+  }
+};
+
+TEST_F(PlotTest, LinePlotDrawsMeasuredSeriesAndSaysWhenThereAreNone) {
+  const Series some = {{"measured", {{1, 2}, {2, 3}}}, {"absent", {{1, 0}}}};
+  ASSERT_TRUE(LinePlot(Path("some.svg"), "t", "x", "y", "", some).ok());
+  std::ifstream svg(Path("some.svg"));
+  const std::string text((std::istreambuf_iterator<char>(svg)),
+                         std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("measured"), std::string::npos);
+  EXPECT_EQ(text.find("absent"), std::string::npos);  // No empty key entry.
+
+  const Series none = {{"absent", {{1, 0}, {2, -1}}}};
+  const absl::Status s = LinePlot(Path("none.svg"), "t", "x", "y", "", none);
+  EXPECT_TRUE(absl::IsNotFound(s)) << s;
+  EXPECT_FALSE(fs::exists(Path("none.svg")));
+}
+
+TEST_F(PlotTest, AGnuplotErrorIsNamed) {
+  const absl::Status s = Plot("plot nonsense_function(x)\n");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("gnuplot failed: line "), std::string::npos) << s;
+  EXPECT_NE(s.message().find("undefined function: nonsense_function"),
+            std::string::npos)
+      << s;
+}
+
+using ReportFilesTest = PlotTest;
+
+TEST_F(ReportFilesTest, NewestBaremetalResultsPicksOnePerMachine) {
+  Touch("qemu-virt-max/2026-11-24-baremetal-default.json");
+  Touch("qemu-virt-max/2026-11-25-baremetal-default.json");
+  Touch("qemu-virt-max/2026-11-25-baremetal-quick.json");
+  Touch("qemu-virt-max/2026-11-25-baremetal-default.md");
+  Touch("qemu-virt-cortex-a72/2026-11-20-baremetal-full.json");
+  Touch("x86-64/2026-11-26-default.json");  // A host result set.
+  EXPECT_EQ(NewestBaremetalResults(dir_.string(), "default"),
+            (std::vector<std::string>{
+                Path("qemu-virt-cortex-a72/2026-11-20-baremetal-full.json"),
+                Path("qemu-virt-max/2026-11-25-baremetal-default.json")}));
+  EXPECT_EQ(NewestBaremetalResults(dir_.string(), "quick")[1],
+            Path("qemu-virt-max/2026-11-25-baremetal-quick.json"));
+  EXPECT_TRUE(NewestBaremetalResults(Path("nowhere"), "default").empty());
+}
+
+}  // namespace
+}  // namespace ttb::bench
