@@ -198,7 +198,7 @@ std::string Extra(const HostResults& h, const std::vector<std::string>& winner,
   for (const auto& [key, value] : r->counters) {
     if (key == "modelled_cycles" || key == "peak_frames" ||
         key == "ns_per_page" || key == "tlbi" || key == "tlbi_broadcast" ||
-        key == "walks" || key == "descriptor_reads" || key == "tlb_hits" ||
+        key == "descriptor_reads" || key == "tlb_hits" ||
         key == "frames_shared" || key == "overhead_bytes_per_page") {
       continue;
     }
@@ -281,38 +281,7 @@ absl::StatusOr<std::string> WriteReportFiles(
   auto fork_write = [&](const std::string& s, const std::string& k) {
     return std::vector<std::string>{"fork_write", s, k, big_size};
   };
-  if (const auto [best, ns] = fastest(
-          [&](const std::string& s) { return fork_write(s, k10); }, everyone);
-      !best.empty()) {
-    auto tied_with_best = [&](const std::string& s) {
-      return level_with(fork_write(s, k10), fork_write(best, k10));
-    };
-    std::vector<std::string> tied = {absl::StrCat("`", best, "`")};
-    for (const std::string& s : h.strategies) {
-      if (s != best && tied_with_best(s)) {
-        tied.push_back(absl::StrCat("`", s, "`"));
-      }
-    }
-    md += absl::StrCat(
-        "- **A ", big_label,
-        " process that writes 10% of its pages after fork: use ",
-        tied.size() == 1
-            ? tied[0]
-            : absl::StrCat("any of ", absl::StrJoin(tied, ", "),
-                           " (the same modelled cycles to 0.1%, or host "
-                           "times within 5%: one run cannot rank them)"),
-        "**: ", Ms(ns), " ms for fork, the writes and the child's exit with `",
-        best, "` (", EventSummary(h, fork_write(best, k10)),
-        "). Against it:\n");
-    for (const std::string& s : h.strategies) {
-      if (s == best) continue;
-      const double ratio = h.Ns(fork_write(s, k10)) / ns;
-      md += absl::StrFormat(
-          "  - `%s` takes %.2fx as long%s: %s.\n", s, ratio,
-          tied_with_best(s) ? " (within the noise of one run)" : "",
-          Extra(h, fork_write(best, k10), fork_write(s, k10)));
-    }
-  }
+  // The other workloads of the summary, one line each.
   const std::vector<std::pair<
       std::string, std::function<std::vector<std::string>(const std::string&)>>>
       workloads = {
@@ -340,6 +309,71 @@ absl::StatusOr<std::string> WriteReportFiles(
              return std::vector<std::string>{"smp_fork", s, "4cpus", "64MiB"};
            }},
       };
+  if (const auto [best, ns] = fastest(
+          [&](const std::string& s) { return fork_write(s, k10); }, everyone);
+      !best.empty()) {
+    auto tied_with_best = [&](const std::string& s) {
+      return s == best || level_with(fork_write(s, k10), fork_write(best, k10));
+    };
+    // What tells the level strategies apart: the other workloads of this
+    // run on which one of them is clearly dearer than the best of them.
+    std::vector<std::string> apart;
+    std::set<std::string> dearer_elsewhere;
+    for (const auto& [label, parts_of] : workloads) {
+      const auto [first, first_ns] = fastest(parts_of, tied_with_best);
+      if (first.empty()) continue;
+      for (const std::string& s : h.strategies) {
+        if (s == first || !tied_with_best(s) || h.Ns(parts_of(s)) <= 0 ||
+            level_with(parts_of(s), parts_of(first))) {
+          continue;
+        }
+        dearer_elsewhere.insert(s);
+        apart.push_back(
+            absl::StrFormat("    - %s: `%s` takes %.2fx as long as `%s`: %s.\n",
+                            label, s, h.Ns(parts_of(s)) / first_ns, first,
+                            Extra(h, parts_of(first), parts_of(s))));
+      }
+    }
+    // The recommendation: the level strategies no other workload finds
+    // dearer (all of them, if every one is dearer somewhere).
+    std::vector<std::string> use, level_but_dearer;
+    for (const std::string& s : h.strategies) {
+      if (!tied_with_best(s)) continue;
+      (dearer_elsewhere.count(s) ? level_but_dearer : use)
+          .push_back(absl::StrCat("`", s, "`"));
+    }
+    if (use.empty()) use.swap(level_but_dearer);
+    std::string why;
+    if (use.size() > 1) {
+      why =
+          " (the same modelled cycles to 0.1%, or host times within 5%: one "
+          "run cannot rank them)";
+    }
+    if (!level_but_dearer.empty()) {
+      absl::StrAppend(&why, "; ", absl::StrJoin(level_but_dearer, ", "),
+                      " is as fast here but dearer elsewhere, below");
+    }
+    md += absl::StrCat(
+        "- **A ", big_label,
+        " process that writes 10% of its pages after fork: use ",
+        use.size() == 1 ? use[0] : absl::StrJoin(use, " or "), "**", why, ". ",
+        Ms(ns), " ms for fork, the writes and the child's exit with `", best,
+        "` (", EventSummary(h, fork_write(best, k10)), "). Against it:\n");
+    for (const std::string& s : h.strategies) {
+      if (s == best) continue;
+      const double ratio = h.Ns(fork_write(s, k10)) / ns;
+      md += absl::StrFormat(
+          "  - `%s` takes %.2fx as long%s: %s.\n", s, ratio,
+          tied_with_best(s) ? " (within the noise of one run)" : "",
+          Extra(h, fork_write(best, k10), fork_write(s, k10)));
+    }
+    if (!apart.empty()) {
+      md += absl::StrCat(
+          "  - Between the level strategies, the other workloads of this run "
+          "decide:\n",
+          absl::StrJoin(apart, ""));
+    }
+  }
   for (const auto& [label, parts_of] : workloads) {
     // In the CoW fault only strategies that take the fault compete: eager
     // copy paid at fork.

@@ -230,11 +230,23 @@ TEST_F(BenchCliTest, ReportWritesMarkdownAndPlotsOrNothing) {
   // The why: eager copy's extra work at 10% is copying the other 90%.
   EXPECT_NE(md.find("`eager_copy` takes"), std::string::npos);
   EXPECT_NE(md.find("more pages_copied"), std::string::npos);
-  // Strategies doing the same simulated work are not ranked by host noise:
-  // asid_tagged and untagged differ from batched_tlbi by one instruction.
-  EXPECT_NE(md.find("use any of `batched_tlbi`, `asid_tagged`, `untagged`"),
+  // Strategies doing the same simulated work are not ranked by host noise
+  // (asid_tagged and untagged differ from batched_tlbi by one instruction);
+  // the other workloads tell them apart.
+  EXPECT_NE(md.find("use `asid_tagged` or `batched_tlbi`** (the same "
+                    "modelled cycles"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("`untagged` is as fast here but dearer elsewhere"),
             std::string::npos);
   EXPECT_NE(md.find("level with it in this run: "), std::string::npos);
+  // And what tells them apart: untagged flushes at every context switch.
+  EXPECT_NE(md.find("Between the level strategies, the other workloads of "
+                    "this run decide:\n    - parent/child ping-pong on one "
+                    "CPU: `untagged` takes"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("2 more tlbi.vmalle1, 2 more walks"), std::string::npos);
   // What a whole-ASID flush costs the parent after fork, and the spread of
   // CoW fault latencies.
   EXPECT_NE(md.find("## Fork, then the parent runs again"), std::string::npos);
