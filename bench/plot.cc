@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "absl/strings/ascii.h"
@@ -18,7 +19,10 @@ namespace ttb::bench {
 
 absl::Status Plot(const std::string& script) {
   // gnuplot's messages go to a file, so a failure can say what it was.
-  char log_path[] = "/tmp/ttbench-gnuplot-XXXXXX";
+  std::string log_template =
+      (std::filesystem::temp_directory_path() / "ttbench-gnuplot-XXXXXX")
+          .string();
+  char* log_path = log_template.data();
   const int log_fd = mkstemp(log_path);
   if (log_fd < 0)
     return absl::UnavailableError("cannot create a temporary file");
