@@ -351,7 +351,8 @@ absl::StatusOr<std::string> WriteReportFiles(
     }
     if (!level_but_dearer.empty()) {
       absl::StrAppend(&why, "; ", absl::StrJoin(level_but_dearer, ", "),
-                      " is as fast here but dearer elsewhere, below");
+                      level_but_dearer.size() == 1 ? " is" : " are",
+                      " as fast here but dearer elsewhere, below");
     }
     md += absl::StrCat(
         "- **A ", big_label,
