@@ -28,7 +28,7 @@ absl::StatusOr<CostModel> CostModel::Load(const std::string& path) {
           absl::StrCat(path, ": event \"", event,
                        "\" needs {\"cycles\": number >= 0, \"source\": text}"));
     }
-    if (Events::Names().count(event) == 0) {
+    if (!Events::Known(event)) {
       return absl::InvalidArgumentError(absl::StrCat(
           path, ": \"", event, "\" is not an event the simulator counts"));
     }

@@ -1,12 +1,15 @@
 // Every event the simulator counts, as one flat record that can be
 // snapshotted, subtracted and summed, and exported as benchmark counters.
+// Benchmarks snapshot it around every timed step, so it is an array in a
+// fixed order of names, not a map keyed by them.
 #ifndef TTBENCH_BENCH_EVENTS_H_
 #define TTBENCH_BENCH_EVENTS_H_
 
 #include <cstdint>
 #include <map>
-#include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "engine/sim/machine.h"
 
@@ -14,22 +17,31 @@ namespace ttb::bench {
 
 class Events {
  public:
+  Events() : machine_(Names().size(), 0) {}
+
   // What `m` has counted so far.
   static Events Of(sim::Machine& m);
-  // The name of every counter Of() records.
-  static const std::set<std::string>& Names();
+  // The name of every counter Of() records: "tlbi.vale1is", "dsb.ish",
+  // "isb", "walks", ...
+  static const std::vector<std::string>& Names();
+  static bool Known(std::string_view name);
 
   Events& operator+=(const Events& other);
   Events operator-(const Events& other) const;
 
-  uint64_t get(const std::string& name) const;
+  uint64_t get(std::string_view name) const;
   // Adds to a counter that no machine keeps (hardware counters).
-  void Add(const std::string& name, uint64_t value) { values_[name] += value; }
-  const std::map<std::string, uint64_t>& values() const { return values_; }
+  void Add(const std::string& name, uint64_t value) { added_[name] += value; }
+  // fn(name, value) for every counter: the machine's, then the added ones.
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    for (size_t i = 0; i < machine_.size(); ++i) fn(Names()[i], machine_[i]);
+    for (const auto& [name, value] : added_) fn(name, value);
+  }
 
  private:
-  // Counter name -> value: "tlbi.vale1is", "dsb.ish", "isb", "walks", ...
-  std::map<std::string, uint64_t> values_;
+  std::vector<uint64_t> machine_;  // In the order of Names().
+  std::map<std::string, uint64_t, std::less<>> added_;
 };
 
 }  // namespace ttb::bench

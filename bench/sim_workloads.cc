@@ -44,8 +44,10 @@ class Fixture {
     config.regime = Regime::Va48();
     config.profile = o.profile;
     config.range_tlbi = o.range_tlbi;
-    // Room for a full copy of the parent and its tables.
-    config.memory_bytes = 2 * pages * 4096 + (256ull << 20);
+    // Room for a full copy of the parent, the tables of both (sparse
+    // layouts take one level-3 table per 32 pages: 128 bytes a page each),
+    // the text and the kernel. No more: the benchmark commits all of it.
+    config.memory_bytes = 2 * pages * 4096 + pages * 512 + (16ull << 20);
     config.populate_memory = true;
     auto m = sim::Machine::Create(config, s);
     if (!m.ok()) return;
@@ -119,7 +121,7 @@ void Report(benchmark::State& state, const SuiteOptions& o, sim::Machine& m,
             const Events& total, double seconds, uint64_t pages) {
   const auto avg = benchmark::Counter::kAvgIterations;
   uint64_t tlbis = 0, broadcasts = 0;
-  for (const auto& [name, value] : total.values()) {
+  total.ForEach([&](const std::string& name, uint64_t value) {
     if (name.rfind("tlbi.", 0) == 0) {
       tlbis += value;
       if (name.size() > 2 && name.compare(name.size() - 2, 2, "is") == 0) {
@@ -128,7 +130,7 @@ void Report(benchmark::State& state, const SuiteOptions& o, sim::Machine& m,
     }
     // Per-kind counters only where they happened, aggregates always.
     if (value != 0) state.counters[name] = benchmark::Counter(value, avg);
-  }
+  });
   state.counters["tlbi"] = benchmark::Counter(tlbis, avg);
   state.counters["tlbi_broadcast"] = benchmark::Counter(broadcasts, avg);
   state.counters["modelled_cycles"] =
