@@ -107,17 +107,47 @@ std::string Table(const std::vector<std::string>& header,
 
 std::optional<double> Crossing(const Points& a, const Points& b,
                                double min_gap) {
-  for (size_t i = 1; i < a.size() && i < b.size(); ++i) {
-    const double d0 = a[i - 1].second - b[i - 1].second;
-    const double d1 = a[i].second - b[i].second;
-    // Closer than the gap, one run cannot say which curve is above.
-    auto clear = [&](double d, double x, double y) {
-      return std::fabs(d) > min_gap * std::max(x, y);
-    };
-    if ((d0 < 0) != (d1 < 0) && clear(d0, a[i - 1].second, b[i - 1].second) &&
-        clear(d1, a[i].second, b[i].second)) {
-      const double t = d0 / (d0 - d1);
-      return a[i - 1].first + t * (a[i].first - a[i - 1].first);
+  // The difference at each x both curves measured, and its sign where it
+  // is clear: closer than the gap, one run cannot say which is above.
+  struct Sample {
+    double x, d;
+    int clear;  // +1 a above b, -1 below, 0 too close to tell.
+  };
+  std::vector<Sample> samples;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    const double ya = a[i].second, yb = b[i].second;
+    if (ya <= 0 || yb <= 0) continue;  // Not measured.
+    const double d = ya - yb;
+    const int clear = std::fabs(d) <= min_gap * std::max(ya, yb) ? 0
+                      : d > 0                                    ? 1
+                                                                 : -1;
+    samples.push_back({a[i].first, d, clear});
+  }
+  // The first clear side, then the first sample clearly on the other side;
+  // the curves cross at the last change of sign between the two.
+  int side = 0;
+  size_t from = 0;
+  for (size_t j = 0; j < samples.size(); ++j) {
+    if (samples[j].clear == 0) continue;
+    if (side == 0) {
+      side = samples[j].clear;
+      from = j;
+      continue;
+    }
+    if (samples[j].clear == side) {
+      from = j;
+      continue;
+    }
+    // samples[from] and samples[j] lie on opposite sides: some k between
+    // changes sign.
+    auto sign = [](double d) { return (d > 0) - (d < 0); };
+    for (size_t k = j; k > from; --k) {
+      const Sample& lo = samples[k - 1];
+      const Sample& hi = samples[k];
+      if (sign(lo.d) == sign(hi.d)) continue;
+      if (hi.d == 0) return hi.x;
+      if (lo.d == 0) return lo.x;
+      return lo.x + lo.d / (lo.d - hi.d) * (hi.x - lo.x);
     }
   }
   return std::nullopt;

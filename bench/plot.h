@@ -38,8 +38,11 @@ std::string Table(const std::vector<std::string>& header,
                   const std::vector<std::vector<std::string>>& rows);
 
 // The first x at which two piecewise-linear curves, sampled at the same x,
-// cross, counting only a crossing where they differ by more than
-// `min_gap` (a fraction of the larger) on both sides.
+// cross: where they change sides between a sample at which one is clearly
+// above (by more than `min_gap`, a fraction of the larger) and a later one
+// at which it is clearly below. Samples between may be too close to tell;
+// the crossing is the last change of sign before the clear one,
+// interpolated linearly. Points with y <= 0 (not measured) are skipped.
 std::optional<double> Crossing(const Points& a, const Points& b,
                                double min_gap);
 

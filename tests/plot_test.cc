@@ -53,6 +53,27 @@ TEST_F(PlotTest, AGnuplotErrorIsNamed) {
       << s;
 }
 
+TEST(Crossing, FindsWhereTheCurvesClearlyChangeSides) {
+  // Adjacent samples need not both be clear: 10% apart at k = 10, too
+  // close at 50, 30% apart the other way at 100. They cross between 10
+  // and 50, where the difference changes sign.
+  const Points lazy = {{0, 2}, {10, 25}, {50, 110}, {100, 194}};
+  const Points eager = {{0, 86}, {10, 92}, {50, 105}, {100, 132}};
+  const std::optional<double> x = Crossing(lazy, eager, 0.1);
+  ASSERT_TRUE(x.has_value());
+  EXPECT_NEAR(*x, 10 + 40 * 67.0 / 72.0, 1e-9);
+  // Within the gap everywhere but one side: no crossing.
+  EXPECT_FALSE(Crossing({{0, 10}, {1, 10.5}}, {{0, 10.4}, {1, 10}}, 0.1));
+  EXPECT_FALSE(Crossing(lazy, lazy, 0.1));
+  // Curves that meet exactly at a sample cross there.
+  EXPECT_EQ(Crossing({{0, 1}, {1, 5}, {2, 9}}, {{0, 5}, {1, 5}, {2, 5}}, 0.1),
+            1.0);
+  // Unmeasured points are skipped.
+  EXPECT_NEAR(
+      *Crossing({{0, 1}, {1, 0}, {2, 9}}, {{0, 5}, {1, 5}, {2, 5}}, 0.1), 1.0,
+      1e-9);
+}
+
 using ReportFilesTest = PlotTest;
 
 TEST_F(ReportFilesTest, NewestBaremetalResultsPicksOnePerMachine) {
