@@ -143,12 +143,7 @@ TEST_F(BenchCliTest, ARunReportsBesideTheNewestBaremetalResults) {
       md = e.path();
     }
   }
-  auto read = [](const fs::path& p) {
-    std::ifstream in(p);
-    return std::string((std::istreambuf_iterator<char>(in)),
-                       std::istreambuf_iterator<char>());
-  };
-  std::string text = read(md);
+  std::string text = ReadFile(md);
   EXPECT_NE(text.find("## Bare metal: max (2026-11-25-baremetal-quick.json)"),
             std::string::npos)
       << text;
@@ -164,7 +159,7 @@ TEST_F(BenchCliTest, ARunReportsBesideTheNewestBaremetalResults) {
                           ": not JSON"),
             std::string::npos)
       << o.output;
-  text = read(md);
+  text = ReadFile(md);
   EXPECT_EQ(text.find("## Bare metal"), std::string::npos);
   EXPECT_NE(text.find("## Fork latency"), std::string::npos);
 }
@@ -222,9 +217,7 @@ TEST_F(BenchCliTest, ReportWritesMarkdownAndPlotsOrNothing) {
                 copy);
   Outcome o = RunDriver("report " + copy.string() + Out());
   ASSERT_EQ(o.status, 0) << o.output;
-  std::ifstream in(dir_ / "run.md");
-  const std::string md((std::istreambuf_iterator<char>(in)),
-                       std::istreambuf_iterator<char>());
+  const std::string md = ReadFile(dir_ / "run.md");
   EXPECT_NE(md.find("process that writes 10% of its pages after fork: use "),
             std::string::npos);
   // The why: eager copy's extra work at 10% is copying the other 90%.
@@ -335,18 +328,14 @@ TEST_F(BenchCliTest, TuneSweepsTheTunableAndReportsTheCrossing) {
   EXPECT_FALSE(pages.contains("walks"));  // The text stayed in the TLB.
   // The report beside it: the plot and the table.
   const fs::path md = fs::path(json).replace_extension(".md");
-  std::ifstream report(md);
-  const std::string text((std::istreambuf_iterator<char>(report)),
-                         std::istreambuf_iterator<char>());
+  const std::string text = ReadFile(md);
   EXPECT_NE(text.find("| 512 (default) |"), std::string::npos) << text;
   std::ifstream svg(fs::path(json).replace_extension(".svg"));
   std::string first;
   std::getline(svg, first);
   EXPECT_EQ(first.rfind("<?xml", 0), 0u);
   // The results index lists it as a sweep.
-  std::ifstream index(dir_ / "README.md");
-  const std::string listed((std::istreambuf_iterator<char>(index)),
-                           std::istreambuf_iterator<char>());
+  const std::string listed = ReadFile(dir_ / "README.md");
   const size_t sweeps = listed.find("## Tuning sweeps");
   ASSERT_NE(sweeps, std::string::npos) << listed;
   EXPECT_GT(listed.find(md.filename().string()), sweeps) << listed;

@@ -32,9 +32,7 @@ class PlotTest : public TempDirTest {
 TEST_F(PlotTest, LinePlotDrawsMeasuredSeriesAndSaysWhenThereAreNone) {
   const Series some = {{"measured", {{1, 2}, {2, 3}}}, {"absent", {{1, 0}}}};
   ASSERT_TRUE(LinePlot(Path("some.svg"), "t", "x", "y", "", some).ok());
-  std::ifstream svg(Path("some.svg"));
-  const std::string text((std::istreambuf_iterator<char>(svg)),
-                         std::istreambuf_iterator<char>());
+  const std::string text = ReadFile(Path("some.svg"));
   EXPECT_NE(text.find("measured"), std::string::npos);
   EXPECT_EQ(text.find("absent"), std::string::npos);  // No empty key entry.
 

@@ -1,5 +1,5 @@
 // A directory of the running test's own, empty at the start and removed at
-// the end.
+// the end, and a reader for the files the code under test writes there.
 #ifndef TTBENCH_TESTS_TEMP_DIR_H_
 #define TTBENCH_TESTS_TEMP_DIR_H_
 
@@ -7,9 +7,18 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 namespace ttb {
+
+// The whole of a file; empty when it cannot be read.
+inline std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in),
+                     std::istreambuf_iterator<char>());
+}
 
 class TempDirTest : public ::testing::Test {
  protected:
