@@ -49,6 +49,18 @@ class BenchCliTest : public TempDirTest {
     }
     return n;
   }
+  // A file written under the output directory whose name ends in
+  // `extension`, other than the results index.
+  fs::path Written(const std::string& extension) const {
+    fs::path found;
+    for (const auto& e : fs::recursive_directory_iterator(dir_)) {
+      if (e.path().extension() == extension &&
+          e.path().filename() != "README.md") {
+        found = e.path();
+      }
+    }
+    return found;
+  }
   std::string Out() const { return " --out=" + dir_.string(); }
 
   void ExpectRejected(const std::string& args, const std::string& says) {
@@ -99,10 +111,7 @@ TEST_F(BenchCliTest, ARunWritesCompleteJsonWithContext) {
   ASSERT_EQ(o.status, 0) << o.output;
   EXPECT_NE(o.output.find("[2/2]"), std::string::npos) << o.output;
   ASSERT_EQ(FilesWritten(), 1);
-  fs::path result;
-  for (const auto& e : fs::recursive_directory_iterator(dir_)) {
-    if (e.is_regular_file()) result = e.path();
-  }
+  const fs::path result = Written(".json");
   EXPECT_TRUE(std::regex_match(result.filename().string(),
                                std::regex(R"(\d{4}-\d\d-\d\d-quick\.json)")))
       << result;
@@ -137,12 +146,7 @@ TEST_F(BenchCliTest, ARunReportsBesideTheNewestBaremetalResults) {
       Out();
   Outcome o = RunDriver(run);
   ASSERT_EQ(o.status, 0) << o.output;
-  fs::path md;
-  for (const auto& e : fs::recursive_directory_iterator(dir_)) {
-    if (e.path().extension() == ".md" && e.path().filename() != "README.md") {
-      md = e.path();
-    }
-  }
+  const fs::path md = Written(".md");
   std::string text = ReadFile(md);
   EXPECT_NE(text.find("## Bare metal: max (2026-11-25-baremetal-quick.json)"),
             std::string::npos)
@@ -306,10 +310,7 @@ TEST_F(BenchCliTest, TuneSweepsTheTunableAndReportsTheCrossing) {
       << o.output;
   ASSERT_EQ(FilesWritten(), 4);  // JSON, Markdown, SVG, results index.
   const std::string stem = "-tune-batched_tlbi.max_tlbi_ops-fork_resume-1MiB";
-  fs::path json;
-  for (const auto& e : fs::recursive_directory_iterator(dir_)) {
-    if (e.path().extension() == ".json") json = e.path();
-  }
+  const fs::path json = Written(".json");
   EXPECT_NE(json.filename().string().find(stem), std::string::npos) << json;
   std::ifstream in(json);
   const nlohmann::json doc = nlohmann::json::parse(in);
