@@ -218,9 +218,10 @@ std::string Today() {
   return day;
 }
 
-// What every benchmark run shares: the simulated core, its cost model and
-// the repetitions, from the flags.
+// What every benchmark run shares: the host, the simulated core, its cost
+// model and the repetitions, from the flags.
 struct RunSetup {
+  HostInfo host;
   SuiteOptions options;
   std::string profile;
   int repetitions = 1;
@@ -229,6 +230,7 @@ struct RunSetup {
 
 RunSetup ParseRunFlags() {
   RunSetup setup;
+  setup.host = HostInfo::Probe();
   setup.profile = absl::GetFlag(FLAGS_profile);
   setup.options.profile = sim::FindTlbProfile(setup.profile);
   if (setup.options.profile == nullptr) {
@@ -282,7 +284,7 @@ int RunRegistered(
   int argc = static_cast<int>(argv.size());
   benchmark::Initialize(&argc, argv.data());
 
-  const HostInfo host = HostInfo::Probe();
+  const HostInfo& host = setup.host;
   benchmark::AddCustomContext("ttbench_profile", setup.profile);
   benchmark::AddCustomContext("ttbench_range_tlbi",
                               setup.options.range_tlbi ? "true" : "false");
@@ -321,7 +323,7 @@ int Run(const char* argv0) {
   }
 
   const Output out =
-      PrepareOutput(HostInfo::Probe().MachineName(),
+      PrepareOutput(setup.host.MachineName(),
                     absl::StrCat(Today(), "-", suite_name, ".json"));
   RegisterEngineBenchmarks(options);
   RegisterSimBenchmarks(options);
@@ -398,7 +400,7 @@ int Tune(const char* argv0, const std::string& knob) {
   std::string file_workload = workload->Name();
   std::replace(file_workload.begin(), file_workload.end(), '/', '-');
   const Output out = PrepareOutput(
-      HostInfo::Probe().MachineName(),
+      setup.host.MachineName(),
       absl::StrCat(Today(), "-tune-", knob, "-", file_workload, ".json"));
   for (const int64_t value : *values) {
     Register(
