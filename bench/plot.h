@@ -12,6 +12,12 @@
 
 namespace ttb::bench {
 
+// What one run can tell apart, as a fraction of the smaller figure: host
+// times closer than kHostTimeNoise are this VM's noise; modelled cycles
+// closer than kModelledNoise are the same simulated work.
+inline constexpr double kHostTimeNoise = 0.05;
+inline constexpr double kModelledNoise = 0.001;
+
 using Points = std::vector<std::pair<double, double>>;
 using Series = std::vector<std::pair<std::string, Points>>;
 

@@ -273,9 +273,9 @@ absl::StatusOr<std::string> WriteReportFiles(
                         const std::vector<std::string>& best) {
     const double cycles = h.Counter(a, "modelled_cycles");
     const double best_cycles = h.Counter(best, "modelled_cycles");
-    return h.Ns(a) < 1.05 * h.Ns(best) ||
+    return h.Ns(a) < (1 + kHostTimeNoise) * h.Ns(best) ||
            (best_cycles > 0 &&
-            std::abs(cycles - best_cycles) <= 1e-3 * best_cycles);
+            std::abs(cycles - best_cycles) <= kModelledNoise * best_cycles);
   };
   const std::string k10 = "10pct";
   auto fork_write = [&](const std::string& s, const std::string& k) {
@@ -367,9 +367,10 @@ absl::StatusOr<std::string> WriteReportFiles(
       if (s == best) continue;
       const double ratio = h.Ns(fork_write(s, k10)) / ns;
       const char* level = !tied_with_best(s) ? ""
-                          : ratio < 1.05     ? " (within the noise of one run)"
-                                         : " (the same simulated work to 0.1%: "
-                                           "the gap is host noise)";
+                          : ratio < 1 + kHostTimeNoise
+                              ? " (within the noise of one run)"
+                              : " (the same simulated work to 0.1%: "
+                                "the gap is host noise)";
       md += absl::StrFormat(
           "  - `%s` takes %.2fx as long%s: %s.\n", s, ratio, level,
           Extra(h, fork_write(best, k10), fork_write(s, k10)));

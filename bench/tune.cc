@@ -253,8 +253,10 @@ absl::StatusOr<TuneSummary> WriteTuneReport(const std::string& result_path) {
   // real. Host time on this VM varies 3-5% between runs.
   const std::string summary = absl::StrCat(
       "- ",
-      Verdict("Modelled cycles", points, cycle_ratio, 0.001, default_value),
-      "\n- ", Verdict("Host time", points, time_ratio, 0.05, default_value),
+      Verdict("Modelled cycles", points, cycle_ratio, kModelledNoise,
+              default_value),
+      "\n- ",
+      Verdict("Host time", points, time_ratio, kHostTimeNoise, default_value),
       "\n");
 
   const fs::path json(result_path);
