@@ -183,22 +183,35 @@ void ForkLatency(benchmark::State& state, const SuiteOptions& o,
   state.counters["overhead_bytes_per_page"] = overhead;
 }
 
-void ForkExit(benchmark::State& state, const SuiteOptions& o,
-              Strategy<sim::SimArch>* s, uint64_t mib) {
-  Fixture f(o, *s, mib * kPagesPerMiB, Layout::kDense);
-  if (!Ready(state, f)) return;
+// Times `step` once per iteration, after the untimed `prepare`, and
+// undoes its fork on the parent after each; then reports.
+template <typename Prepare, typename Step>
+void TimeEachIteration(benchmark::State& state, const SuiteOptions& o,
+                       Fixture& f, Prepare&& prepare, Step&& step) {
   Events total;
   double seconds = 0;
   for (auto _ : state) {
-    const double t = Timed(f.m(), total, [&] {
-      const Result<sim::Pid> child = f.m().Fork(0, f.parent());
-      if (child.ok()) f.m().Exit(child.value());
-    });
+    prepare();
+    const double t = Timed(f.m(), total, step);
     state.SetIterationTime(t);
     seconds += t;
     f.ResetParent();
   }
   Report(state, o, f.m(), total, seconds, f.pages());
+}
+constexpr auto kNothing = [] {};
+
+// A fork whose child exits at once.
+void ForkAndExit(Fixture& f) {
+  const Result<sim::Pid> child = f.m().Fork(0, f.parent());
+  if (child.ok()) f.m().Exit(child.value());
+}
+
+void ForkExit(benchmark::State& state, const SuiteOptions& o,
+              Strategy<sim::SimArch>* s, uint64_t mib) {
+  Fixture f(o, *s, mib * kPagesPerMiB, Layout::kDense);
+  if (!Ready(state, f)) return;
+  TimeEachIteration(state, o, f, kNothing, [&] { ForkAndExit(f); });
 }
 
 // The latency of one write to a page shared by fork: the CoW break in the
@@ -254,20 +267,12 @@ void ForkResume(benchmark::State& state, const SuiteOptions& o,
       m.Read(0, f.parent(), Fixture::Text(i), byte);
     }
   };
-  Events total;
-  double seconds = 0;
-  for (auto _ : state) {
-    run_text();  // Warms the TLB, untimed.
-    const double t = Timed(m, total, [&] {
-      const Result<sim::Pid> child = m.Fork(0, f.parent());
-      run_text();
-      if (child.ok()) m.Exit(child.value());
-    });
-    state.SetIterationTime(t);
-    seconds += t;
-    f.ResetParent();
-  }
-  Report(state, o, m, total, seconds, f.pages());
+  // Warms the TLB untimed, then forks and runs the text again.
+  TimeEachIteration(state, o, f, run_text, [&] {
+    const Result<sim::Pid> child = m.Fork(0, f.parent());
+    run_text();
+    if (child.ok()) m.Exit(child.value());
+  });
 }
 
 // Fork, the parent writes k% of its pages while the child lives (the
@@ -279,22 +284,14 @@ void ForkWrite(benchmark::State& state, const SuiteOptions& o,
   sim::Machine& m = f.m();
   const std::vector<uint8_t> byte = {7};
   const uint64_t written = f.pages() * percent / 100;
-  Events total;
-  double seconds = 0;
-  for (auto _ : state) {
-    const double t = Timed(m, total, [&] {
-      const sim::Pid child = m.Fork(0, f.parent()).value();
-      // Evenly spread over the pages.
-      for (uint64_t i = 0; i < written; ++i) {
-        m.Write(0, f.parent(), Fixture::Page(i * f.pages() / written), byte);
-      }
-      m.Exit(child);
-    });
-    state.SetIterationTime(t);
-    seconds += t;
-    f.ResetParent();
-  }
-  Report(state, o, m, total, seconds, f.pages());
+  TimeEachIteration(state, o, f, kNothing, [&] {
+    const sim::Pid child = m.Fork(0, f.parent()).value();
+    // Evenly spread over the pages.
+    for (uint64_t i = 0; i < written; ++i) {
+      m.Write(0, f.parent(), Fixture::Page(i * f.pages() / written), byte);
+    }
+    m.Exit(child);
+  });
 }
 
 // Parent and child alternate on one CPU, each reading one of its pages:
@@ -328,20 +325,12 @@ void SmpFork(benchmark::State& state, const SuiteOptions& o,
              Strategy<sim::SimArch>* s, int cpus, uint64_t mib) {
   Fixture f(o, *s, mib * kPagesPerMiB, Layout::kDense, cpus);
   if (!Ready(state, f)) return;
-  sim::Machine& m = f.m();
-  Events total;
-  double seconds = 0;
-  for (auto _ : state) {
-    for (int c = 0; c < cpus; ++c) m.Run(c, f.parent());
-    const double t = Timed(m, total, [&] {
-      const Result<sim::Pid> child = m.Fork(0, f.parent());
-      if (child.ok()) m.Exit(child.value());
-    });
-    state.SetIterationTime(t);
-    seconds += t;
-    f.ResetParent();
-  }
-  Report(state, o, m, total, seconds, f.pages());
+  TimeEachIteration(
+      state, o, f,
+      [&] {
+        for (int c = 0; c < cpus; ++c) f.m().Run(c, f.parent());
+      },
+      [&] { ForkAndExit(f); });
 }
 
 }  // namespace
