@@ -47,6 +47,12 @@ bool IsStandardField(const std::string& key) {
 
 }  // namespace
 
+std::string ContextValue(const std::map<std::string, std::string>& context,
+                         const std::string& key, const std::string& missing) {
+  auto it = context.find(key);
+  return it == context.end() ? missing : it->second;
+}
+
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const size_t n = v.size();

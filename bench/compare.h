@@ -28,6 +28,11 @@ absl::StatusOr<Timings> LoadTimings(
     const std::string& path,
     std::map<std::string, std::string>* context = nullptr);
 
+// A result's context value for `key`, or `missing` when it has none.
+std::string ContextValue(const std::map<std::string, std::string>& context,
+                         const std::string& key,
+                         const std::string& missing = "?");
+
 // The median of a benchmark's repetitions.
 double Median(std::vector<double> v);
 

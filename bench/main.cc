@@ -309,6 +309,30 @@ int RunRegistered(
   return Commit(out, absl::StrCat(ran, " benchmarks"));
 }
 
+// The report of a host result set, with the bare-metal result sets given,
+// or else the newest of each machine beside it (results/<machine>/); one
+// found that way that cannot be read is named and left out.
+absl::StatusOr<std::string> HostReport(const std::string& result,
+                                       std::vector<std::string> baremetal,
+                                       const std::string& suite) {
+  const bool found = baremetal.empty();
+  if (found) {
+    const std::filesystem::path results =
+        std::filesystem::path(result).parent_path().parent_path();
+    baremetal = NewestBaremetalResults(results.string(), suite);
+  }
+  std::vector<std::string> inputs = {result};
+  inputs.insert(inputs.end(), baremetal.begin(), baremetal.end());
+  absl::StatusOr<std::string> report =
+      WriteReport(inputs, absl::GetFlag(FLAGS_costs));
+  if (!report.ok() && found && !baremetal.empty()) {
+    std::cout << "ttbench: report without bare-metal results: "
+              << report.status().message() << "\n";
+    report = WriteReport({result}, absl::GetFlag(FLAGS_costs));
+  }
+  return report;
+}
+
 int Run(const char* argv0) {
   RunSetup setup = ParseRunFlags();
   SuiteOptions& options = setup.options;
@@ -339,20 +363,8 @@ int Run(const char* argv0) {
       status != 0) {
     return status;
   }
-  // The report shows the bare-metal results found beside this run's; one
-  // that cannot be read is named and left out.
-  std::vector<std::string> inputs = {out.final_path.string()};
-  for (const std::string& bm :
-       NewestBaremetalResults(absl::GetFlag(FLAGS_out), suite_name)) {
-    inputs.push_back(bm);
-  }
-  absl::StatusOr<std::string> report =
-      WriteReport(inputs, absl::GetFlag(FLAGS_costs));
-  if (!report.ok() && inputs.size() > 1) {
-    std::cout << "ttbench: report without bare-metal results: "
-              << report.status().message() << "\n";
-    report = WriteReport({inputs[0]}, absl::GetFlag(FLAGS_costs));
-  }
+  const absl::StatusOr<std::string> report =
+      HostReport(out.final_path.string(), {}, suite_name);
   if (!report.ok()) {
     std::cout << "ttbench: no report: " << report.status().message() << "\n";
     return 0;
@@ -533,8 +545,9 @@ int main(int argc, char** argv) {
                 << "\n";
       return 0;
     }
-    const absl::StatusOr<std::string> report =
-        ttb::bench::WriteReport(inputs, absl::GetFlag(FLAGS_costs));
+    const absl::StatusOr<std::string> report = ttb::bench::HostReport(
+        inputs[0], {inputs.begin() + 1, inputs.end()},
+        ttb::bench::ContextValue(context, "ttbench_suite", "default"));
     if (!report.ok()) ttb::bench::Usage(std::string(report.status().message()));
     ttb::bench::WriteResultsIndex(absl::GetFlag(FLAGS_out)).IgnoreError();
     std::cout << "ttbench: wrote " << *report << "\n";

@@ -19,9 +19,9 @@ namespace ttb::bench {
 absl::StatusOr<std::string> WriteReport(const std::vector<std::string>& inputs,
                                         const std::string& costs_dir);
 
-// The newest bare-metal result set of each machine under `results_dir`,
-// preferring `suite`'s on the newest day: what `ttbench run` adds to its
-// report.
+// The newest bare-metal result set of each machine directory under
+// `results_dir` (results/<machine>/), preferring `suite`'s on the newest
+// day: what a host report shows when it is given none.
 std::vector<std::string> NewestBaremetalResults(const std::string& results_dir,
                                                 const std::string& suite);
 

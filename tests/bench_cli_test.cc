@@ -214,14 +214,22 @@ TEST_F(BenchCliTest, CompareRejectsABadFileWithExit2AndFlagsRegressions) {
 }
 
 TEST_F(BenchCliTest, ReportWritesMarkdownAndPlotsOrNothing) {
-  fs::create_directories(dir_);
-  const fs::path copy = dir_ / "run.json";
-  fs::copy_file(fs::path(TTB_SOURCE_DIR) /
-                    "results/x86-64-amd-epyc/2026-11-25-default.json",
-                copy);
+  // A results tree: a host result set and a machine's bare-metal one.
+  const fs::path host = dir_ / "host";
+  const fs::path baremetal = dir_ / "qemu-virt-max";
+  fs::create_directories(host);
+  fs::create_directories(baremetal);
+  const fs::path copy = host / "run.json";
+  const fs::path source = fs::path(TTB_SOURCE_DIR) / "results";
+  fs::copy_file(source / "x86-64-amd-epyc/2026-11-25-default.json", copy);
+  fs::copy_file(source / "qemu-virt-max/2026-11-25-baremetal-default.json",
+                baremetal / "2026-11-25-baremetal-default.json");
   Outcome o = RunDriver("report " + copy.string() + Out());
   ASSERT_EQ(o.status, 0) << o.output;
-  const std::string md = ReadFile(dir_ / "run.md");
+  const std::string md = ReadFile(host / "run.md");
+  // Given no bare-metal result set, it shows the one beside it.
+  EXPECT_NE(md.find("## Bare metal: max (2026-11-25-baremetal-default.json)"),
+            std::string::npos);
   EXPECT_NE(md.find("process that writes 10% of its pages after fork: use "),
             std::string::npos);
   // The why: eager copy's extra work at 10% is copying the other 90%.
@@ -260,7 +268,7 @@ TEST_F(BenchCliTest, ReportWritesMarkdownAndPlotsOrNothing) {
   for (const char* svg :
        {"run-fork-latency.svg", "run-fork-cycles.svg", "run-fork-write.svg",
         "run-cost-split.svg", "run-cow-fault.svg"}) {
-    std::ifstream plot(dir_ / svg);
+    std::ifstream plot(host / svg);
     std::string first;
     std::getline(plot, first);
     EXPECT_EQ(first.rfind("<?xml", 0), 0u) << svg;
