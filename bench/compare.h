@@ -18,6 +18,11 @@ namespace ttb::bench {
 struct Measured {
   std::vector<double> ns;
   std::map<std::string, double> counters;
+  // A counter's value; 0 when the benchmark did not record it.
+  double Counter(const std::string& name) const {
+    auto it = counters.find(name);
+    return it == counters.end() ? 0 : it->second;
+  }
 };
 using Timings = std::map<std::string, Measured>;
 

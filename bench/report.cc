@@ -86,9 +86,7 @@ struct HostResults {
   double Counter(const std::vector<std::string>& parts,
                  const std::string& counter) const {
     const Measured* m = Find(parts);
-    if (m == nullptr) return 0;
-    auto it = m->counters.find(counter);
-    return it == m->counters.end() ? 0 : it->second;
+    return m == nullptr ? 0 : m->Counter(counter);
   }
 };
 
@@ -202,8 +200,7 @@ std::string Extra(const HostResults& h, const std::vector<std::string>& winner,
         key == "frames_shared" || key == "overhead_bytes_per_page") {
       continue;
     }
-    auto it = w->counters.find(key);
-    const double diff = value - (it == w->counters.end() ? 0 : it->second);
+    const double diff = value - w->Counter(key);
     if (diff >= 0.5) more.push_back(absl::StrCat(Count(diff), " more ", key));
   }
   return more.empty() ? "the same maintenance, copies and faults"
@@ -607,9 +604,8 @@ absl::StatusOr<std::string> WriteReportFiles(
     const Measured* m = h.Find({"fork", s, "dense", big_size});
     if (m == nullptr) continue;
     for (const auto& [event, per] : costs->cycles_per_event()) {
-      auto it = m->counters.find(event);
-      if (it != m->counters.end() && it->second * per > 0) {
-        split[s][event] = it->second * per;
+      if (m->Counter(event) * per > 0) {
+        split[s][event] = m->Counter(event) * per;
         kinds.insert(event);
       }
     }

@@ -128,11 +128,7 @@ namespace {
 struct Point {
   int64_t value;
   double ns;
-  std::map<std::string, double> counters;
-  double Counter(const std::string& name) const {
-    auto it = counters.find(name);
-    return it == counters.end() ? 0 : it->second;
-  }
+  Measured measured;
 };
 
 // How a cost compares with the default's, with the noise one run allows.
@@ -224,7 +220,7 @@ absl::StatusOr<TuneSummary> WriteTuneReport(const std::string& result_path) {
         m.ns.empty()) {
       continue;
     }
-    points.push_back({std::stoll(match[1].str()), Median(m.ns), m.counters});
+    points.push_back({std::stoll(match[1].str()), Median(m.ns), m});
   }
   std::sort(points.begin(), points.end(),
             [](const Point& a, const Point& b) { return a.value < b.value; });
@@ -232,7 +228,7 @@ absl::StatusOr<TuneSummary> WriteTuneReport(const std::string& result_path) {
     return p.value == default_value;
   });
   if (def == points.end() || def->ns <= 0 ||
-      def->Counter("modelled_cycles") <= 0) {
+      def->measured.Counter("modelled_cycles") <= 0) {
     return absl::InvalidArgumentError(
         absl::StrCat(result_path, ": no measurement of ", knob,
                      " at its default ", default_value, " on ", workload));
@@ -241,8 +237,8 @@ absl::StatusOr<TuneSummary> WriteTuneReport(const std::string& result_path) {
   Points time_curve, cycle_curve;
   for (const Point& p : points) {
     time_ratio.push_back(p.ns / def->ns);
-    cycle_ratio.push_back(p.Counter("modelled_cycles") /
-                          def->Counter("modelled_cycles"));
+    cycle_ratio.push_back(p.measured.Counter("modelled_cycles") /
+                          def->measured.Counter("modelled_cycles"));
     time_curve.emplace_back(p.value, time_ratio.back());
     cycle_curve.emplace_back(p.value, cycle_ratio.back());
   }
@@ -285,10 +281,12 @@ absl::StatusOr<TuneSummary> WriteTuneReport(const std::string& result_path) {
     rows.push_back(
         {absl::StrCat(p.value, p.value == default_value ? " (default)" : ""),
          Fixed(p.ns / 1e3, 2), Fixed(time_ratio[i], 3),
-         Fixed(p.Counter("modelled_cycles"), 0), Fixed(cycle_ratio[i], 3),
-         Fixed(p.Counter("tlbi"), 0), Fixed(p.Counter("tlbi_broadcast"), 0),
-         Fixed(p.Counter("walks"), 0), Fixed(p.Counter("faults"), 0),
-         Fixed(p.Counter("pages_copied"), 0)});
+         Fixed(p.measured.Counter("modelled_cycles"), 0),
+         Fixed(cycle_ratio[i], 3), Fixed(p.measured.Counter("tlbi"), 0),
+         Fixed(p.measured.Counter("tlbi_broadcast"), 0),
+         Fixed(p.measured.Counter("walks"), 0),
+         Fixed(p.measured.Counter("faults"), 0),
+         Fixed(p.measured.Counter("pages_copied"), 0)});
   }
   const std::string md = absl::StrCat(
       "# ttbench tune: ", knob, " on ", workload, "\n\n",
