@@ -123,14 +123,21 @@ void Tlb::EraseLeavesAt(VirtAddr va, Match&& match) {
       return e.level == level && e.va_base == base && match(e);
     };
     auto observed = Observed(invalidation_observer_, at_va);
-    stats_.invalidated += l1_.EraseInSet(va >> shift, observed);
-    stats_.invalidated += l2_.EraseInSet(va >> shift, observed);
+    // Sizes a cache does not hold are skipped without touching its filter,
+    // which a TLBI per page of a large fork would otherwise miss in.
+    if (l1_.HoldsLevel(level)) {
+      stats_.invalidated += l1_.EraseInSet(va >> shift, observed);
+    }
+    if (l2_.HoldsLevel(level)) {
+      stats_.invalidated += l2_.EraseInSet(va >> shift, observed);
+    }
   }
 }
 
 template <typename Match>
 void Tlb::EraseWalksAt(VirtAddr va, Match&& match) {
   for (int level = regime_.start_level(); level <= 2; ++level) {
+    if (!walk_.HoldsLevel(level)) continue;
     const unsigned shift = regime_.level_shift(level);
     const VirtAddr base = va >> shift << shift;
     stats_.invalidated +=
