@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "bench/mann_whitney.h"
 #include "nlohmann/json.hpp"
 
@@ -51,6 +52,20 @@ std::string ContextValue(const std::map<std::string, std::string>& context,
                          const std::string& key, const std::string& missing) {
   auto it = context.find(key);
   return it == context.end() ? missing : it->second;
+}
+
+std::vector<std::string> NameParts(const std::string& name) {
+  std::vector<std::string> parts = absl::StrSplit(name, '/');
+  if (!parts.empty() && parts.back() == "manual_time") parts.pop_back();
+  return parts;
+}
+
+const Measured* FindByParts(const Timings& all,
+                            const std::vector<std::string>& parts) {
+  for (const auto& [name, m] : all) {
+    if (NameParts(name) == parts) return &m;
+  }
+  return nullptr;
 }
 
 double Median(std::vector<double> v) {

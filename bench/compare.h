@@ -38,6 +38,13 @@ std::string ContextValue(const std::map<std::string, std::string>& context,
                          const std::string& key,
                          const std::string& missing = "?");
 
+// A benchmark's name split at '/', without the "manual_time" suffix:
+// "fork/lazy_cow/dense/1024MiB/manual_time" -> fork, lazy_cow, dense, 1024MiB.
+std::vector<std::string> NameParts(const std::string& name);
+// The benchmark of `all` whose name has these parts, or nullptr.
+const Measured* FindByParts(const Timings& all,
+                            const std::vector<std::string>& parts);
+
 // The median of a benchmark's repetitions.
 double Median(std::vector<double> v);
 

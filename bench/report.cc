@@ -9,7 +9,6 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <tuple>
 
 #include "absl/strings/numbers.h"
@@ -21,6 +20,7 @@
 #include "bench/cost_model.h"
 #include "bench/latency.h"
 #include "bench/plot.h"
+#include "bench/targets.h"
 
 namespace ttb::bench {
 namespace {
@@ -28,17 +28,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kLogLog[] = "set logscale xy\n";
-
-// "fork/lazy_cow/dense/1024MiB/manual_time" -> its parts.
-std::vector<std::string> Parts(const std::string& name) {
-  std::vector<std::string> parts;
-  std::string part;
-  std::istringstream in(name);
-  while (std::getline(in, part, '/')) {
-    if (part != "manual_time") parts.push_back(part);
-  }
-  return parts;
-}
 
 uint64_t MiB(const std::string& size) {  // "1024MiB" -> 1024.
   return std::strtoull(size.c_str(), nullptr, 10);
@@ -74,10 +63,7 @@ struct HostResults {
   std::vector<uint64_t> sizes;          // fork/<s>/dense/<N>MiB sizes.
 
   const Measured* Find(const std::vector<std::string>& parts) const {
-    for (const auto& [name, m] : all) {
-      if (Parts(name) == parts) return &m;
-    }
-    return nullptr;
+    return FindByParts(all, parts);
   }
   double Ns(const std::vector<std::string>& parts) const {
     const Measured* m = Find(parts);
@@ -97,7 +83,7 @@ absl::StatusOr<HostResults> LoadHost(const std::string& path) {
   h.all = *std::move(all);
   std::set<uint64_t> sizes;
   for (const auto& [name, m] : h.all) {
-    const std::vector<std::string> p = Parts(name);
+    const std::vector<std::string> p = NameParts(name);
     if (p.size() == 4 && p[0] == "fork" && p[2] == "dense") {
       if (std::find(h.strategies.begin(), h.strategies.end(), p[1]) ==
           h.strategies.end()) {
@@ -400,6 +386,7 @@ absl::StatusOr<std::string> WriteReportFiles(
                        ".\n");
   }
   md += "\n";
+  md += TargetsSection(CheckTargets(h.all));
 
   // Fork latency against size.
   Series time_series, cycle_series;

@@ -259,6 +259,10 @@ TEST_F(BenchCliTest, ReportWritesMarkdownAndPlotsOrNothing) {
   // batched_tlbi's 4-CPU fork took 1.11x asid_tagged's host time in this
   // run but fewer modelled cycles: not dearer.
   EXPECT_EQ(md.find("4 CPUs: `batched_tlbi` takes"), std::string::npos);
+  // The suite's targets, read from the committed run at 1 GiB.
+  EXPECT_NE(md.find("6.075 ms / 81.24 us = **74.78x** at 1 GiB"),
+            std::string::npos)
+      << md;
   // What a whole-ASID flush costs the parent after fork, and the spread of
   // CoW fault latencies.
   EXPECT_NE(md.find("## Fork, then the parent runs again"), std::string::npos);

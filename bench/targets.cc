@@ -1,0 +1,187 @@
+#include "bench/targets.h"
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "bench/plot.h"
+
+namespace ttb::bench {
+namespace {
+
+// Issue 5's figures.
+constexpr char kStrategy[] = "lazy_cow";
+constexpr uint64_t kTargetMiB = 1024;
+constexpr double kMaxFloorRatio = 2;
+constexpr double kMinAccessesPerSecond = 50e6;
+constexpr double kMaxOverheadBytes = 16;
+
+double MedianNs(const Timings& all, const std::vector<std::string>& parts) {
+  const Measured* m = FindByParts(all, parts);
+  return m == nullptr || m->ns.empty() ? -1 : Median(m->ns);
+}
+
+std::string Duration(double ns) {
+  if (ns < 1e3) return absl::StrFormat("%.1f ns", ns);
+  if (ns < 1e6) return absl::StrFormat("%.2f us", ns / 1e3);
+  return absl::StrFormat("%.3f ms", ns / 1e6);
+}
+
+std::string SizeName(uint64_t mib) { return absl::StrCat(mib, "MiB"); }
+
+std::string SizeLabel(uint64_t mib) {
+  const std::string size = mib % 1024 == 0 ? absl::StrCat(mib / 1024, " GiB")
+                                           : absl::StrCat(mib, " MiB");
+  return mib == kTargetMiB ? absl::StrCat("at ", size)
+                           : absl::StrCat("at ", size,
+                                          ", this run's largest (the target "
+                                          "names 1 GiB)");
+}
+
+std::vector<std::string> DenseFork(const std::string& strategy, uint64_t mib) {
+  return {"fork", strategy, "dense", SizeName(mib)};
+}
+
+// The size the fork targets are read at: 1 GiB, or else the largest at
+// which the run has both the strategy's fork and the floor; 0 if none.
+uint64_t ForkSize(const Timings& all) {
+  uint64_t largest = 0;
+  for (const auto& [name, m] : all) {
+    const std::vector<std::string> p = NameParts(name);
+    if (p.size() != 2 || p[0] != "fork_floor") continue;
+    const uint64_t mib = std::strtoull(p[1].c_str(), nullptr, 10);
+    if (FindByParts(all, DenseFork(kStrategy, mib)) == nullptr) continue;
+    if (mib == kTargetMiB) return mib;
+    if (mib > largest) largest = mib;
+  }
+  return largest;
+}
+
+// A ratio check: `num` / `den` (medians, in ns) against `ok`.
+template <typename Ok>
+TargetCheck Ratio(std::string target, double num, double den,
+                  const std::string& where, const std::string& missing,
+                  Ok&& ok) {
+  if (num <= 0 || den <= 0) {
+    return {std::move(target), absl::StrCat("not in this run (", missing, ")"),
+            std::nullopt};
+  }
+  const double ratio = num / den;
+  return {std::move(target),
+          absl::StrFormat("%s / %s = **%.2fx** %s", Duration(num),
+                          Duration(den), ratio, where),
+          ok(ratio)};
+}
+
+// The fastest dense fork at `mib` among all strategies, as "; fastest:
+// `s` at Nx", when it is not the target's strategy.
+std::string FastestFork(const Timings& all, uint64_t mib, double floor_ns) {
+  std::string best;
+  double best_ns = 0;
+  for (const auto& [name, m] : all) {
+    const std::vector<std::string> p = NameParts(name);
+    if (p.size() != 4 || p[0] != "fork" || p[2] != "dense" ||
+        p[3] != SizeName(mib) || m.ns.empty()) {
+      continue;
+    }
+    const double ns = Median(m.ns);
+    if (best.empty() || ns < best_ns) best = p[1], best_ns = ns;
+  }
+  if (best.empty() || best == kStrategy) return "";
+  return absl::StrFormat("; the fastest strategy, `%s`, %.2fx", best,
+                         best_ns / floor_ns);
+}
+
+}  // namespace
+
+std::vector<TargetCheck> CheckTargets(const Timings& all) {
+  std::vector<TargetCheck> checks;
+  const uint64_t mib = ForkSize(all);
+  const std::string where = mib == 0 ? "" : SizeLabel(mib);
+  const double fork_ns =
+      mib == 0 ? -1 : MedianNs(all, DenseFork(kStrategy, mib));
+  const double floor_ns =
+      mib == 0 ? -1 : MedianNs(all, {"fork_floor", SizeName(mib)});
+  TargetCheck floor = Ratio(
+      absl::StrFormat("`%s` fork within %.0fx of the floor (read each "
+                      "descriptor, write it read-only into new tables)",
+                      kStrategy, kMaxFloorRatio),
+      fork_ns, floor_ns, where,
+      absl::StrCat("needs fork/", kStrategy, "/dense/<size> and fork_floor"),
+      [](double r) { return r <= kMaxFloorRatio; });
+  if (floor.met.has_value()) {
+    floor.measured += FastestFork(all, mib, floor_ns);
+  }
+  checks.push_back(std::move(floor));
+
+  const double native_ns =
+      mib == 0 ? -1 : MedianNs(all, {"native", "fork", SizeName(mib)});
+  checks.push_back(Ratio(
+      absl::StrCat("`", kStrategy, "` fork faster than this host's fork()"),
+      fork_ns, native_ns, where,
+      absl::StrCat("needs fork/", kStrategy, "/dense/<size> and native/fork"),
+      [](double r) { return r < 1; }));
+
+  const char kAccesses[] = "engine/simulated_accesses/tlb_hit";
+  const Measured* accesses = FindByParts(all, NameParts(kAccesses));
+  const std::string accesses_target = absl::StrFormat(
+      "at least %.0fM simulated accesses per second on TLB hits",
+      kMinAccessesPerSecond / 1e6);
+  if (accesses == nullptr || accesses->ns.empty()) {
+    checks.push_back({accesses_target,
+                      absl::StrCat("not in this run (needs ", kAccesses, ")"),
+                      std::nullopt});
+  } else {
+    const double ns = Median(accesses->ns);
+    const double rate = 1e9 / ns;
+    checks.push_back(
+        {accesses_target,
+         absl::StrFormat("**%.1fM/s** (%.1f ns each)", rate / 1e6, ns),
+         rate >= kMinAccessesPerSecond});
+  }
+
+  const std::string overhead_target = absl::StrFormat(
+      "at most %.0f B per 4 KiB page beyond the frame (reference counts and "
+      "tables)",
+      kMaxOverheadBytes);
+  const Measured* dense =
+      mib == 0 ? nullptr : FindByParts(all, DenseFork(kStrategy, mib));
+  const double bytes =
+      dense == nullptr ? 0 : dense->Counter("overhead_bytes_per_page");
+  if (bytes <= 0) {
+    checks.push_back(
+        {overhead_target,
+         absl::StrCat("not in this run (needs fork/", kStrategy,
+                      "/dense/<size> with overhead_bytes_per_page)"),
+         std::nullopt});
+  } else {
+    const Measured* sparse =
+        FindByParts(all, {"fork", kStrategy, "sparse", SizeName(mib)});
+    const double sparse_bytes =
+        sparse == nullptr ? 0 : sparse->Counter("overhead_bytes_per_page");
+    checks.push_back(
+        {overhead_target,
+         absl::StrCat(
+             absl::StrFormat("**%.2f B** dense %s", bytes, where),
+             sparse_bytes > 0
+                 ? absl::StrFormat("; sparse layout: %.1f B", sparse_bytes)
+                 : ""),
+         bytes <= kMaxOverheadBytes});
+  }
+  return checks;
+}
+
+std::string TargetsSection(const std::vector<TargetCheck>& checks) {
+  std::vector<std::vector<std::string>> rows;
+  for (const TargetCheck& c : checks) {
+    rows.push_back({c.target, c.measured,
+                    !c.met.has_value() ? "-" : (*c.met ? "yes" : "no")});
+  }
+  return absl::StrCat(
+      "## Targets\n\n"
+      "The suite's own targets, from this run's medians. They are host "
+      "times, so only the ratios carry over to another machine.\n\n",
+      Table({"target", "measured", "met"}, rows));
+}
+
+}  // namespace ttb::bench

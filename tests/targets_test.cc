@@ -1,0 +1,99 @@
+#include "bench/targets.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace ttb::bench {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+Measured Ns(double ns, std::map<std::string, double> counters = {}) {
+  return Measured{{ns}, std::move(counters)};
+}
+
+// A run with both sizes: lazy_cow 10x the floor at 1 GiB and faster than
+// the host, asid_tagged faster still.
+Timings FullRun() {
+  return {
+      {"fork/lazy_cow/dense/16MiB/manual_time", Ns(2'000)},
+      {"fork_floor/16MiB", Ns(1'000)},
+      {"fork/lazy_cow/dense/1024MiB/manual_time",
+       Ns(1'000'000, {{"overhead_bytes_per_page", 13}})},
+      {"fork/lazy_cow/sparse/1024MiB/manual_time",
+       Ns(2'000'000, {{"overhead_bytes_per_page", 133}})},
+      {"fork/asid_tagged/dense/1024MiB/manual_time", Ns(300'000)},
+      {"fork_floor/1024MiB", Ns(100'000)},
+      {"native/fork/1024MiB/manual_time", Ns(4'000'000)},
+      {"engine/simulated_accesses/tlb_hit", Ns(16)},
+  };
+}
+
+TEST(TargetsTest, ReadsTheRunAtOneGibAndNamesTheFastestFork) {
+  const std::vector<TargetCheck> c = CheckTargets(FullRun());
+  ASSERT_EQ(c.size(), 4u);
+  EXPECT_THAT(c[0].measured, HasSubstr("1.000 ms / 100.00 us = **10.00x**"));
+  EXPECT_THAT(c[0].measured, HasSubstr("at 1 GiB"));
+  EXPECT_THAT(c[0].measured, HasSubstr("`asid_tagged`, 3.00x"));
+  EXPECT_EQ(c[0].met, false);
+  EXPECT_THAT(c[1].measured, HasSubstr("**0.25x**"));
+  EXPECT_EQ(c[1].met, true);
+  EXPECT_THAT(c[2].measured, HasSubstr("**62.5M/s**"));
+  EXPECT_EQ(c[2].met, true);
+  EXPECT_THAT(c[3].measured, HasSubstr("**13.00 B** dense at 1 GiB"));
+  EXPECT_THAT(c[3].measured, HasSubstr("sparse layout: 133.0 B"));
+  EXPECT_EQ(c[3].met, true);
+}
+
+TEST(TargetsTest, EachTargetFailsPastItsLimit) {
+  Timings run = FullRun();
+  run["fork_floor/1024MiB"] = Ns(600'000);  // lazy_cow within 2x: met.
+  run["fork/asid_tagged/dense/1024MiB/manual_time"] = Ns(1'100'000);
+  run["native/fork/1024MiB/manual_time"] = Ns(900'000);
+  run["engine/simulated_accesses/tlb_hit"] = Ns(25);  // 40M/s.
+  run["fork/lazy_cow/dense/1024MiB/manual_time"] =
+      Ns(1'000'000, {{"overhead_bytes_per_page", 16.5}});
+  const std::vector<TargetCheck> c = CheckTargets(run);
+  EXPECT_EQ(c[0].met, true);
+  EXPECT_THAT(c[0].measured, Not(HasSubstr("fastest")));  // lazy_cow is.
+  EXPECT_EQ(c[1].met, false);
+  EXPECT_EQ(c[2].met, false);
+  EXPECT_EQ(c[3].met, false);
+}
+
+TEST(TargetsTest, AQuickRunIsReadAtItsLargestSizeAndSaysSo) {
+  Timings run;
+  for (const auto& [name, m] : FullRun()) {
+    if (name.find("1024MiB") == std::string::npos) run[name] = m;
+  }
+  const std::vector<TargetCheck> c = CheckTargets(run);
+  EXPECT_THAT(c[0].measured, HasSubstr("= **2.00x** at 16 MiB, this run's"));
+  EXPECT_EQ(c[0].met, true);
+  EXPECT_THAT(c[1].measured, HasSubstr("not in this run"));
+  EXPECT_FALSE(c[1].met.has_value());
+  EXPECT_EQ(c[2].met, true);
+}
+
+TEST(TargetsTest, AnUnrelatedRunMeasuresNothing) {
+  const std::vector<TargetCheck> c =
+      CheckTargets({{"pingpong/lazy_cow/manual_time", Ns(300)}});
+  ASSERT_EQ(c.size(), 4u);
+  for (const TargetCheck& check : c) {
+    EXPECT_FALSE(check.met.has_value()) << check.target;
+    EXPECT_THAT(check.measured, HasSubstr("not in this run")) << check.target;
+  }
+  const std::string md = TargetsSection(c);
+  EXPECT_THAT(md, HasSubstr("## Targets"));
+  EXPECT_THAT(md, HasSubstr("| - |"));
+}
+
+TEST(TargetsTest, SectionSaysYesAndNo) {
+  const std::string md = TargetsSection(CheckTargets(FullRun()));
+  EXPECT_THAT(md, HasSubstr("10.00x** at 1 GiB; the fastest strategy, "
+                            "`asid_tagged`, 3.00x | no |"));
+  EXPECT_THAT(md, HasSubstr("**0.25x** at 1 GiB | yes |"));
+}
+
+}  // namespace
+}  // namespace ttb::bench
