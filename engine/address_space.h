@@ -66,6 +66,11 @@ class AddressSpace {
   template <typename View>
   Status ShareAll(AddressSpace& src, View&& view);
 
+  // Visits every last-level table in VA order: fn(va, entries, count),
+  // where `va` is the address entries[0] maps. For loops over a whole
+  // table at a time (fork's write-protect).
+  template <typename Fn>
+  void ForEachLeafTable(Fn&& fn);
   // Visits every valid page in VA order: fn(va, Descriptor& slot).
   template <typename Fn>
   void ForEachPage(Fn&& fn);
@@ -96,7 +101,7 @@ class AddressSpace {
   bool UnmapIn(PhysAddr table, int level, VirtAddr base, VirtAddr lo,
                VirtAddr hi, OnChange& on_change);
   template <typename Fn>
-  void VisitPages(PhysAddr table, int level, VirtAddr base, Fn& fn);
+  void VisitLeafTables(PhysAddr table, int level, VirtAddr base, Fn& fn);
   template <typename View>
   Status ShareTable(const Descriptor* from, PhysAddr to, int level, View& view);
   void FreeTables(PhysAddr table, int level);
@@ -189,10 +194,12 @@ Status AddressSpace::ShareTable(const Descriptor* from, PhysAddr to, int level,
   Descriptor* out = pool_->Descriptors(to);
   const unsigned entries = regime_.entries_at(level);
   if (level == 3) {
+    pool_->ShareLeaves(from, entries);
+    // `out` is a new table, all zero: invalid entries stay invalid (zero)
+    // through a mask rather than a branch, so the loop vectorises.
     for (unsigned i = 0; i < entries; ++i) {
-      if (!from[i].valid()) continue;
-      pool_->Share(from[i].output_address());
-      out[i] = view(from[i]);
+      const uint64_t valid_mask = 0 - (from[i].bits() & 1);
+      out[i] = Descriptor(view(from[i]).bits() & valid_mask);
     }
     return Status::kOk;
   }
@@ -209,20 +216,34 @@ Status AddressSpace::ShareTable(const Descriptor* from, PhysAddr to, int level,
 }
 
 template <typename Fn>
-void AddressSpace::ForEachPage(Fn&& fn) {
-  VisitPages(root_, regime_.start_level(), 0, fn);
+void AddressSpace::ForEachLeafTable(Fn&& fn) {
+  VisitLeafTables(root_, regime_.start_level(), 0, fn);
 }
 
 template <typename Fn>
-void AddressSpace::VisitPages(PhysAddr table, int level, VirtAddr base,
-                              Fn& fn) {
+void AddressSpace::ForEachPage(Fn&& fn) {
+  const uint64_t step = regime_.granule_bytes();
+  ForEachLeafTable([&](VirtAddr base, Descriptor* entries, unsigned count) {
+    for (unsigned i = 0; i < count; ++i) {
+      if (entries[i].valid()) fn(base + i * step, entries[i]);
+    }
+  });
+}
+
+template <typename Fn>
+void AddressSpace::VisitLeafTables(PhysAddr table, int level, VirtAddr base,
+                                   Fn& fn) {
   Descriptor* entries = pool_->Descriptors(table);
+  const unsigned count = regime_.entries_at(level);
+  if (level == 3) {
+    fn(base, entries, count);
+    return;
+  }
   const uint64_t span = regime_.level_bytes(level);
-  for (unsigned i = 0; i < regime_.entries_at(level); ++i) {
-    if (level == 3) {
-      if (entries[i].valid()) fn(base + i * span, entries[i]);
-    } else if (entries[i].IsTable(level)) {
-      VisitPages(entries[i].output_address(), level + 1, base + i * span, fn);
+  for (unsigned i = 0; i < count; ++i) {
+    if (entries[i].IsTable(level)) {
+      VisitLeafTables(entries[i].output_address(), level + 1, base + i * span,
+                      fn);
     }
   }
 }

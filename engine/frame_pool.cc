@@ -94,9 +94,20 @@ Result<PhysAddr> FramePool::Copy(PhysAddr src) {
   return frame;
 }
 
-void FramePool::Share(PhysAddr frame) {
-  ++refs_[IndexOf(frame)];
-  ++stats_.shares;
+void FramePool::ShareLeaves(const Descriptor* leaves, unsigned count) {
+  // Locals, not members: a count is a uint32_t, as frame_shift_ is, so
+  // through `this` each increment would make the compiler reload the
+  // fields.
+  uint32_t* const refs = refs_;
+  const PhysAddr base = phys_base_;
+  const unsigned shift = frame_shift_;
+  uint64_t shared = 0;
+  for (unsigned i = 0; i < count; ++i) {
+    if (!leaves[i].valid()) continue;
+    ++refs[(leaves[i].output_address() - base) >> shift];
+    ++shared;
+  }
+  stats_.shares += shared;
 }
 
 bool FramePool::Release(PhysAddr frame) {

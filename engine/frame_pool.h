@@ -45,8 +45,10 @@ class FramePool {
   Result<PhysAddr> Allocate(FrameUse use);
   // A new data frame holding a copy of `src`'s bytes, with one reference.
   Result<PhysAddr> Copy(PhysAddr src);
-  // One more reference to a frame in use (a mapping shared by a fork).
-  void Share(PhysAddr frame);
+  // One more reference to the frame of each valid descriptor among the
+  // `count` page descriptors at `leaves`: a last-level table that a fork
+  // shares.
+  void ShareLeaves(const Descriptor* leaves, unsigned count);
   // One reference fewer; the frame is freed at zero. Returns whether it was.
   bool Release(PhysAddr frame);
 

@@ -287,7 +287,8 @@ TEST_P(AddressSpaceTest, ReleaseFreesEveryTableAndFrame) {
   ASSERT_EQ(space_.Map(0, 1000, kRw), Status::kOk);
   ASSERT_EQ(space_.Map(0x40'1000'0000, 10, kRw), Status::kOk);
   const PhysAddr shared = space_.Translate(0x40'1000'0000).value().pa;
-  pool().Share(shared);
+  const Descriptor leaf = Descriptor::Page(shared);
+  pool().ShareLeaves(&leaf, 1);
   space_.Release();
   EXPECT_EQ(pool().RefCount(shared), 1u);  // Our own reference remains.
   pool().Release(shared);

@@ -26,7 +26,7 @@ class AsidTagged final : public LazyCowBase<A> {
 
  protected:
   void WriteProtect(Kernel<A>& k, Process& parent) override {
-    WriteProtectParent(parent, [](VirtAddr) {});
+    WriteProtectParent(parent, [](VirtAddr, uint64_t) {});
     A& arch = k.arch();
     // The read-only descriptors must be visible to walks under the new ASID.
     arch.Dsb(k.shareability() == Shareability::kInner ? Barrier::kIshSt

@@ -31,18 +31,21 @@ class BatchedTlbi final : public LazyCowBase<A> {
     const auto limit = static_cast<uint64_t>(max_tlbi_ops().value);
     uint64_t ops = 0;
     run_count_ = 0;
-    WriteProtectParent(parent, [&](VirtAddr va) {
+    auto cost = [&](uint64_t pages) {
+      return range ? tlbi::RangeOperationCount(pages) : pages;
+    };
+    WriteProtectParent(parent, [&](VirtAddr va, uint64_t pages) {
       if (ops > limit) return;  // Already flushing the whole ASID.
       if (run_count_ > 0 &&
           runs_[run_count_ - 1].va + runs_[run_count_ - 1].pages * page_bytes ==
               va) {
         Run& run = runs_[run_count_ - 1];
-        ops -= range ? tlbi::RangeOperationCount(run.pages) : run.pages;
-        ++run.pages;
-        ops += range ? tlbi::RangeOperationCount(run.pages) : run.pages;
+        ops -= cost(run.pages);
+        run.pages += pages;
+        ops += cost(run.pages);
       } else if (run_count_ < kMaxRuns) {
-        runs_[run_count_++] = Run{va, 1};
-        ++ops;
+        runs_[run_count_++] = Run{va, pages};
+        ops += cost(pages);
       } else {
         ops = limit + 1;
       }

@@ -19,12 +19,34 @@ constexpr Descriptor ReadOnly(Descriptor d) {
 constexpr Descriptor MakeWritable(Descriptor d) {
   return d.with_ap(static_cast<Ap>(static_cast<unsigned>(d.ap()) & 0b01));
 }
+// The bits a fork sets in a shared page: AP[2] (read-only) and the CoW
+// marker, with their positions.
+inline constexpr uint64_t kForkedBits =
+    ReadOnly(Descriptor()).with_cow(true).bits();
+inline constexpr unsigned kReadOnlyShift =
+    __builtin_ctzll(ReadOnly(Descriptor()).bits());
+inline constexpr unsigned kCowShift =
+    __builtin_ctzll(Descriptor().with_cow(true).bits());
+
+// 1 for a valid page descriptor with AP[2] clear (writable), else 0.
+// Arithmetic rather than a branch: fork's loops over a table vectorise.
+constexpr uint64_t WritablePageBit(Descriptor d) {
+  return d.bits() & ~(d.bits() >> kReadOnlyShift) & 1;
+}
+
 // What a shared page looks like after fork: writable pages (and pages
 // already shared copy-on-write) become read-only with the CoW marker;
-// read-only pages stay as they are and are never copied.
+// read-only pages stay as they are and are never copied. Setting the bits
+// again is harmless, so this is one masked OR, with no branch.
 constexpr Descriptor ForkedView(Descriptor d) {
-  return Writable(d) || d.cow() ? ReadOnly(d).with_cow(true) : d;
+  const uint64_t shared =
+      ((~d.bits() >> kReadOnlyShift) | (d.bits() >> kCowShift)) & 1;
+  return Descriptor(d.bits() | (kForkedBits & (0 - shared)));
 }
+static_assert(ForkedView(MakeWritable(Descriptor::Page(0))) ==
+              ReadOnly(Descriptor::Page(0)).with_cow(true));
+static_assert(ForkedView(ReadOnly(Descriptor::Page(0))) ==
+              ReadOnly(Descriptor::Page(0)));
 
 // Invalidates every TLB of every CPU: after an ASID rollover, ASIDs are
 // reused, so no entry may survive.
@@ -72,14 +94,38 @@ Status ShareIntoChild(Process& parent, Process& child) {
 }
 
 // Phase 2: the parent's writable pages become read-only CoW, and
-// `on_protected(va)` is told of each. No allocation: this cannot fail.
+// `on_protected(va, pages)` is told of each run of pages so changed, one
+// table at a time, after the table is written. No allocation: this cannot
+// fail.
 template <typename Fn>
 void WriteProtectParent(Process& parent, Fn&& on_protected) {
-  parent.space.ForEachPage([&](VirtAddr va, Descriptor& d) {
-    if (!Writable(d)) return;
-    d = ForkedView(d);
-    on_protected(va);
-  });
+  const uint64_t page = parent.space.regime().granule_bytes();
+  parent.space.ForEachLeafTable(
+      [&](VirtAddr base, Descriptor* entries, unsigned count) {
+        unsigned writable = 0;
+        for (unsigned i = 0; i < count; ++i) {
+          writable += WritablePageBit(entries[i]);
+        }
+        if (writable == 0) return;
+        if (writable == count) {  // A dense table: one vectorised pass.
+          for (unsigned i = 0; i < count; ++i) {
+            entries[i] = ForkedView(entries[i]);
+          }
+          on_protected(base, count);
+          return;
+        }
+        unsigned run = 0;  // Writable pages just before entry i.
+        for (unsigned i = 0; i < count; ++i) {
+          if (WritablePageBit(entries[i]) != 0) {
+            entries[i] = ForkedView(entries[i]);
+            ++run;
+          } else if (run != 0) {
+            on_protected(base + (i - run) * page, run);
+            run = 0;
+          }
+        }
+        if (run != 0) on_protected(base + (count - run) * page, run);
+      });
 }
 
 struct CowOptions {

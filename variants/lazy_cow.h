@@ -1,7 +1,8 @@
 // lazy_cow: the seed kernel's fork with its bugs fixed. Frames are shared
 // and writable pages become read-only CoW in both spaces; each parent page
-// made read-only is invalidated at once (TLBI VALE1IS with VA>>12 and the
-// ASID, inside DSB ISHST ... DSB ISH; ISB), because the parent's TLBs may
+// made read-only is invalidated as soon as its table is written (TLBI
+// VALE1IS with VA>>12 and the ASID, inside DSB ISHST ... DSB ISH; ISB),
+// because the parent's TLBs may
 // hold its writable entry (Arm ARM D8.13: a change of permissions needs the
 // old entry invalidated before it is relied on). The first write copies
 // the frame with break-before-make, or takes it over when no one shares it.
@@ -23,8 +24,12 @@ class LazyCow : public LazyCowBase<A> {
 
  protected:
   void WriteProtect(Kernel<A>& k, Process& parent) override {
-    WriteProtectParent(parent,
-                       [&](VirtAddr va) { AfterWriteProtect(k, parent, va); });
+    const uint64_t page = k.regime().granule_bytes();
+    WriteProtectParent(parent, [&](VirtAddr va, uint64_t pages) {
+      for (uint64_t i = 0; i < pages; ++i) {
+        AfterWriteProtect(k, parent, va + i * page);
+      }
+    });
   }
   // Invalidates the parent's old entry for one page just made read-only.
   virtual void AfterWriteProtect(Kernel<A>& k, Process& parent, VirtAddr va) {

@@ -30,7 +30,8 @@ class Untagged final : public LazyCowBase<A> {
  protected:
   void WriteProtect(Kernel<A>& k, Process& parent) override {
     bool protected_any = false;
-    WriteProtectParent(parent, [&](VirtAddr) { protected_any = true; });
+    WriteProtectParent(parent,
+                       [&](VirtAddr, uint64_t) { protected_any = true; });
     if (!protected_any) return;
     A& arch = k.arch();
     const Shareability sh = k.shareability();

@@ -1,0 +1,90 @@
+// Fork's write-protect of the parent, one table at a time: which pages it
+// changes and the runs it reports, which lazy_cow invalidates page by page
+// and batched_tlbi merges into ranges.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <utility>
+#include <vector>
+
+#include "engine/process.h"
+#include "tests/sim_memory_fixture.h"
+#include "variants/cow.h"
+
+namespace ttb {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::Pair;
+
+const Descriptor kRw = Descriptor::Page(0).with_ap(Ap::kRw).with_ng(true);
+const Descriptor kRo = Descriptor::Page(0).with_ap(Ap::kRo).with_ng(true);
+constexpr VirtAddr kBase = 0x40'0000'0000;  // Level-3 table aligned.
+constexpr uint64_t kPage = 4096;
+
+class WriteProtectTest : public SimMemoryTest {
+ protected:
+  void SetUp() override {
+    SimMemoryTest::SetUp();
+    ASSERT_EQ(parent_.space.Init(&pool(), Regime::Va48(), 1), Status::kOk);
+  }
+  void TearDown() override { parent_.space.Release(); }
+
+  std::vector<std::pair<VirtAddr, uint64_t>> Protect() {
+    std::vector<std::pair<VirtAddr, uint64_t>> runs;
+    WriteProtectParent(parent_, [&](VirtAddr va, uint64_t pages) {
+      runs.emplace_back(va, pages);
+    });
+    return runs;
+  }
+  Descriptor At(VirtAddr va) { return *parent_.space.Slot(va).value(); }
+
+  Process parent_;
+};
+
+TEST_F(WriteProtectTest, ADenseTableIsOneRun) {
+  ASSERT_EQ(parent_.space.Map(kBase, 512 + 3, kRw), Status::kOk);
+  EXPECT_THAT(Protect(),
+              ElementsAre(Pair(kBase, 512), Pair(kBase + 512 * kPage, 3)));
+  for (uint64_t i = 0; i < 515; ++i) {
+    const Descriptor d = At(kBase + i * kPage);
+    ASSERT_FALSE(Writable(d)) << i;
+    ASSERT_TRUE(d.cow()) << i;
+  }
+}
+
+TEST_F(WriteProtectTest, ReadOnlyPagesAndHolesSplitRunsAndStayAsTheyAre) {
+  ASSERT_EQ(parent_.space.Map(kBase, 10, kRw), Status::kOk);
+  ASSERT_EQ(parent_.space.Map(kBase + 10 * kPage, 2, kRo), Status::kOk);
+  ASSERT_EQ(parent_.space.Map(kBase + 12 * kPage, 9, kRw), Status::kOk);
+  // A hole at 21, then the table's last page.
+  ASSERT_EQ(parent_.space.Map(kBase + 511 * kPage, 1, kRw), Status::kOk);
+  const Descriptor read_only = At(kBase + 10 * kPage);
+  EXPECT_THAT(Protect(),
+              ElementsAre(Pair(kBase, 10), Pair(kBase + 12 * kPage, 9),
+                          Pair(kBase + 511 * kPage, 1)));
+  EXPECT_EQ(At(kBase + 10 * kPage), read_only);
+  EXPECT_FALSE(At(kBase + 10 * kPage).cow());
+  EXPECT_TRUE(At(kBase + 12 * kPage).cow());
+  EXPECT_FALSE(At(kBase + 21 * kPage).valid());
+  // A second fork finds nothing writable left.
+  EXPECT_THAT(Protect(), ElementsAre());
+}
+
+TEST(ForkedViewTest, SharesWritableAndCowPagesAndKeepsReadOnlyOnes) {
+  const Descriptor rw = Descriptor::Page(0x5000).with_ap(Ap::kRw);
+  const Descriptor priv_rw = Descriptor::Page(0x5000).with_ap(Ap::kPrivRw);
+  const Descriptor ro = Descriptor::Page(0x5000).with_ap(Ap::kRo);
+  const Descriptor cow = ro.with_cow(true);
+  EXPECT_EQ(ForkedView(rw), ReadOnly(rw).with_cow(true));
+  EXPECT_EQ(ForkedView(priv_rw), ReadOnly(priv_rw).with_cow(true));
+  EXPECT_EQ(ReadOnly(priv_rw).ap(), Ap::kPrivRo);
+  EXPECT_EQ(ForkedView(ro), ro);
+  EXPECT_EQ(ForkedView(cow), cow);
+  EXPECT_EQ(WritablePageBit(rw), 1u);
+  EXPECT_EQ(WritablePageBit(ro), 0u);
+  EXPECT_EQ(WritablePageBit(Descriptor::Invalid()), 0u);
+}
+
+}  // namespace
+}  // namespace ttb
