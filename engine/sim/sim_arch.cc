@@ -29,28 +29,6 @@ void SimArch::Tlbi(tlbi::Op op, Shareability sh, uint64_t operand) {
   }
 }
 
-void SimArch::Dsb(Barrier barrier) {
-  ++system_->counters().dsb[static_cast<int>(barrier)];
-  system_->Trace({ArchEvent::Kind::kDsb, cpu_, static_cast<int>(barrier), 0});
-  CpuState& self = system_->cpu(cpu_);
-  // Only a DSB ordering loads and stores completes TLB maintenance; ISH
-  // covers broadcast and local TLBIs, NSH local ones only.
-  if (barrier == Barrier::kIsh || barrier == Barrier::kNsh) {
-    const bool any =
-        self.incomplete_local_tlbis != 0 ||
-        (barrier == Barrier::kIsh && self.incomplete_broadcast_tlbis != 0);
-    self.incomplete_local_tlbis = 0;
-    if (barrier == Barrier::kIsh) self.incomplete_broadcast_tlbis = 0;
-    if (any) self.needs_isb = true;
-  }
-}
-
-void SimArch::Isb() {
-  ++system_->counters().isb;
-  system_->Trace({ArchEvent::Kind::kIsb, cpu_, 0, 0});
-  system_->cpu(cpu_).needs_isb = false;
-}
-
 void SimArch::SwitchTtbr0(PhysAddr root, Asid asid) {
   ++system_->counters().ttbr0_writes;
   CpuState& self = system_->cpu(cpu_);

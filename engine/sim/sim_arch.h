@@ -73,6 +73,7 @@ class SimArch {
   SimArch(SimSystem* system, int cpu) : system_(system), cpu_(cpu) {}
 
   void Tlbi(tlbi::Op op, Shareability sh, uint64_t operand);
+  // Inline: fork and CoW faults issue two DSBs and an ISB per page.
   void Dsb(Barrier barrier);
   void Isb();
   void SwitchTtbr0(PhysAddr root, Asid asid);
@@ -84,6 +85,28 @@ class SimArch {
   SimSystem* system_;
   int cpu_;
 };
+
+inline void SimArch::Dsb(Barrier barrier) {
+  ++system_->counters().dsb[static_cast<int>(barrier)];
+  system_->Trace({ArchEvent::Kind::kDsb, cpu_, static_cast<int>(barrier), 0});
+  CpuState& self = system_->cpu(cpu_);
+  // Only a DSB ordering loads and stores completes TLB maintenance; ISH
+  // covers broadcast and local TLBIs, NSH local ones only.
+  if (barrier == Barrier::kIsh || barrier == Barrier::kNsh) {
+    const bool any =
+        self.incomplete_local_tlbis != 0 ||
+        (barrier == Barrier::kIsh && self.incomplete_broadcast_tlbis != 0);
+    self.incomplete_local_tlbis = 0;
+    if (barrier == Barrier::kIsh) self.incomplete_broadcast_tlbis = 0;
+    if (any) self.needs_isb = true;
+  }
+}
+
+inline void SimArch::Isb() {
+  ++system_->counters().isb;
+  system_->Trace({ArchEvent::Kind::kIsb, cpu_, 0, 0});
+  system_->cpu(cpu_).needs_isb = false;
+}
 
 static_assert(Arch<SimArch>);
 
