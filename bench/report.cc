@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <optional>
@@ -21,6 +20,7 @@
 #include "bench/latency.h"
 #include "bench/plot.h"
 #include "bench/targets.h"
+#include "bench/text_file.h"
 
 namespace ttb::bench {
 namespace {
@@ -677,9 +677,7 @@ absl::StatusOr<std::string> WriteReportFiles(
   }
 
   const fs::path out = dir / (stem + ".md");
-  std::ofstream(out) << md;
-  if (!fs::exists(out))
-    return absl::InternalError(absl::StrCat("cannot write ", out.string()));
+  if (absl::Status s = WriteTextFile(out, md); !s.ok()) return s;
   return out.string();
 }
 
@@ -736,10 +734,15 @@ std::vector<std::string> NewestBaremetalResults(const std::string& results_dir,
 
 absl::Status WriteResultsIndex(const std::string& results_dir) {
   std::vector<fs::path> reports;
+  // increment(ec), not ++: a directory that cannot be read ends the scan
+  // instead of throwing.
   std::error_code ec;
-  for (const auto& e : fs::recursive_directory_iterator(results_dir, ec)) {
-    if (e.path().extension() == ".md" && e.path().filename() != "README.md") {
-      reports.push_back(e.path());
+  for (fs::recursive_directory_iterator
+           e(results_dir, fs::directory_options::skip_permission_denied, ec),
+       end;
+       !ec && e != end; e.increment(ec)) {
+    if (e->path().extension() == ".md" && e->path().filename() != "README.md") {
+      reports.push_back(e->path());
     }
   }
   std::sort(reports.begin(), reports.end(),
@@ -761,8 +764,7 @@ absl::Status WriteResultsIndex(const std::string& results_dir) {
   if (!sweeps.empty()) {
     absl::StrAppend(&md, "## Tuning sweeps (`ttbench tune`)\n\n", sweeps, "\n");
   }
-  std::ofstream(fs::path(results_dir) / "README.md") << md;
-  return absl::OkStatus();
+  return WriteTextFile(fs::path(results_dir) / "README.md", md);
 }
 
 }  // namespace ttb::bench

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <regex>
 
@@ -14,6 +13,7 @@
 #include "absl/strings/strip.h"
 #include "bench/compare.h"
 #include "bench/plot.h"
+#include "bench/text_file.h"
 
 namespace ttb::bench {
 namespace {
@@ -305,10 +305,9 @@ absl::StatusOr<TuneSummary> WriteTuneReport(const std::string& result_path) {
              "pages copied"},
             rows));
   const fs::path out = json.parent_path() / (stem + ".md");
-  std::ofstream(out) << md;
-  if (!fs::exists(out)) {
+  if (absl::Status s = WriteTextFile(out, md); !s.ok()) {
     fs::remove(svg);
-    return absl::InternalError(absl::StrCat("cannot write ", out.string()));
+    return s;
   }
   return TuneSummary{out.string(), summary};
 }
