@@ -153,4 +153,30 @@ std::optional<double> Crossing(const Points& a, const Points& b,
   return std::nullopt;
 }
 
+std::vector<std::string> DescribeCrossings(const Series& host,
+                                           const Series& modelled) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < host.size() && i < modelled.size(); ++i) {
+    for (size_t j = i + 1; j < host.size() && j < modelled.size(); ++j) {
+      const std::optional<double> h =
+          Crossing(host[i].second, host[j].second, 0.1);
+      const std::optional<double> m =
+          Crossing(modelled[i].second, modelled[j].second, kModelledNoise);
+      const std::string pair =
+          absl::StrFormat("`%s` and `%s`", host[i].first, host[j].first);
+      if (h && m) {
+        out.push_back(absl::StrFormat(
+            "%s cross at k = %.1f%% (modelled cycles: %.1f%%)", pair, *h, *m));
+      } else if (h) {
+        out.push_back(absl::StrFormat(
+            "%s cross at k = %.1f%% in host time only", pair, *h));
+      } else if (m) {
+        out.push_back(absl::StrFormat(
+            "%s cross at k = %.1f%% in modelled cycles only", pair, *m));
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace ttb::bench

@@ -52,6 +52,16 @@ std::string Table(const std::vector<std::string>& header,
 std::optional<double> Crossing(const Points& a, const Points& b,
                                double min_gap);
 
+// Where each pair of curves crosses, x being a percentage k, in words:
+// "`a` and `b` cross at k = 40.0% (modelled cycles: 30.0%)". `host` (host
+// time) and `modelled` (modelled cycles) hold the same names in the same
+// order. Host time needs a 10% gap to be clear; a crossing only one of
+// the two shows is said to be so: in host time only it comes from the
+// simulator's own costs or host noise, in modelled cycles only from the
+// cost model.
+std::vector<std::string> DescribeCrossings(const Series& host,
+                                           const Series& modelled);
+
 }  // namespace ttb::bench
 
 #endif  // TTBENCH_BENCH_PLOT_H_

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <string>
 
+#include "absl/strings/str_format.h"
 #include "bench/report.h"
 #include "tests/temp_dir.h"
 
@@ -70,6 +71,38 @@ TEST(Crossing, FindsWhereTheCurvesClearlyChangeSides) {
   EXPECT_NEAR(
       *Crossing({{0, 1}, {1, 0}, {2, 9}}, {{0, 5}, {1, 5}, {2, 5}}, 0.1), 1.0,
       1e-9);
+}
+
+TEST(DescribeCrossings, SaysWhichMeasureSeesEachCrossing) {
+  // eager crosses lazy in both measures; noisy crosses lazy in host time
+  // only (its cycles stay below); costly crosses eager in cycles only.
+  const Series host = {{"eager", {{0, 90}, {100, 130}}},
+                       {"lazy", {{0, 2}, {100, 190}}},
+                       {"noisy", {{0, 2.5}, {100, 150}}}};
+  const Series modelled = {{"eager", {{0, 150}, {100, 160}}},
+                           {"lazy", {{0, 10}, {100, 460}}},
+                           {"noisy", {{0, 9}, {100, 450}}}};
+  const std::vector<std::string> said = DescribeCrossings(host, modelled);
+  ASSERT_EQ(said.size(), 3u);
+  EXPECT_EQ(said[0],
+            absl::StrFormat("`eager` and `lazy` cross at k = %.1f%% (modelled "
+                            "cycles: %.1f%%)",
+                            100 * 88.0 / 148.0, 100 * 140.0 / 440.0));
+  EXPECT_EQ(said[1],
+            absl::StrFormat("`eager` and `noisy` cross at k = %.1f%% (modelled "
+                            "cycles: %.1f%%)",
+                            100 * 87.5 / 107.5, 100 * 141.0 / 431.0));
+  EXPECT_EQ(said[2], absl::StrFormat(
+                         "`lazy` and `noisy` cross at k = %.1f%% in host time "
+                         "only",
+                         100 * 0.5 / 40.5));
+  // Swap the roles: a crossing the cost model alone shows.
+  const std::vector<std::string> swapped = DescribeCrossings(
+      {{"a", {{0, 1}, {100, 2}}}, {"b", {{0, 1.01}, {100, 2.02}}}},
+      {{"a", {{0, 1}, {100, 3}}}, {"b", {{0, 2}, {100, 2}}}});
+  ASSERT_EQ(swapped.size(), 1u);
+  EXPECT_EQ(swapped[0],
+            "`a` and `b` cross at k = 50.0% in modelled cycles only");
 }
 
 using ReportFilesTest = PlotTest;
