@@ -242,7 +242,10 @@ Machine::Step Machine::Translate(int cpu, Process& p, VirtAddr va,
 AccessResult Machine::Perform(int cpu, Pid pid, VirtAddr va, uint64_t bytes,
                               ttb::Access access, uint8_t* out,
                               const uint8_t* in) {
-  Process* p = process(pid);
+  // Most accesses come from the process the CPU already runs: no lookup.
+  Process* p = running_[cpu] != nullptr && running_[cpu]->pid == pid
+                   ? running_[cpu]
+                   : process(pid);
   if (p == nullptr) return AccessResult{false, {FaultKind::kTranslation, 0}};
   RunProcess(cpu, *p);
   if (checker_) {
