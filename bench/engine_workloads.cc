@@ -122,11 +122,26 @@ void SimulatedAccesses(benchmark::State& state, const SuiteOptions& o) {
   m->Map(pid, 0x4000'0000, pages, kUserRw);
   uint64_t word = 0;
   const std::span<uint8_t> out(reinterpret_cast<uint8_t*>(&word), 8);
+  // Also the fastest window of kWindow accesses: this VM shares its cores,
+  // and a neighbour's burst can slow whole seconds of a run, so the best
+  // window shows what the simulator itself costs.
+  constexpr uint64_t kWindow = 1 << 16;
+  double best_window_ns = 0;
+  Clock::time_point window_start = Clock::now();
   uint64_t i = 0;
   for (auto _ : state) {
-    m->Read(0, pid, 0x4000'0000 + ((i++ % pages) << 12) + 64, out);
+    m->Read(0, pid, 0x4000'0000 + ((i % pages) << 12) + 64, out);
+    if (++i % kWindow == 0) {
+      const Clock::time_point now = Clock::now();
+      const double ns =
+          std::chrono::duration<double, std::nano>(now - window_start).count() /
+          kWindow;
+      if (best_window_ns == 0 || ns < best_window_ns) best_window_ns = ns;
+      window_start = now;
+    }
   }
   state.SetItemsProcessed(state.iterations());
+  if (best_window_ns > 0) state.counters["best_window_ns"] = best_window_ns;
   state.counters["tlb_hit_ratio"] =
       static_cast<double>(m->counters().tlb_hits) /
       static_cast<double>(m->counters().accesses);

@@ -16,7 +16,6 @@
 namespace ttb::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr uint64_t kPage = 4096;
 
 // N MiB of anonymous memory, every page touched so it is resident.

@@ -15,7 +15,6 @@
 namespace ttb::bench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr uint64_t kPagesPerMiB = 256;
 constexpr VirtAddr kBase = 0x10'0000'0000;  // Away from 0, 48-bit regime.
 constexpr uint64_t kRegion = 2ull << 20;    // One level-3 table's reach.

@@ -6,6 +6,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -20,6 +21,9 @@
 namespace ttb::bench {
 
 enum class Suite { kQuick, kDefault, kFull };
+
+// What the workloads that time themselves read.
+using Clock = std::chrono::steady_clock;
 
 struct SuiteOptions {
   Suite suite = Suite::kDefault;

@@ -134,9 +134,16 @@ std::vector<TargetCheck> CheckTargets(const Timings& all) {
   } else {
     const double ns = Median(accesses->ns);
     const double rate = 1e9 / ns;
+    // The fastest window tells a contended host from a slow simulator; the
+    // target is still judged on the whole run.
+    const double best_ns = accesses->Counter("best_window_ns");
     checks.push_back(
         {accesses_target,
-         absl::StrFormat("**%.1fM/s** (%.1f ns each)", rate / 1e6, ns),
+         absl::StrCat(
+             absl::StrFormat("**%.1fM/s** (%.1f ns each)", rate / 1e6, ns),
+             best_ns > 0 ? absl::StrFormat("; %.1fM/s in its fastest window",
+                                           1e3 / best_ns)
+                         : ""),
          rate >= kMinAccessesPerSecond});
   }
 
