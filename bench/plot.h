@@ -17,6 +17,11 @@ namespace ttb::bench {
 // closer than kModelledNoise are the same simulated work.
 inline constexpr double kHostTimeNoise = 0.05;
 inline constexpr double kModelledNoise = 0.001;
+// With repetitions, host times are compared by a two-sided Mann-Whitney U
+// test at kSignificance instead; 4 of each is the fewest at which its
+// exact p can fall below 5% (2/70).
+inline constexpr size_t kRepetitionsToTest = 4;
+inline constexpr double kSignificance = 0.05;
 
 using Points = std::vector<std::pair<double, double>>;
 using Series = std::vector<std::pair<std::string, Points>>;

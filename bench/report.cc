@@ -18,6 +18,7 @@
 #include "bench/compare.h"
 #include "bench/cost_model.h"
 #include "bench/latency.h"
+#include "bench/mann_whitney.h"
 #include "bench/plot.h"
 #include "bench/targets.h"
 #include "bench/text_file.h"
@@ -127,7 +128,10 @@ absl::Status CostSplitPlot(
   script += "set xtics rotate by -20\n$d << EOD\n";
   for (const std::string& s : strategies) {
     script += s;
-    const auto& by_kind = cycles.at(s);
+    // A strategy without the fork at this size has no bar.
+    static const std::map<std::string, double> kNone;
+    const auto found = cycles.find(s);
+    const auto& by_kind = found == cycles.end() ? kNone : found->second;
     double total = 0;
     for (const auto& [kind, c] : by_kind) total += c;
     for (const std::string& k : kinds) {
@@ -244,15 +248,39 @@ absl::StatusOr<std::string> WriteReportFiles(
   };
   auto everyone = [](const std::string&) { return true; };
   md += "## Summary\n\n";
-  // One run cannot rank a strategy within 5% of the best host time, nor one
-  // whose events cost the same to within 0.1% of modelled cycles: the
-  // simulated machine did the same work, and what remains is the
-  // simulator's noise.
+  // Host time cannot rank two strategies when, with enough repetitions,
+  // a Mann-Whitney U test finds no difference at 5% (4 each is the fewest
+  // at which it can), or else, from one run, they are within 5%.
+  auto repetitions = [&](const std::vector<std::string>& a,
+                         const std::vector<std::string>& b) {
+    const Measured* ma = h.Find(a);
+    const Measured* mb = h.Find(b);
+    return ma == nullptr || mb == nullptr
+               ? size_t{0}
+               : std::min(ma->ns.size(), mb->ns.size());
+  };
+  auto host_noise = [&](size_t n) {
+    return n >= kRepetitionsToTest
+               ? absl::StrCat("host times not significantly different over ", n,
+                              " repetitions")
+               : std::string("host times within 5%");
+  };
+  auto host_level = [&](const std::vector<std::string>& a,
+                        const std::vector<std::string>& best) {
+    if (repetitions(a, best) >= kRepetitionsToTest) {
+      return MannWhitneyU(h.Find(a)->ns, h.Find(best)->ns).p_value >=
+             kSignificance;
+    }
+    return h.Ns(a) < (1 + kHostTimeNoise) * h.Ns(best);
+  };
+  // Nor can it rank strategies whose events cost the same to within 0.1%
+  // of modelled cycles: the simulated machine did the same work, and what
+  // remains is the simulator's noise.
   auto level_with = [&](const std::vector<std::string>& a,
                         const std::vector<std::string>& best) {
     const double cycles = h.Counter(a, "modelled_cycles");
     const double best_cycles = h.Counter(best, "modelled_cycles");
-    return h.Ns(a) < (1 + kHostTimeNoise) * h.Ns(best) ||
+    return host_level(a, best) ||
            (best_cycles > 0 &&
             std::abs(cycles - best_cycles) <= kModelledNoise * best_cycles);
   };
@@ -327,9 +355,10 @@ absl::StatusOr<std::string> WriteReportFiles(
     if (use.empty()) use.swap(level_but_dearer);
     std::string why;
     if (use.size() > 1) {
-      why =
-          " (the same modelled cycles to 0.1%, or host times within 5%: one "
-          "run cannot rank them)";
+      why = absl::StrCat(
+          " (the same modelled cycles to 0.1%, or ",
+          host_noise(repetitions(fork_write(best, k10), fork_write(best, k10))),
+          ": this run cannot rank them)");
     }
     if (!level_but_dearer.empty()) {
       absl::StrAppend(&why, "; ", absl::StrJoin(level_but_dearer, ", "),
@@ -345,11 +374,14 @@ absl::StatusOr<std::string> WriteReportFiles(
     for (const std::string& s : h.strategies) {
       if (s == best) continue;
       const double ratio = h.Ns(fork_write(s, k10)) / ns;
-      const char* level = !tied_with_best(s) ? ""
-                          : ratio < 1 + kHostTimeNoise
-                              ? " (within the noise of one run)"
-                              : " (the same simulated work to 0.1%: "
-                                "the gap is host noise)";
+      const std::string level =
+          !tied_with_best(s) ? ""
+          : host_level(fork_write(s, k10), fork_write(best, k10))
+              ? absl::StrCat(" (",
+                             host_noise(repetitions(fork_write(s, k10),
+                                                    fork_write(best, k10))),
+                             ")")
+              : " (the same simulated work to 0.1%: the gap is host noise)";
       md += absl::StrFormat(
           "  - `%s` takes %.2fx as long%s: %s.\n", s, ratio, level,
           Extra(h, fork_write(best, k10), fork_write(s, k10)));
@@ -602,26 +634,29 @@ absl::StatusOr<std::string> WriteReportFiles(
     }
   }
   const std::vector<std::string> kind_list(kinds.begin(), kinds.end());
-  for (const std::string& s : h.strategies) {
-    std::vector<std::string> row = {s};
-    for (const std::string& k : kind_list) {
-      row.push_back(Count(split[s].count(k) ? split[s][k] : 0));
+  if (!kind_list.empty()) {  // Else the run counted no events of a fork.
+    for (const std::string& s : h.strategies) {
+      std::vector<std::string> row = {s};
+      for (const std::string& k : kind_list) {
+        row.push_back(Count(split[s].count(k) ? split[s][k] : 0));
+      }
+      split_rows.push_back(row);
     }
-    split_rows.push_back(row);
+    const std::string split_svg = stem + "-cost-split.svg";
+    if (absl::Status s =
+            CostSplitPlot((dir / split_svg).string(),
+                          absl::StrCat("Fork of ", big_label,
+                                       ": where the modelled cycles go"),
+                          h.strategies, kind_list, split);
+        !s.ok()) {
+      return s;
+    }
+    std::vector<std::string> split_header = {"strategy"};
+    split_header.insert(split_header.end(), kind_list.begin(), kind_list.end());
+    md += absl::StrCat("## Where a fork of ", big_size,
+                       " spends its modelled cycles\n\n![cost split](",
+                       split_svg, ")\n\n", Table(split_header, split_rows));
   }
-  const std::string split_svg = stem + "-cost-split.svg";
-  if (absl::Status s = CostSplitPlot(
-          (dir / split_svg).string(),
-          absl::StrCat("Fork of ", big_label, ": where the modelled cycles go"),
-          h.strategies, kind_list, split);
-      !s.ok()) {
-    return s;
-  }
-  std::vector<std::string> split_header = {"strategy"};
-  split_header.insert(split_header.end(), kind_list.begin(), kind_list.end());
-  md += absl::StrCat("## Where a fork of ", big_size,
-                     " spends its modelled cycles\n\n![cost split](", split_svg,
-                     ")\n\n", Table(split_header, split_rows));
 
   // Bare metal: the strategies' workloads as a strategy x workload table,
   // then the instructions and micro-operations the image timed.

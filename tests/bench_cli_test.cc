@@ -295,6 +295,53 @@ TEST_F(BenchCliTest, ReportWritesMarkdownAndPlotsOrNothing) {
             1);  // Only the input: nothing half-written.
 }
 
+TEST_F(BenchCliTest, WithRepetitionsATestDecidesWhatIsLevel) {
+  // Five repetitions of fork + write 10%, each strategy's simulated work
+  // different: asid_tagged is 3% slower than lazy_cow every time (level by
+  // the one-run 5% rule, significantly slower by the U test); untagged
+  // scatters around lazy_cow (not significantly different).
+  const std::map<std::string, std::vector<double>> ms = {
+      {"lazy_cow", {100, 100.5, 101, 101.5, 102}},
+      {"asid_tagged", {103, 103.5, 104, 104.5, 105}},
+      {"untagged", {92, 97, 103, 109, 112}}};
+  nlohmann::json benchmarks = nlohmann::json::array();
+  double cycles = 1e6;
+  for (const auto& [s, times] : ms) {
+    cycles *= 2;
+    benchmarks.push_back({{"name", "fork/" + s + "/dense/16MiB/manual_time"},
+                          {"run_type", "iteration"},
+                          {"real_time", 1000},
+                          {"time_unit", "ns"},
+                          {"modelled_cycles", cycles}});
+    for (double t : times) {
+      benchmarks.push_back(
+          {{"name", "fork_write/" + s + "/10pct/16MiB/manual_time"},
+           {"run_type", "iteration"},
+           {"real_time", t},
+           {"time_unit", "ms"},
+           {"modelled_cycles", cycles}});
+    }
+  }
+  fs::create_directories(dir_ / "host");
+  const fs::path json = dir_ / "host" / "run.json";
+  std::ofstream(json) << nlohmann::json{{"benchmarks", benchmarks}}.dump();
+  const Outcome o = RunDriver("report " + json.string() + Out());
+  ASSERT_EQ(o.status, 0) << o.output;
+  const std::string md = ReadFile(dir_ / "host" / "run.md");
+  EXPECT_NE(md.find("use `lazy_cow` or `untagged`** (the same modelled "
+                    "cycles to 0.1%, or host times not significantly "
+                    "different over 5 repetitions: this run cannot rank "
+                    "them)"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("- `asid_tagged` takes 1.03x as long: "), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("- `untagged` takes 1.02x as long (host times not "
+                    "significantly different over 5 repetitions)"),
+            std::string::npos)
+      << md;
+}
+
 TEST_F(BenchCliTest, TuneRejectsBadKnobsWorkloadsAndRanges) {
   const std::string w = " --workload=fork/dense/1MiB";
   ExpectRejected("tune nope.max_tlbi_ops" + w, "is not STRATEGY.TUNABLE");
