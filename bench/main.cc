@@ -22,6 +22,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "bench/baremetal_runner.h"
 #include "bench/compare.h"
@@ -29,6 +30,7 @@
 #include "bench/host_info.h"
 #include "bench/report.h"
 #include "bench/suite.h"
+#include "bench/targets.h"
 #include "bench/tune.h"
 #include "variants/registry.h"
 
@@ -333,6 +335,20 @@ absl::StatusOr<std::string> HostReport(const std::string& result,
   return report;
 }
 
+// The suite's targets this run measured, one line each, as the report's
+// Targets table has them.
+void PrintTargets(const std::string& result) {
+  const absl::StatusOr<Timings> timings = LoadTimings(result);
+  if (!timings.ok()) return;
+  for (const TargetCheck& c : CheckTargets(*timings)) {
+    if (!c.met.has_value()) continue;
+    std::cout << "ttbench: target " << (*c.met ? "met" : "missed") << ": "
+              << absl::StrReplaceAll(c.target, {{"`", ""}}) << ": "
+              << absl::StrReplaceAll(c.measured, {{"**", ""}, {"`", ""}})
+              << "\n";
+  }
+}
+
 int Run(const char* argv0) {
   RunSetup setup = ParseRunFlags();
   SuiteOptions& options = setup.options;
@@ -371,6 +387,7 @@ int Run(const char* argv0) {
   }
   WriteResultsIndex(absl::GetFlag(FLAGS_out)).IgnoreError();
   std::cout << "ttbench: wrote " << *report << "\n";
+  PrintTargets(out.final_path.string());
   return 0;
 }
 

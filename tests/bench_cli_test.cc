@@ -141,7 +141,7 @@ TEST_F(BenchCliTest, ARunReportsBesideTheNewestBaremetalResults) {
       fs::path(TTB_SOURCE_DIR) / "tests/data/baremetal-max-default.json", bm);
   const std::string run =
       "run --suite=quick --variants=lazy_cow,eager_copy "
-      "--filter='^fork/.*/dense/1MiB'" +
+      "--filter='^fork/.*/dense/1MiB|^fork_floor/1MiB'" +
       Out();
   Outcome o = RunDriver(run);
   ASSERT_EQ(o.status, 0) << o.output;
@@ -153,6 +153,14 @@ TEST_F(BenchCliTest, ARunReportsBesideTheNewestBaremetalResults) {
   EXPECT_NE(text.find("| lazy_cow |"), std::string::npos);
   // Fork + write was not measured: no section, no empty plot.
   EXPECT_EQ(text.find("## Fork, then write"), std::string::npos);
+  // The run ends with the targets it measured, read at its 1 MiB, and
+  // leaves out those it did not (this host's fork(), accesses per second).
+  EXPECT_NE(o.output.find("lazy_cow fork within 2x of the floor (read each "
+                          "descriptor, write it read-only into new tables): "),
+            std::string::npos)
+      << o.output;
+  EXPECT_NE(o.output.find("at 1 MiB, this run's largest"), std::string::npos);
+  EXPECT_EQ(o.output.find("accesses per second"), std::string::npos);
 
   // A corrupt bare-metal file is named and left out; the report stands.
   std::ofstream(bm) << "{\"benchmarks\": [";

@@ -98,6 +98,7 @@ class SetAssociative {
 
   // Whether any entry of translation level `level` is held.
   bool HoldsLevel(int level) const { return per_level_[level] != 0; }
+  // Whether no entry is held at all.
   bool empty() const {
     return (per_level_[0] | per_level_[1] | per_level_[2] | per_level_[3]) == 0;
   }
