@@ -153,11 +153,28 @@ std::optional<double> Crossing(const Points& a, const Points& b,
   return std::nullopt;
 }
 
+namespace {
+
+// Whether two curves agree to kModelledNoise at every x both measured.
+bool SameEverywhere(const Points& a, const Points& b) {
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    const double ya = a[i].second, yb = b[i].second;
+    if (ya <= 0 || yb <= 0) continue;
+    if (std::fabs(ya - yb) > kModelledNoise * std::max(ya, yb)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 std::vector<std::string> DescribeCrossings(const Series& host,
                                            const Series& modelled) {
   std::vector<std::string> out;
   for (size_t i = 0; i < host.size() && i < modelled.size(); ++i) {
     for (size_t j = i + 1; j < host.size() && j < modelled.size(); ++j) {
+      if (SameEverywhere(modelled[i].second, modelled[j].second)) {
+        continue;  // The same simulated work: any host crossing is noise.
+      }
       const std::optional<double> h =
           Crossing(host[i].second, host[j].second, 0.1);
       const std::optional<double> m =

@@ -96,6 +96,12 @@ TEST(DescribeCrossings, SaysWhichMeasureSeesEachCrossing) {
                          "`lazy` and `noisy` cross at k = %.1f%% in host time "
                          "only",
                          100 * 0.5 / 40.5));
+  // Two strategies that did the same simulated work: their host times
+  // crossing is noise, and not reported.
+  EXPECT_TRUE(DescribeCrossings(
+                  {{"a", {{0, 1}, {100, 2}}}, {"b", {{0, 1.5}, {100, 1.5}}}},
+                  {{"a", {{0, 7}, {100, 9}}}, {"b", {{0, 7}, {100, 9.000001}}}})
+                  .empty());
   // Swap the roles: a crossing the cost model alone shows.
   const std::vector<std::string> swapped = DescribeCrossings(
       {{"a", {{0, 1}, {100, 2}}}, {"b", {{0, 1.01}, {100, 2.02}}}},
