@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "bench/compare.h"
+#include "bench/mann_whitney.h"
 #include "bench/plot.h"
 #include "bench/text_file.h"
 
@@ -141,23 +142,18 @@ Side SideOf(double ratio, double gap) {
 }
 
 // One metric's verdict: its best value, the runs of values cheaper, level
-// with and dearer than the default, and where the curve meets the
-// default's level.
+// with and dearer than the default (`side(i)` for points[i]), and where the
+// curve meets the default's level. `noise` says what counts as level.
+template <typename SideFn>
 std::string Verdict(const std::string& metric, const std::vector<Point>& points,
-                    const std::vector<double>& ratio, double gap,
-                    int64_t default_value) {
+                    const std::vector<double>& ratio, SideFn&& side,
+                    int64_t default_value, const std::string& noise) {
   size_t best = 0;
   for (size_t i = 1; i < points.size(); ++i) {
     if (ratio[i] < ratio[best]) best = i;
   }
-  const std::string noise = gap >= 0.01
-                                ? absl::StrFormat(
-                                      " (differences under %.0f%% are the "
-                                      "noise of one run)",
-                                      gap * 100)
-                                : "";
   std::string text;
-  if (SideOf(ratio[best], gap) != Side::kCheaper) {
+  if (side(best) != Side::kCheaper) {
     text = absl::StrFormat(
         "%s: no value is clearly cheaper than the default %d%s.", metric,
         default_value, noise);
@@ -168,11 +164,11 @@ std::string Verdict(const std::string& metric, const std::vector<Point>& points,
   const char* const kWords[] = {"cheaper", "level", "dearer"};
   std::vector<std::string> runs, meets;
   for (size_t i = 0; i < points.size();) {
-    const Side side = SideOf(ratio[i], gap);
+    const Side here = side(i);
     size_t j = i;
-    while (j + 1 < points.size() && SideOf(ratio[j + 1], gap) == side) ++j;
+    while (j + 1 < points.size() && side(j + 1) == here) ++j;
     runs.push_back(
-        absl::StrCat(kWords[static_cast<int>(side)], " at ", points[i].value,
+        absl::StrCat(kWords[static_cast<int>(here)], " at ", points[i].value,
                      j > i ? absl::StrCat(" to ", points[j].value) : ""));
     if (j + 1 < points.size()) {
       meets.push_back(
@@ -245,13 +241,39 @@ absl::StatusOr<TuneSummary> WriteTuneReport(const std::string& result_path) {
 
   const std::string profile = ContextValue(context, "ttbench_profile");
   // Modelled cycles are exact counts times fixed costs: any difference is
-  // real. Host time on this VM varies 3-5% between runs.
+  // real. Host time on this VM is noisy: with enough repetitions of both a
+  // value and the default, a Mann-Whitney U test decides whether they
+  // differ; from one run, a 5% gap.
+  size_t repetitions = def->measured.ns.size();
+  for (const Point& p : points) {
+    repetitions = std::min(repetitions, p.measured.ns.size());
+  }
+  const bool tested = repetitions >= kRepetitionsToTest;
+  auto host_side = [&](size_t i) {
+    if (!tested) return SideOf(time_ratio[i], kHostTimeNoise);
+    if (MannWhitneyU(points[i].measured.ns, def->measured.ns).p_value >=
+        kSignificance) {
+      return Side::kLevel;
+    }
+    return time_ratio[i] < 1 ? Side::kCheaper : Side::kDearer;
+  };
+  const std::string host_noise =
+      tested ? absl::StrFormat(
+                   " (level: not significantly different over %d "
+                   "repetitions, Mann-Whitney U at 5%%)",
+                   repetitions)
+             : absl::StrFormat(
+                   " (differences under %.0f%% are the noise of one run)",
+                   kHostTimeNoise * 100);
   const std::string summary = absl::StrCat(
       "- ",
-      Verdict("Modelled cycles", points, cycle_ratio, kModelledNoise,
-              default_value),
+      Verdict(
+          "Modelled cycles", points, cycle_ratio,
+          [&](size_t i) { return SideOf(cycle_ratio[i], kModelledNoise); },
+          default_value, ""),
       "\n- ",
-      Verdict("Host time", points, time_ratio, kHostTimeNoise, default_value),
+      Verdict("Host time", points, time_ratio, host_side, default_value,
+              host_noise),
       "\n");
 
   const fs::path json(result_path);

@@ -1,6 +1,13 @@
 #include "bench/tune.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+
+#include "nlohmann/json.hpp"
+#include "tests/temp_dir.h"
 
 namespace ttb::bench {
 namespace {
@@ -43,6 +50,48 @@ TEST(SweepValues, RejectsWhatTheTunableCannotTakeAndMalformedRanges) {
   EXPECT_NE(Error("1:4096:+0", kOps).find("STEP must be positive"),
             std::string::npos);
   EXPECT_NE(Error("1:4096:+1", kOps).find("at most 64"), std::string::npos);
+}
+
+using TuneReportTest = TempDirTest;
+
+TEST_F(TuneReportTest, WithRepetitionsATestDecidesHostTimeLevels) {
+  // Five repetitions per value: 128 is 3% slower than the default every
+  // time (level by the one-run 5% rule, dearer by the U test); 256
+  // scatters around it.
+  const std::map<int64_t, std::vector<double>> ms = {
+      {128, {103, 103.5, 104, 104.5, 105}},
+      {256, {92, 97, 103, 109, 112}},
+      {512, {100, 100.5, 101, 101.5, 102}}};
+  nlohmann::json benchmarks = nlohmann::json::array();
+  for (const auto& [value, times] : ms) {
+    for (double t : times) {
+      benchmarks.push_back(
+          {{"name", TuneBenchmarkName("batched_tlbi.max_tlbi_ops", value,
+                                      "fork_resume/1MiB") +
+                        "/manual_time"},
+           {"run_type", "iteration"},
+           {"real_time", t},
+           {"time_unit", "us"},
+           {"modelled_cycles", value == 128 ? 2e6 : 1e6}});
+    }
+  }
+  std::filesystem::create_directories(dir_);
+  const std::filesystem::path json = dir_ / "sweep.json";
+  std::ofstream(json) << nlohmann::json{
+      {"context",
+       {{kTuneKnobKey, "batched_tlbi.max_tlbi_ops"},
+        {kTuneDefaultKey, "512"},
+        {kTuneWorkloadKey, "fork_resume/1MiB"}}},
+      {"benchmarks",
+       benchmarks}}.dump();
+  const absl::StatusOr<TuneSummary> summary = WriteTuneReport(json.string());
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_THAT(summary->text,
+              ::testing::HasSubstr(
+                  "Host time: no value is clearly cheaper than the default 512 "
+                  "(level: not significantly different over 5 repetitions, "
+                  "Mann-Whitney U at 5%). Against the default: dearer at 128; "
+                  "level at 256 to 512."));
 }
 
 }  // namespace
