@@ -9,19 +9,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "bench/noise.h"
 
 namespace ttb::bench {
-
-// What one run can tell apart, as a fraction of the smaller figure: host
-// times closer than kHostTimeNoise are this VM's noise; modelled cycles
-// closer than kModelledNoise are the same simulated work.
-inline constexpr double kHostTimeNoise = 0.05;
-inline constexpr double kModelledNoise = 0.001;
-// With repetitions, host times are compared by a two-sided Mann-Whitney U
-// test at kSignificance instead; 4 of each is the fewest at which its
-// exact p can fall below 5% (2/70).
-inline constexpr size_t kRepetitionsToTest = 4;
-inline constexpr double kSignificance = 0.05;
 
 using Points = std::vector<std::pair<double, double>>;
 using Series = std::vector<std::pair<std::string, Points>>;

@@ -18,7 +18,6 @@
 #include "bench/compare.h"
 #include "bench/cost_model.h"
 #include "bench/latency.h"
-#include "bench/mann_whitney.h"
 #include "bench/plot.h"
 #include "bench/targets.h"
 #include "bench/text_file.h"
@@ -248,9 +247,8 @@ absl::StatusOr<std::string> WriteReportFiles(
   };
   auto everyone = [](const std::string&) { return true; };
   md += "## Summary\n\n";
-  // Host time cannot rank two strategies when, with enough repetitions,
-  // a Mann-Whitney U test finds no difference at 5% (4 each is the fewest
-  // at which it can), or else, from one run, they are within 5%.
+  // Host time cannot rank two strategies HostTimesLevel finds level: by a
+  // U test over repetitions, or within 5% from one run.
   auto repetitions = [&](const std::vector<std::string>& a,
                          const std::vector<std::string>& b) {
     const Measured* ma = h.Find(a);
@@ -259,19 +257,11 @@ absl::StatusOr<std::string> WriteReportFiles(
                ? size_t{0}
                : std::min(ma->ns.size(), mb->ns.size());
   };
-  auto host_noise = [&](size_t n) {
-    return n >= kRepetitionsToTest
-               ? absl::StrCat("host times not significantly different over ", n,
-                              " repetitions")
-               : std::string("host times within 5%");
-  };
   auto host_level = [&](const std::vector<std::string>& a,
                         const std::vector<std::string>& best) {
-    if (repetitions(a, best) >= kRepetitionsToTest) {
-      return MannWhitneyU(h.Find(a)->ns, h.Find(best)->ns).p_value >=
-             kSignificance;
-    }
-    return h.Ns(a) < (1 + kHostTimeNoise) * h.Ns(best);
+    const Measured* ma = h.Find(a);
+    const Measured* mb = h.Find(best);
+    return ma != nullptr && mb != nullptr && HostTimesLevel(ma->ns, mb->ns);
   };
   // Nor can it rank strategies whose events cost the same to within 0.1%
   // of modelled cycles: the simulated machine did the same work, and what
@@ -355,10 +345,10 @@ absl::StatusOr<std::string> WriteReportFiles(
     if (use.empty()) use.swap(level_but_dearer);
     std::string why;
     if (use.size() > 1) {
-      why = absl::StrCat(
-          " (the same modelled cycles to 0.1%, or ",
-          host_noise(repetitions(fork_write(best, k10), fork_write(best, k10))),
-          ": this run cannot rank them)");
+      why = absl::StrCat(" (the same modelled cycles to 0.1%, or ",
+                         HostLevelRule(repetitions(fork_write(best, k10),
+                                                   fork_write(best, k10))),
+                         ": this run cannot rank them)");
     }
     if (!level_but_dearer.empty()) {
       absl::StrAppend(&why, "; ", absl::StrJoin(level_but_dearer, ", "),
@@ -378,8 +368,8 @@ absl::StatusOr<std::string> WriteReportFiles(
           !tied_with_best(s) ? ""
           : host_level(fork_write(s, k10), fork_write(best, k10))
               ? absl::StrCat(" (",
-                             host_noise(repetitions(fork_write(s, k10),
-                                                    fork_write(best, k10))),
+                             HostLevelRule(repetitions(fork_write(s, k10),
+                                                       fork_write(best, k10))),
                              ")")
               : " (the same simulated work to 0.1%: the gap is host noise)";
       md += absl::StrFormat(

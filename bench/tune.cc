@@ -12,7 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "bench/compare.h"
-#include "bench/mann_whitney.h"
+#include "bench/noise.h"
 #include "bench/plot.h"
 #include "bench/text_file.h"
 
@@ -241,30 +241,19 @@ absl::StatusOr<TuneSummary> WriteTuneReport(const std::string& result_path) {
 
   const std::string profile = ContextValue(context, "ttbench_profile");
   // Modelled cycles are exact counts times fixed costs: any difference is
-  // real. Host time on this VM is noisy: with enough repetitions of both a
-  // value and the default, a Mann-Whitney U test decides whether they
-  // differ; from one run, a 5% gap.
+  // real. Host time on this VM is noisy: HostTimesLevel decides.
   size_t repetitions = def->measured.ns.size();
   for (const Point& p : points) {
     repetitions = std::min(repetitions, p.measured.ns.size());
   }
-  const bool tested = repetitions >= kRepetitionsToTest;
   auto host_side = [&](size_t i) {
-    if (!tested) return SideOf(time_ratio[i], kHostTimeNoise);
-    if (MannWhitneyU(points[i].measured.ns, def->measured.ns).p_value >=
-        kSignificance) {
+    if (HostTimesLevel(points[i].measured.ns, def->measured.ns)) {
       return Side::kLevel;
     }
     return time_ratio[i] < 1 ? Side::kCheaper : Side::kDearer;
   };
   const std::string host_noise =
-      tested ? absl::StrFormat(
-                   " (level: not significantly different over %d "
-                   "repetitions, Mann-Whitney U at 5%%)",
-                   repetitions)
-             : absl::StrFormat(
-                   " (differences under %.0f%% are the noise of one run)",
-                   kHostTimeNoise * 100);
+      absl::StrCat(" (level: ", HostLevelRule(repetitions), ")");
   const std::string summary = absl::StrCat(
       "- ",
       Verdict(

@@ -89,9 +89,9 @@ TEST_F(TuneReportTest, WithRepetitionsATestDecidesHostTimeLevels) {
   EXPECT_THAT(summary->text,
               ::testing::HasSubstr(
                   "Host time: no value is clearly cheaper than the default 512 "
-                  "(level: not significantly different over 5 repetitions, "
-                  "Mann-Whitney U at 5%). Against the default: dearer at 128; "
-                  "level at 256 to 512."));
+                  "(level: host times not significantly different over 5 "
+                  "repetitions). Against the default: dearer at 128; level at "
+                  "256 to 512."));
 }
 
 }  // namespace

@@ -1,0 +1,27 @@
+#include "bench/noise.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "bench/compare.h"
+#include "bench/mann_whitney.h"
+
+namespace ttb::bench {
+
+bool HostTimesLevel(const std::vector<double>& a,
+                    const std::vector<double>& b) {
+  if (std::min(a.size(), b.size()) >= kRepetitionsToTest) {
+    return MannWhitneyU(a, b).p_value >= kSignificance;
+  }
+  const double ma = Median(a), mb = Median(b);
+  return std::max(ma, mb) < (1 + kHostTimeNoise) * std::min(ma, mb);
+}
+
+std::string HostLevelRule(size_t repetitions) {
+  return repetitions >= kRepetitionsToTest
+             ? absl::StrCat("host times not significantly different over ",
+                            repetitions, " repetitions")
+             : "host times within 5%";
+}
+
+}  // namespace ttb::bench
