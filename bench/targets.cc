@@ -127,7 +127,8 @@ std::vector<TargetCheck> CheckTargets(const Timings& all) {
   const std::string accesses_target = absl::StrFormat(
       "at least %.0fM simulated accesses per second on TLB hits",
       kMinAccessesPerSecond / 1e6);
-  if (accesses == nullptr || accesses->ns.empty()) {
+  if (accesses == nullptr || accesses->ns.empty() ||
+      Median(accesses->ns) <= 0) {
     checks.push_back({accesses_target,
                       absl::StrCat("not in this run (needs ", kAccesses, ")"),
                       std::nullopt});

@@ -77,6 +77,14 @@ TEST(TargetsTest, AQuickRunIsReadAtItsLargestSizeAndSaysSo) {
   EXPECT_EQ(c[2].met, true);
 }
 
+TEST(TargetsTest, AZeroTimeIsNotAnInfiniteRate) {
+  Timings run = FullRun();
+  run["engine/simulated_accesses/tlb_hit"] = Ns(0);
+  const std::vector<TargetCheck> c = CheckTargets(run);
+  EXPECT_FALSE(c[2].met.has_value());
+  EXPECT_THAT(c[2].measured, HasSubstr("not in this run"));
+}
+
 TEST(TargetsTest, AnUnrelatedRunMeasuresNothing) {
   const std::vector<TargetCheck> c =
       CheckTargets({{"pingpong/lazy_cow/manual_time", Ns(300)}});
