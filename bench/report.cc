@@ -196,6 +196,20 @@ std::string Extra(const HostResults& h, const std::vector<std::string>& winner,
                       : absl::StrJoin(more, ", ");
 }
 
+// Draws `series` into dir/svg and returns the Markdown that shows it,
+// or "" when there was nothing to draw (a result set without those
+// measurements, such as modelled cycles).
+absl::StatusOr<std::string> OptionalPlot(
+    const fs::path& dir, const std::string& svg, const std::string& alt,
+    const std::string& title, const std::string& xlabel,
+    const std::string& ylabel, const std::string& extra, const Series& series) {
+  const absl::Status s =
+      LinePlot((dir / svg).string(), title, xlabel, ylabel, extra, series);
+  if (absl::IsNotFound(s)) return std::string();
+  if (!s.ok()) return s;
+  return absl::StrCat("![", alt, "](", svg, ")\n\n");
+}
+
 absl::StatusOr<std::string> WriteReportFiles(
     const std::vector<std::string>& inputs, const std::string& costs_dir) {
   if (inputs.empty()) return absl::InvalidArgumentError("no result file given");
@@ -452,18 +466,15 @@ absl::StatusOr<std::string> WriteReportFiles(
       !s.ok()) {
     return s;
   }
-  if (absl::Status s =
-          LinePlot((dir / cycles_svg).string(), "Fork: modelled cycles",
+  const absl::StatusOr<std::string> cycles_plot =
+      OptionalPlot(dir, cycles_svg, "modelled cycles", "Fork: modelled cycles",
                    "resident size (MiB)", "cycles", kLogLog, cycle_series);
-      !s.ok()) {
-    return s;
-  }
+  if (!cycles_plot.ok()) return cycles_plot.status();
   std::vector<std::string> header = {"strategy"};
   for (uint64_t mib : h.sizes) header.push_back(absl::StrCat(mib, " MiB (ms)"));
   md +=
       absl::StrCat("## Fork latency against resident size\n\n![fork latency](",
-                   fork_svg, ")\n\n![modelled cycles](", cycles_svg, ")\n\n",
-                   Table(header, fork_rows));
+                   fork_svg, ")\n\n", *cycles_plot, Table(header, fork_rows));
 
   // Fork, then resume: the refill a whole-ASID flush costs.
   {
@@ -523,19 +534,17 @@ absl::StatusOr<std::string> WriteReportFiles(
                                   "k (% of pages written)", "ms", "", fw);
   if (!fw_plot.ok() && !absl::IsNotFound(fw_plot)) return fw_plot;
   if (fw_plot.ok()) {  // Else the run measured no fork + write.
-    if (absl::Status s = LinePlot(
-            (dir / fw_cycles_svg).string(), fw_title + ": modelled cycles",
-            "k (% of pages written)", "cycles", "", fw_cycles);
-        !s.ok()) {
-      return s;
-    }
+    const absl::StatusOr<std::string> fw_cycles_plot = OptionalPlot(
+        dir, fw_cycles_svg, "modelled cycles", fw_title + ": modelled cycles",
+        "k (% of pages written)", "cycles", "", fw_cycles);
+    if (!fw_cycles_plot.ok()) return fw_cycles_plot.status();
     const std::vector<std::string> crossings = DescribeCrossings(fw, fw_cycles);
     md += absl::StrCat(
         "## Fork, then write k% of the pages (", big_size,
         ")\n\n"
         "The snapshot pattern of Redis BGSAVE: the parent keeps writing while "
         "its child lives, then the child exits.\n\n![fork + write k%](",
-        fw_svg, ")\n\n![modelled cycles](", fw_cycles_svg, ")\n\n",
+        fw_svg, ")\n\n", *fw_cycles_plot,
         Table({"strategy", "0%", "1%", "10%", "50%", "100%"}, fw_rows),
         crossings.empty()
             ? "No two strategies' curves clearly cross between the measured "
