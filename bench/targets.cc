@@ -42,15 +42,21 @@ std::vector<std::string> DenseFork(const std::string& strategy, uint64_t mib) {
   return {"fork", strategy, "dense", SizeName(mib)};
 }
 
-// The size the fork targets are read at: 1 GiB, or else the largest at
-// which the run has both the strategy's fork and the floor; 0 if none.
-uint64_t ForkSize(const Timings& all) {
+// The size a target is read at: 1 GiB, or else the largest at which the
+// run has the strategy's dense fork and, unless `with` is empty, the
+// benchmark `with`/<size> too; 0 if none.
+uint64_t TargetSize(const Timings& all, const std::vector<std::string>& with) {
   uint64_t largest = 0;
   for (const auto& [name, m] : all) {
     const std::vector<std::string> p = NameParts(name);
-    if (p.size() != 2 || p[0] != "fork_floor") continue;
-    const uint64_t mib = std::strtoull(p[1].c_str(), nullptr, 10);
-    if (FindByParts(all, DenseFork(kStrategy, mib)) == nullptr) continue;
+    if (p.size() != 4 || p[0] != "fork" || p[1] != kStrategy ||
+        p[2] != "dense") {
+      continue;
+    }
+    const uint64_t mib = std::strtoull(p[3].c_str(), nullptr, 10);
+    std::vector<std::string> other = with;
+    other.push_back(SizeName(mib));
+    if (!with.empty() && FindByParts(all, other) == nullptr) continue;
     if (mib == kTargetMiB) return mib;
     if (mib > largest) largest = mib;
   }
@@ -96,29 +102,32 @@ std::string FastestFork(const Timings& all, uint64_t mib, double floor_ns) {
 
 std::vector<TargetCheck> CheckTargets(const Timings& all) {
   std::vector<TargetCheck> checks;
-  const uint64_t mib = ForkSize(all);
-  const std::string where = mib == 0 ? "" : SizeLabel(mib);
-  const double fork_ns =
-      mib == 0 ? -1 : MedianNs(all, DenseFork(kStrategy, mib));
+  auto where = [](uint64_t mib) { return mib == 0 ? "" : SizeLabel(mib); };
+  auto fork_ns = [&](uint64_t mib) {
+    return mib == 0 ? -1 : MedianNs(all, DenseFork(kStrategy, mib));
+  };
+  const uint64_t floor_mib = TargetSize(all, {"fork_floor"});
   const double floor_ns =
-      mib == 0 ? -1 : MedianNs(all, {"fork_floor", SizeName(mib)});
+      floor_mib == 0 ? -1 : MedianNs(all, {"fork_floor", SizeName(floor_mib)});
   TargetCheck floor = Ratio(
       absl::StrFormat("`%s` fork within %.0fx of the floor (read each "
                       "descriptor, write it read-only into new tables)",
                       kStrategy, kMaxFloorRatio),
-      fork_ns, floor_ns, where,
+      fork_ns(floor_mib), floor_ns, where(floor_mib),
       absl::StrCat("needs fork/", kStrategy, "/dense/<size> and fork_floor"),
       [](double r) { return r <= kMaxFloorRatio; });
   if (floor.met.has_value()) {
-    floor.measured += FastestFork(all, mib, floor_ns);
+    floor.measured += FastestFork(all, floor_mib, floor_ns);
   }
   checks.push_back(std::move(floor));
 
+  const uint64_t native_mib = TargetSize(all, {"native", "fork"});
   const double native_ns =
-      mib == 0 ? -1 : MedianNs(all, {"native", "fork", SizeName(mib)});
+      native_mib == 0 ? -1
+                      : MedianNs(all, {"native", "fork", SizeName(native_mib)});
   checks.push_back(Ratio(
       absl::StrCat("`", kStrategy, "` fork faster than this host's fork()"),
-      fork_ns, native_ns, where,
+      fork_ns(native_mib), native_ns, where(native_mib),
       absl::StrCat("needs fork/", kStrategy, "/dense/<size> and native/fork"),
       [](double r) { return r < 1; }));
 
@@ -152,6 +161,7 @@ std::vector<TargetCheck> CheckTargets(const Timings& all) {
       "at most %.0f B per 4 KiB page beyond the frame (reference counts and "
       "tables)",
       kMaxOverheadBytes);
+  const uint64_t mib = TargetSize(all, {});
   const Measured* dense =
       mib == 0 ? nullptr : FindByParts(all, DenseFork(kStrategy, mib));
   const double bytes =
@@ -170,7 +180,7 @@ std::vector<TargetCheck> CheckTargets(const Timings& all) {
     checks.push_back(
         {overhead_target,
          absl::StrCat(
-             absl::StrFormat("**%.2f B** dense %s", bytes, where),
+             absl::StrFormat("**%.2f B** dense %s", bytes, where(mib)),
              sparse_bytes > 0
                  ? absl::StrFormat("; sparse layout: %.1f B", sparse_bytes)
                  : ""),

@@ -77,6 +77,20 @@ TEST(TargetsTest, AQuickRunIsReadAtItsLargestSizeAndSaysSo) {
   EXPECT_EQ(c[2].met, true);
 }
 
+TEST(TargetsTest, EachTargetIsReadWhereItsOwnBenchmarksAre) {
+  // The floor only at 16 MiB, this host's fork() only at 1 GiB, and no
+  // floor needed for the overhead.
+  const Timings run = {{"fork/lazy_cow/dense/16MiB/manual_time", Ns(2'000)},
+                       {"fork_floor/16MiB", Ns(1'000)},
+                       {"fork/lazy_cow/dense/1024MiB/manual_time",
+                        Ns(1'000'000, {{"overhead_bytes_per_page", 13}})},
+                       {"native/fork/1024MiB/manual_time", Ns(4'000'000)}};
+  const std::vector<TargetCheck> c = CheckTargets(run);
+  EXPECT_THAT(c[0].measured, HasSubstr("**2.00x** at 16 MiB, this run's"));
+  EXPECT_THAT(c[1].measured, HasSubstr("**0.25x** at 1 GiB"));
+  EXPECT_THAT(c[3].measured, HasSubstr("**13.00 B** dense at 1 GiB"));
+}
+
 TEST(TargetsTest, AZeroTimeIsNotAnInfiniteRate) {
   Timings run = FullRun();
   run["engine/simulated_accesses/tlb_hit"] = Ns(0);
