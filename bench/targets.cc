@@ -32,10 +32,11 @@ std::string SizeName(uint64_t mib) { return absl::StrCat(mib, "MiB"); }
 std::string SizeLabel(uint64_t mib) {
   const std::string size = mib % 1024 == 0 ? absl::StrCat(mib / 1024, " GiB")
                                            : absl::StrCat(mib, " MiB");
-  return mib == kTargetMiB ? absl::StrCat("at ", size)
-                           : absl::StrCat("at ", size,
-                                          ", this run's largest (the target "
-                                          "names 1 GiB)");
+  return mib == kTargetMiB
+             ? absl::StrCat("at ", size)
+             : absl::StrCat("at ", size,
+                            ", the largest this run has for it (the target "
+                            "names 1 GiB)");
 }
 
 std::vector<std::string> DenseFork(const std::string& strategy, uint64_t mib) {

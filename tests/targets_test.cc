@@ -70,7 +70,7 @@ TEST(TargetsTest, AQuickRunIsReadAtItsLargestSizeAndSaysSo) {
     if (name.find("1024MiB") == std::string::npos) run[name] = m;
   }
   const std::vector<TargetCheck> c = CheckTargets(run);
-  EXPECT_THAT(c[0].measured, HasSubstr("= **2.00x** at 16 MiB, this run's"));
+  EXPECT_THAT(c[0].measured, HasSubstr("= **2.00x** at 16 MiB, the largest"));
   EXPECT_EQ(c[0].met, true);
   EXPECT_THAT(c[1].measured, HasSubstr("not in this run"));
   EXPECT_FALSE(c[1].met.has_value());
@@ -86,7 +86,7 @@ TEST(TargetsTest, EachTargetIsReadWhereItsOwnBenchmarksAre) {
                         Ns(1'000'000, {{"overhead_bytes_per_page", 13}})},
                        {"native/fork/1024MiB/manual_time", Ns(4'000'000)}};
   const std::vector<TargetCheck> c = CheckTargets(run);
-  EXPECT_THAT(c[0].measured, HasSubstr("**2.00x** at 16 MiB, this run's"));
+  EXPECT_THAT(c[0].measured, HasSubstr("**2.00x** at 16 MiB, the largest"));
   EXPECT_THAT(c[1].measured, HasSubstr("**0.25x** at 1 GiB"));
   EXPECT_THAT(c[3].measured, HasSubstr("**13.00 B** dense at 1 GiB"));
 }
