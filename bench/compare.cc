@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <regex>
 
 #include "absl/strings/str_cat.h"
@@ -74,11 +75,47 @@ double Median(std::vector<double> v) {
   return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+std::string NonFiniteAsNull(std::string_view text) {
+  static constexpr std::string_view kTokens[] = {"-Infinity", "Infinity",
+                                                 "-NaN", "NaN"};
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size()) {
+        out += text[++i];  // An escaped character, a quote included.
+      } else if (c == '"') {
+        in_string = false;
+      }
+      ++i;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    bool replaced = false;
+    for (std::string_view token : kTokens) {
+      if (text.substr(i, token.size()) == token) {
+        out += "null";
+        i += token.size();
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out += text[i++];
+  }
+  return out;
+}
+
 absl::StatusOr<Timings> LoadTimings(
     const std::string& path, std::map<std::string, std::string>* context) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  const nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
+  const std::string text((std::istreambuf_iterator<char>(in)),
+                         std::istreambuf_iterator<char>());
+  const nlohmann::json doc =
+      nlohmann::json::parse(NonFiniteAsNull(text), nullptr, false);
   if (doc.is_discarded()) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": not JSON (truncated or corrupt)"));

@@ -7,6 +7,7 @@
 #include <map>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -25,6 +26,13 @@ struct Measured {
   }
 };
 using Timings = std::map<std::string, Measured>;
+
+// Google Benchmark writes a counter that is not finite (the coefficient of
+// variation of a counter that is always 0, with repetitions) as a bare
+// NaN or Infinity, which JSON does not allow: this turns such tokens
+// outside strings into null, which LoadTimings ignores as it does any
+// value that is not a number.
+std::string NonFiniteAsNull(std::string_view text);
 
 // Reads a Google Benchmark JSON file, keyed by run name; the error names
 // the file and what is wrong with it. `context` receives its context block

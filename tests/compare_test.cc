@@ -81,6 +81,24 @@ TEST(Compare, NoiseWithinTheSamplesIsNotSignificant) {
   EXPECT_NE(out.str().find("not significant"), std::string::npos);
 }
 
+TEST(LoadTimings, ReadsGoogleBenchmarksNonFiniteCounters) {
+  // What --repetitions writes for a counter that is always 0: its
+  // coefficient of variation is NaN, written bare. Strings keep theirs.
+  EXPECT_EQ(NonFiniteAsNull(R"({"a": NaN, "b": -Infinity, "c": "NaN \" x"})"),
+            R"({"a": null, "b": null, "c": "NaN \" x"})");
+  const std::string path = ::testing::TempDir() + "nan.json";
+  std::ofstream(path)
+      << R"({"benchmarks": [)"
+      << R"({"name": "w", "run_type": "iteration", )"
+      << R"("real_time": 5, "time_unit": "ns", "tlbi": 0},)"
+      << R"({"name": "w_cv", "run_type": "aggregate", )"
+      << R"("real_time": 0.1, "time_unit": "ns", "tlbi": NaN}]})";
+  const absl::StatusOr<Timings> t = LoadTimings(path);
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->at("w").ns.size(), 1u);
+  EXPECT_EQ(t->at("w").Counter("tlbi"), 0);
+}
+
 TEST(Compare, BadFilesAreNamedWithWhatIsWrong) {
   const std::string dir = ::testing::TempDir();
   std::ofstream(dir + "trunc.json") << R"({"benchmarks": [{"name": )";
