@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -481,8 +483,22 @@ int Baremetal() {
   if (!std::filesystem::exists(options.image)) {
     Usage(absl::StrCat("no bare-metal image at '", options.image, "'"));
   }
+  const HostInfo host = HostInfo::Probe();
+  if (options.kvm) {
+    // KVM runs the guest on this host's own cores (-cpu host): the image
+    // is AArch64, so the host must be too.
+    if (host.arch != "aarch64") {
+      Usage(
+          absl::StrCat("--kvm needs an arm64 host with /dev/kvm; this one "
+                       "is ",
+                       host.arch, " (drop --kvm to run under emulation)"));
+    }
+    if (access("/dev/kvm", R_OK | W_OK) != 0) {
+      Usage(absl::StrCat("--kvm needs /dev/kvm: ", std::strerror(errno)));
+    }
+  }
   const std::string machine =
-      options.kvm ? absl::StrCat("kvm-", HostInfo::Probe().MachineName())
+      options.kvm ? absl::StrCat("kvm-", host.MachineName())
                   : absl::StrCat("qemu-virt-", options.qemu_cpu);
   const Output out = PrepareOutput(
       machine, absl::StrCat(Today(), "-baremetal-", options.suite, ".json"));

@@ -201,6 +201,13 @@ TEST_F(BenchCliTest, BaremetalWithoutAnImageIsOneLineAndExit2) {
   ExpectRejected("baremetal --image=/no/such.elf", "no bare-metal image");
 }
 
+#if !defined(__aarch64__)
+TEST_F(BenchCliTest, KvmOnAHostThatIsNotArm64IsOneLineAndExit2) {
+  ExpectRejected("baremetal --image=/bin/true --kvm",
+                 "--kvm needs an arm64 host with /dev/kvm; this one is ");
+}
+#endif
+
 TEST_F(BenchCliTest, AGuestThatCannotBootLeavesNoFile) {
   const Outcome o =
       RunDriver("baremetal --image=/bin/true --timeout=60" + Out());
