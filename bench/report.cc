@@ -80,6 +80,13 @@ absl::StatusOr<HostResults> LoadHost(const std::string& path) {
   HostResults h;
   absl::StatusOr<Timings> all = LoadTimings(path, &h.context);
   if (!all.ok()) return all.status();
+  if (ContextValue(h.context, "ttbench_world", "") == "baremetal") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path,
+        ": a bare-metal result set; give it after a host one (ttbench "
+        "report HOST.json ",
+        fs::path(path).filename().string(), ")"));
+  }
   h.all = *std::move(all);
   std::set<uint64_t> sizes;
   for (const auto& [name, m] : h.all) {

@@ -311,6 +311,20 @@ TEST_F(BenchCliTest, ReportWritesMarkdownAndPlotsOrNothing) {
   }
   EXPECT_TRUE(fs::exists(dir_ / "README.md"));  // The results index.
 
+  // A bare-metal result set is not a host one: named, and nothing written.
+  fs::create_directories(dir_ / "alone");
+  const fs::path alone = dir_ / "alone" / "bm.json";
+  fs::copy_file(data / "baremetal-max-default.json", alone);
+  o = RunDriver("report " + alone.string());
+  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_NE(o.output.find("bm.json: a bare-metal result set; give it after "
+                          "a host one"),
+            std::string::npos)
+      << o.output;
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_ / "alone"),
+                          fs::directory_iterator()),
+            1);
+
   const fs::path bad = dir_ / "bad" / "x.json";
   fs::create_directories(bad.parent_path());
   std::ofstream(bad) << "{\"benchmarks\": []}";
