@@ -525,6 +525,12 @@ int CompareFiles(const std::string& path_a, const std::string& path_b) {
   if (!a.ok()) Usage(std::string(a.status().message()));
   const absl::StatusOr<Timings> b = LoadTimings(path_b);
   if (!b.ok()) Usage(std::string(b.status().message()));
+  if (std::none_of(a->begin(), a->end(),
+                   [&](const auto& entry) { return b->count(entry.first); })) {
+    Usage(absl::StrCat(path_a, " and ", path_b,
+                       " share no benchmark (a host and a bare-metal result "
+                       "set?)"));
+  }
   CompareOptions options;
   options.threshold = absl::GetFlag(FLAGS_threshold);
   options.fail_on = absl::GetFlag(FLAGS_fail_on);

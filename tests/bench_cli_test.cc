@@ -237,6 +237,13 @@ TEST_F(BenchCliTest, CompareRejectsABadFileWithExit2AndFlagsRegressions) {
   EXPECT_NE(o.output.find("1 benchmark regressed"), std::string::npos);
   EXPECT_EQ(RunDriver("compare " + b + " " + a).status, 0);
   EXPECT_EQ(RunDriver("compare " + a).status, 2);
+  // Two sets with no benchmark in common: nothing to compare is bad input.
+  const std::string other = (dir_ / "other.json").string();
+  std::ofstream(other) << "{\"benchmarks\": [{\"name\": \"g\", "
+                          "\"real_time\": 1, \"time_unit\": \"us\"}]}";
+  o = RunDriver("compare " + a + " " + other);
+  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_NE(o.output.find("share no benchmark"), std::string::npos) << o.output;
 }
 
 TEST_F(BenchCliTest, ReportWritesMarkdownAndPlotsOrNothing) {
