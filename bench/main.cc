@@ -115,6 +115,11 @@ std::vector<SimStrategy*> ParseVariants(const std::string& list) {
       Usage(absl::StrCat("unknown strategy '", name, "' (known: ",
                          absl::StrJoin(StrategyNames(), ", "), ")"));
     }
+    // Twice would register the same benchmarks twice, which read back as
+    // repetitions of one.
+    if (std::find(chosen.begin(), chosen.end(), s) != chosen.end()) {
+      Usage(absl::StrCat("strategy '", name, "' is named twice"));
+    }
     chosen.push_back(s);
   }
   return chosen;

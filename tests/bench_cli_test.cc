@@ -86,6 +86,8 @@ class BenchCliTest : public TempDirTest {
 
 TEST_F(BenchCliTest, UnknownStrategyProfileOrSuiteIsOneLineAndExit2) {
   ExpectRejected("run --variants=lazy_cow,nope", "unknown strategy 'nope'");
+  ExpectRejected("run --variants=lazy_cow,untagged,lazy_cow",
+                 "strategy 'lazy_cow' is named twice");
   ExpectRejected("run --profile=pentium", "unknown profile 'pentium'");
   ExpectRejected("run --suite=huge", "unknown suite 'huge'");
   ExpectRejected("run --repetitions=0", "--repetitions must be 1 to 100");
