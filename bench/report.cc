@@ -670,6 +670,12 @@ absl::StatusOr<std::string> WriteReportFiles(
     std::map<std::string, std::string> context;
     absl::StatusOr<Timings> bm = LoadTimings(inputs[i], &context);
     if (!bm.ok()) return bm.status();
+    if (ContextValue(context, "ttbench_world", "") != "baremetal") {
+      return absl::InvalidArgumentError(
+          absl::StrCat(inputs[i],
+                       ": not a bare-metal result set (ttbench baremetal "
+                       "writes them); only the first file is a host one"));
+    }
     auto said = [&](const char* key) { return ContextValue(context, key); };
     std::vector<std::string> workloads;  // "fork/dense/1MiB"
     std::map<std::string, std::map<std::string, double>> by_strategy;

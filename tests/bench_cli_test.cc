@@ -320,6 +320,12 @@ TEST_F(BenchCliTest, ReportWritesMarkdownAndPlotsOrNothing) {
   }
   EXPECT_TRUE(fs::exists(dir_ / "README.md"));  // The results index.
 
+  // Nor is a host result set a bare-metal one.
+  o = RunDriver("report " + copy.string() + " " + copy.string());
+  EXPECT_EQ(o.status, 2) << o.output;
+  EXPECT_NE(o.output.find("run.json: not a bare-metal result set"),
+            std::string::npos)
+      << o.output;
   // A bare-metal result set is not a host one: named, and nothing written.
   fs::create_directories(dir_ / "alone");
   const fs::path alone = dir_ / "alone" / "bm.json";
