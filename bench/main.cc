@@ -580,6 +580,10 @@ int main(int argc, char** argv) {
     std::map<std::string, std::string> context;
     if (ttb::bench::LoadTimings(inputs[0], &context).ok() &&
         context.count(ttb::bench::kTuneKnobKey)) {
+      if (inputs.size() > 1) {
+        ttb::bench::Usage(absl::StrCat(
+            inputs[0], " is a tuning sweep, whose report takes no other file"));
+      }
       const absl::StatusOr<ttb::bench::TuneSummary> summary =
           ttb::bench::WriteTuneReport(inputs[0]);
       if (!summary.ok()) {

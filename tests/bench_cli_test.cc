@@ -487,6 +487,13 @@ TEST_F(BenchCliTest, TuneSweepsTheTunableAndReportsTheCrossing) {
   const size_t sweeps = listed.find("## Tuning sweeps");
   ASSERT_NE(sweeps, std::string::npos) << listed;
   EXPECT_GT(listed.find(md.filename().string()), sweeps) << listed;
+  // A sweep's report is made from the sweep alone.
+  const Outcome extra =
+      RunDriver("report " + json.string() + " " + json.string() + Out());
+  EXPECT_EQ(extra.status, 2) << extra.output;
+  EXPECT_NE(extra.output.find("is a tuning sweep, whose report takes no other"),
+            std::string::npos)
+      << extra.output;
   // `report` on a sweep rewrites the sweep's report.
   fs::remove(md);
   const Outcome again = RunDriver("report " + json.string() + Out());
