@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -53,6 +54,39 @@ nlohmann::json Entry(const std::string& name, uint64_t iterations,
 }
 
 }  // namespace
+
+absl::Status CheckQemuCpu(const std::string& cpu) {
+  // Also keeps the name safe to put in the shell command RunBaremetal runs.
+  if (cpu.empty() ||
+      cpu.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_.") !=
+          std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--qemu_cpu '", cpu, "' is not a QEMU CPU model name"));
+  }
+  FILE* pipe = popen("qemu-system-aarch64 -M virt -cpu help 2>/dev/null", "r");
+  if (pipe == nullptr) return absl::InternalError("cannot start qemu");
+  std::vector<std::string> models;
+  char buffer[256];
+  while (std::fgets(buffer, sizeof(buffer), pipe) != nullptr) {
+    // "Available CPUs:", then one model per line, indented.
+    std::string line(buffer);
+    if (line.empty() || line[0] != ' ') continue;
+    line.erase(0, line.find_first_not_of(' '));
+    line.erase(line.find_last_not_of(" \r\n") + 1);
+    models.push_back(line);
+  }
+  const int status = pclose(pipe);
+  if (models.empty() || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return absl::FailedPreconditionError(
+        "qemu-system-aarch64 is missing (Debian package qemu-system-arm)");
+  }
+  if (std::find(models.begin(), models.end(), cpu) == models.end()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("QEMU has no CPU model '", cpu,
+                     "' (qemu-system-aarch64 -M virt -cpu help lists them)"));
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<nlohmann::json> RunBaremetal(const BaremetalOptions& o) {
   if (!std::filesystem::exists(o.image)) {

@@ -21,6 +21,11 @@ struct BaremetalOptions {
   std::vector<std::string> variants;  // Empty: all.
 };
 
+// Whether this host's qemu-system-aarch64 can emulate CPU model `cpu`:
+// InvalidArgument naming it when not (or when it is no model name at all),
+// FailedPrecondition when QEMU is not installed.
+absl::Status CheckQemuCpu(const std::string& cpu);
+
 // Runs the guest and returns the result document, or why there is none
 // (the guest crashed, hung, or reported failed checks).
 absl::StatusOr<nlohmann::json> RunBaremetal(const BaremetalOptions& options);

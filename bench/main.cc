@@ -489,6 +489,11 @@ int Baremetal() {
     Usage(absl::StrCat("no bare-metal image at '", options.image, "'"));
   }
   const HostInfo host = HostInfo::Probe();
+  if (!options.kvm) {
+    if (const absl::Status s = CheckQemuCpu(options.qemu_cpu); !s.ok()) {
+      Usage(std::string(s.message()));
+    }
+  }
   if (options.kvm) {
     // KVM runs the guest on this host's own cores (-cpu host): the image
     // is AArch64, so the host must be too.

@@ -203,6 +203,13 @@ TEST_F(BenchCliTest, BaremetalWithoutAnImageIsOneLineAndExit2) {
   ExpectRejected("baremetal --image=/no/such.elf", "no bare-metal image");
 }
 
+TEST_F(BenchCliTest, AnUnknownQemuCpuIsOneLineAndExit2) {
+  ExpectRejected("baremetal --image=/bin/true --qemu_cpu=pentium",
+                 "QEMU has no CPU model 'pentium'");
+  ExpectRejected("baremetal --image=/bin/true --qemu_cpu='max;true'",
+                 "is not a QEMU CPU model name");
+}
+
 #if !defined(__aarch64__)
 TEST_F(BenchCliTest, KvmOnAHostThatIsNotArm64IsOneLineAndExit2) {
   ExpectRejected("baremetal --image=/bin/true --kvm",
