@@ -493,8 +493,7 @@ int Baremetal() {
     if (const absl::Status s = CheckQemuCpu(options.qemu_cpu); !s.ok()) {
       Usage(std::string(s.message()));
     }
-  }
-  if (options.kvm) {
+  } else {
     // KVM runs the guest on this host's own cores (-cpu host): the image
     // is AArch64, so the host must be too.
     if (host.arch != "aarch64") {
