@@ -52,7 +52,7 @@ bool IsStandardField(const std::string& key) {
 std::string ContextValue(const std::map<std::string, std::string>& context,
                          const std::string& key, const std::string& missing) {
   auto it = context.find(key);
-  return it == context.end() ? missing : it->second;
+  return it == context.end() || it->second.empty() ? missing : it->second;
 }
 
 std::vector<std::string> NameParts(const std::string& name) {

@@ -41,7 +41,8 @@ absl::StatusOr<Timings> LoadTimings(
     const std::string& path,
     std::map<std::string, std::string>* context = nullptr);
 
-// A result's context value for `key`, or `missing` when it has none.
+// A result's context value for `key`, or `missing` when it has none or an
+// empty one (the driver run without --commit records "").
 std::string ContextValue(const std::map<std::string, std::string>& context,
                          const std::string& key,
                          const std::string& missing = "?");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "bench/mann_whitney.h"
@@ -79,6 +80,14 @@ TEST(Compare, NoiseWithinTheSamplesIsNotSignificant) {
   std::ostringstream out;
   EXPECT_EQ(Compare(*a, *b, {.threshold = 0}, out), 0);
   EXPECT_NE(out.str().find("not significant"), std::string::npos);
+}
+
+TEST(ContextValue, AnEmptyValueIsMissing) {
+  const std::map<std::string, std::string> context = {{"commit", ""},
+                                                      {"cpu", "x"}};
+  EXPECT_EQ(ContextValue(context, "commit"), "?");
+  EXPECT_EQ(ContextValue(context, "absent", "-"), "-");
+  EXPECT_EQ(ContextValue(context, "cpu"), "x");
 }
 
 TEST(LoadTimings, ReadsGoogleBenchmarksNonFiniteCounters) {
