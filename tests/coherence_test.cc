@@ -21,18 +21,23 @@ using sim::SimArch;
 // Forgets the TLBI after write-protecting each parent page at fork.
 class LazyCowWithoutTlbi final : public LazyCow<SimArch> {
  protected:
-  void AfterWriteProtect(Kernel<SimArch>&, Process&, VirtAddr) override {}
+  void AfterWriteProtect(Kernel<SimArch>&, Process&, VirtAddr,
+                         uint64_t) override {}
 };
 
 // Invalidates only this CPU's TLB where every CPU's needed it.
 class LazyCowWithLocalTlbi final : public LazyCow<SimArch> {
  protected:
-  void AfterWriteProtect(Kernel<SimArch>& k, Process& parent,
-                         VirtAddr va) override {
+  void AfterWriteProtect(Kernel<SimArch>& k, Process& parent, VirtAddr va,
+                         uint64_t pages) override {
     SimArch& arch = k.arch();
-    MaintenanceSequence(arch, Shareability::kLocal, [&] {
-      InvalidateVa(arch, parent.space.asid(), va, true, Shareability::kLocal);
-    });
+    for (uint64_t i = 0; i < pages; ++i) {
+      MaintenanceSequence(arch, Shareability::kLocal, [&] {
+        InvalidateVa(arch, parent.space.asid(),
+                     va + i * k.regime().granule_bytes(), true,
+                     Shareability::kLocal);
+      });
+    }
   }
 };
 

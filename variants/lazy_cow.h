@@ -24,20 +24,22 @@ class LazyCow : public LazyCowBase<A> {
 
  protected:
   void WriteProtect(Kernel<A>& k, Process& parent) override {
-    const uint64_t page = k.regime().granule_bytes();
     WriteProtectParent(parent, [&](VirtAddr va, uint64_t pages) {
-      for (uint64_t i = 0; i < pages; ++i) {
-        AfterWriteProtect(k, parent, va + i * page);
-      }
+      AfterWriteProtect(k, parent, va, pages);
     });
   }
-  // Invalidates the parent's old entry for one page just made read-only.
-  virtual void AfterWriteProtect(Kernel<A>& k, Process& parent, VirtAddr va) {
+  // Invalidates the parent's old entries for `pages` pages from `va`, just
+  // made read-only: one maintenance sequence per page.
+  virtual void AfterWriteProtect(Kernel<A>& k, Process& parent, VirtAddr va,
+                                 uint64_t pages) {
     A& arch = k.arch();
     const Shareability sh = k.shareability();
-    MaintenanceSequence(arch, sh, [&] {
-      InvalidateVa(arch, parent.space.asid(), va, true, sh);
-    });
+    const Asid asid = parent.space.asid();
+    const uint64_t page = k.regime().granule_bytes();
+    for (uint64_t i = 0; i < pages; ++i) {
+      MaintenanceSequence(
+          arch, sh, [&] { InvalidateVa(arch, asid, va + i * page, true, sh); });
+    }
   }
 };
 

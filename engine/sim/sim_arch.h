@@ -72,8 +72,8 @@ class SimArch {
  public:
   SimArch(SimSystem* system, int cpu) : system_(system), cpu_(cpu) {}
 
+  // Inline: fork and CoW faults issue a TLBI, two DSBs and an ISB per page.
   void Tlbi(tlbi::Op op, Shareability sh, uint64_t operand);
-  // Inline: fork and CoW faults issue two DSBs and an ISB per page.
   void Dsb(Barrier barrier);
   void Isb();
   void SwitchTtbr0(PhysAddr root, Asid asid);
@@ -85,6 +85,29 @@ class SimArch {
   SimSystem* system_;
   int cpu_;
 };
+
+inline void SimArch::Tlbi(tlbi::Op op, Shareability sh, uint64_t operand) {
+  ArchCounters& counters = system_->counters();
+  const bool range = op == tlbi::Op::kRvae1 || op == tlbi::Op::kRvale1;
+  if (range && !system_->range_tlbi()) {
+    ++counters.undefined_instructions;
+    return;
+  }
+  ++counters.tlbi[static_cast<int>(op)][static_cast<int>(sh)];
+  system_->Trace({ArchEvent::Kind::kTlbi, cpu_,
+                  static_cast<int>(op) + (sh == Shareability::kInner ? 8 : 0),
+                  operand});
+  CpuState& self = system_->cpu(cpu_);
+  if (sh == Shareability::kInner) {
+    for (int c = 0; c < system_->cpu_count(); ++c) {
+      system_->tlb(c).Invalidate(op, operand);
+    }
+    ++self.incomplete_broadcast_tlbis;
+  } else {
+    system_->tlb(cpu_).Invalidate(op, operand);
+    ++self.incomplete_local_tlbis;
+  }
+}
 
 inline void SimArch::Dsb(Barrier barrier) {
   ++system_->counters().dsb[static_cast<int>(barrier)];
