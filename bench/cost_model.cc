@@ -20,6 +20,9 @@ absl::StatusOr<CostModel> CostModel::Load(const std::string& path) {
   }
   CostModel model;
   model.profile_ = doc["profile"].get<std::string>();
+  if (doc.contains("note") && doc["note"].is_string()) {
+    model.note_ = doc["note"].get<std::string>();
+  }
   for (const auto& [event, figure] : doc["cycles"].items()) {
     if (!figure.is_object() || !figure.contains("cycles") ||
         !figure["cycles"].is_number() || figure["cycles"].get<double>() < 0 ||

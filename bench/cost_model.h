@@ -11,6 +11,10 @@
 
 namespace ttb::bench {
 
+// The result-set context key holding the note of the cost model a run
+// charged its events with.
+inline constexpr char kCostsNoteKey[] = "ttbench_costs";
+
 class CostModel {
  public:
   // Reads and checks `path`: every figure a non-negative number of cycles
@@ -19,12 +23,17 @@ class CostModel {
 
   double Cycles(const Events& events) const;
   const std::string& profile() const { return profile_; }
+  // What the figures are: assumptions, or measured by `ttbench calibrate`
+  // from a named run. Results record it, so a report can tell whether its
+  // cost model is the one their modelled cycles came from.
+  const std::string& note() const { return note_; }
   const std::map<std::string, double>& cycles_per_event() const {
     return cycles_;
   }
 
  private:
   std::string profile_;
+  std::string note_;
   std::map<std::string, double> cycles_;
 };
 

@@ -23,16 +23,19 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "bench/baremetal_runner.h"
+#include "bench/calibrate.h"
 #include "bench/compare.h"
 #include "bench/cost_model.h"
 #include "bench/host_info.h"
 #include "bench/report.h"
 #include "bench/suite.h"
 #include "bench/targets.h"
+#include "bench/text_file.h"
 #include "bench/tune.h"
 #include "variants/registry.h"
 
@@ -66,6 +69,9 @@ ABSL_FLAG(std::string, qemu_cpu, "max",
           "baremetal: QEMU CPU model (max, cortex-a72, cortex-a57, ...)");
 ABSL_FLAG(bool, kvm, false,
           "baremetal: run under KVM with -cpu host (on an arm64 Linux host)");
+ABSL_FLAG(bool, allow_emulated, false,
+          "calibrate: accept a result set measured under QEMU TCG (its "
+          "cycles are the emulator's)");
 ABSL_FLAG(int32_t, timeout, 600,
           "baremetal: seconds before a guest that has not finished is killed");
 
@@ -295,6 +301,7 @@ int RunRegistered(
 
   const HostInfo& host = setup.host;
   benchmark::AddCustomContext("ttbench_profile", setup.profile);
+  benchmark::AddCustomContext(kCostsNoteKey, setup.costs->note());
   benchmark::AddCustomContext("ttbench_range_tlbi",
                               setup.options.range_tlbi ? "true" : "false");
   benchmark::AddCustomContext("ttbench_commit", absl::GetFlag(FLAGS_commit));
@@ -526,6 +533,58 @@ int Baremetal() {
   return Commit(out, absl::StrCat((*doc)["benchmarks"].size(), " entries"));
 }
 
+// Writes <BAREMETAL.json's directory>/costs/<profile>.json: the profile's
+// cost model with every figure the bare-metal run measured.
+int CalibrateFrom(const std::string& path) {
+  const std::string profile = absl::GetFlag(FLAGS_profile);
+  const std::vector<std::string> profiles = ProfileNames();
+  if (std::find(profiles.begin(), profiles.end(), profile) == profiles.end()) {
+    Usage(absl::StrCat("unknown profile '", profile,
+                       "' (known: ", absl::StrJoin(profiles, ", "), ")"));
+  }
+  std::map<std::string, std::string> context;
+  const absl::StatusOr<Timings> timings = LoadTimings(path, &context);
+  if (!timings.ok()) Usage(std::string(timings.status().message()));
+  const std::string base_path =
+      absl::StrCat(absl::GetFlag(FLAGS_costs), "/", profile, ".json");
+  if (const auto model = CostModel::Load(base_path); !model.ok()) {
+    Usage(std::string(model.status().message()));
+  }
+  const nlohmann::json base = nlohmann::json::parse(std::ifstream(base_path));
+  CalibrationInput input;
+  input.baremetal = &*timings;
+  input.context = &context;
+  input.source = std::filesystem::path(path).filename().string();
+  input.base = &base;
+  input.allow_emulated = absl::GetFlag(FLAGS_allow_emulated);
+  const absl::StatusOr<Calibration> c = Calibrate(input);
+  if (!c.ok()) Usage(std::string(c.status().message()));
+
+  std::cout << "ttbench: " << profile << " cycles per event from " << path
+            << "\n";
+  for (const std::string& event : c->measured) {
+    std::cout << absl::StrFormat(
+        "  %-18s %8g -> %8g\n", event,
+        base["cycles"][event]["cycles"].get<double>(),
+        c->costs["cycles"][event]["cycles"].get<double>());
+  }
+  std::cout << "  kept (not measured by this run): "
+            << absl::StrJoin(c->kept, ", ") << "\n";
+  const std::filesystem::path dir =
+      std::filesystem::path(path).parent_path() / "costs";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::filesystem::path out = dir / absl::StrCat(profile, ".json");
+  if (const absl::Status s = WriteTextFile(out, c->costs.dump(2) + "\n");
+      !s.ok()) {
+    Usage(std::string(s.message()));
+  }
+  std::cout << "ttbench: wrote " << out.string()
+            << "; use it with: ttbench run --profile " << profile << " --costs "
+            << dir.string() << "\n";
+  return 0;
+}
+
 // compare's exit status when a benchmark regressed.
 constexpr int kRegressionStatus = 3;
 
@@ -571,7 +630,9 @@ int main(int argc, char** argv) {
       "       ttbench compare A.json B.json [--threshold 0.05] "
       "[--fail_on REGEX]\n"
       "       ttbench tune STRATEGY.TUNABLE --workload W [--range LO:HI] "
-      "[--profile NAME] [--repetitions N] [--out DIR]");
+      "[--profile NAME] [--repetitions N] [--out DIR]\n"
+      "       ttbench calibrate BAREMETAL.json [--profile NAME] "
+      "[--allow_emulated]");
   const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   const std::string command = positional.size() > 1 ? positional[1] : "";
   if (command == "report") {
@@ -611,6 +672,14 @@ int main(int argc, char** argv) {
     }
     return ttb::bench::CompareFiles(positional[2], positional[3]);
   }
+  if (command == "calibrate") {
+    if (positional.size() != 3) {
+      ttb::bench::Usage(
+          "usage: ttbench calibrate BAREMETAL.json [--profile NAME] "
+          "[--allow_emulated]");
+    }
+    return ttb::bench::CalibrateFrom(positional[2]);
+  }
   if (command == "tune") {
     if (positional.size() != 3) {
       ttb::bench::Usage(
@@ -630,5 +699,5 @@ int main(int argc, char** argv) {
   if (command == "baremetal") return ttb::bench::Baremetal();
   ttb::bench::Usage(
       "usage: ttbench run | list | baremetal | report R | compare A B | "
-      "tune S.T (see --help)");
+      "tune S.T | calibrate B (see --help)");
 }

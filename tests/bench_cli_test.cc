@@ -536,6 +536,58 @@ TEST_F(BenchCliTest, BaremetalWritesHostSchemaResults) {
   }
   EXPECT_FALSE(names.count("fork/eager_copy/dense/1MiB"));  // Filtered out.
 }
+
+TEST_F(BenchCliTest, CalibrateTurnsABaremetalRunIntoACostModel) {
+  ASSERT_EQ(RunDriver(std::string("baremetal --qemu_cpu=cortex-a72 "
+                                  "--variants=lazy_cow --image=") +
+                      TTB_BAREMETAL_IMAGE + Out())
+                .status,
+            0);
+  const fs::path dir = dir_ / "qemu-virt-cortex-a72";
+  const std::string result = fs::directory_iterator(dir)->path().string();
+  const Outcome emulated = RunDriver("calibrate " + result);
+  EXPECT_EQ(emulated.status, 2);
+  EXPECT_NE(emulated.output.find("measured under QEMU TCG"), std::string::npos)
+      << emulated.output;
+  const Outcome other_core = RunDriver("calibrate --allow_emulated " + result);
+  EXPECT_EQ(other_core.status, 2);
+  EXPECT_NE(other_core.output.find("use --profile cortex-a72"),
+            std::string::npos)
+      << other_core.output;
+  EXPECT_EQ(FilesWritten(), 1);  // The result set alone.
+
+  const Outcome o =
+      RunDriver("calibrate --allow_emulated --profile=cortex-a72 " + result);
+  ASSERT_EQ(o.status, 0) << o.output;
+  const fs::path costs = dir / "costs" / "cortex-a72.json";
+  const nlohmann::json model = nlohmann::json::parse(std::ifstream(costs));
+  const auto source = [&](const char* event) {
+    return model["cycles"][event]["source"].get<std::string>();
+  };
+  EXPECT_EQ(source("tlbi.vale1is").rfind("measured: slope of", 0), 0u);
+  EXPECT_EQ(source("dsb.ish").rfind("measured: intercept of", 0), 0u);
+  // The Cortex-A72 has no FEAT_TLBIRANGE: its range figures stay assumed.
+  EXPECT_EQ(source("tlbi.rvae1is").rfind("assumption", 0), 0u);
+
+  // A run charged with it records so, and its report must use it too.
+  const fs::path host_dir = dir_ / "host";
+  const Outcome run =
+      RunDriver("run --profile=cortex-a72 --costs=" + (dir / "costs").string() +
+                " --filter='^fork/lazy_cow/dense/1MiB/' --suite=quick --out=" +
+                host_dir.string());
+  ASSERT_EQ(run.status, 0) << run.output;
+  fs::path host;
+  for (const auto& e : fs::recursive_directory_iterator(host_dir)) {
+    if (e.path().extension() == ".json") host = e.path();
+  }
+  const nlohmann::json doc = nlohmann::json::parse(std::ifstream(host));
+  EXPECT_EQ(doc["context"]["ttbench_costs"], model["note"]);
+  const Outcome report = RunDriver("report " + host.string());
+  EXPECT_EQ(report.status, 2);
+  EXPECT_NE(report.output.find("was modelled with other cost figures"),
+            std::string::npos)
+      << report.output;
+}
 #endif
 
 }  // namespace
