@@ -1,6 +1,7 @@
 #include "bench/noise.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "bench/compare.h"
@@ -15,6 +16,10 @@ bool HostTimesLevel(const std::vector<double>& a,
   }
   const double ma = Median(a), mb = Median(b);
   return std::max(ma, mb) < (1 + kHostTimeNoise) * std::min(ma, mb);
+}
+
+bool ModelledLevel(double a, double b) {
+  return a > 0 && b > 0 && std::abs(a - b) <= kModelledNoise * std::max(a, b);
 }
 
 std::string HostLevelRule(size_t repetitions) {

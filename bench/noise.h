@@ -26,6 +26,10 @@ inline constexpr double kSignificance = 0.05;
 // their medians being within kHostTimeNoise.
 bool HostTimesLevel(const std::vector<double>& a, const std::vector<double>& b);
 
+// Whether modelled cycles `a` and `b` are the same simulated work: both
+// measured (above 0) and within kModelledNoise of the larger.
+bool ModelledLevel(double a, double b);
+
 // The rule HostTimesLevel applies with `repetitions` of each, in words:
 // "host times within 5%" or "host times not significantly different over
 // 5 repetitions".

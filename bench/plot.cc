@@ -155,14 +155,14 @@ std::optional<double> Crossing(const Points& a, const Points& b,
 
 namespace {
 
-// Whether two curves agree to kModelledNoise at every x both measured,
-// and both measured some.
+// Whether two curves of modelled cycles are the same simulated work at
+// every x both measured, and both measured some.
 bool SameEverywhere(const Points& a, const Points& b) {
   bool measured = false;
   for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
     const double ya = a[i].second, yb = b[i].second;
     if (ya <= 0 || yb <= 0) continue;
-    if (std::fabs(ya - yb) > kModelledNoise * std::max(ya, yb)) return false;
+    if (!ModelledLevel(ya, yb)) return false;
     measured = true;
   }
   return measured;

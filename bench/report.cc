@@ -297,9 +297,7 @@ absl::StatusOr<std::string> WriteReportFiles(
                         const std::vector<std::string>& best) {
     const double cycles = h.Counter(a, "modelled_cycles");
     const double best_cycles = h.Counter(best, "modelled_cycles");
-    return host_level(a, best) ||
-           (best_cycles > 0 &&
-            std::abs(cycles - best_cycles) <= kModelledNoise * best_cycles);
+    return host_level(a, best) || ModelledLevel(cycles, best_cycles);
   };
   const std::string k10 = "10pct";
   auto fork_write = [&](const std::string& s, const std::string& k) {

@@ -25,5 +25,14 @@ TEST(HostTimesLevel, RepetitionsAreTested) {
             "host times not significantly different over 5 repetitions");
 }
 
+TEST(ModelledLevel, SameWorkIsWithinATenthOfAPercentOfTheLarger) {
+  EXPECT_TRUE(ModelledLevel(1000, 1001));
+  EXPECT_TRUE(ModelledLevel(1001, 1000));
+  EXPECT_FALSE(ModelledLevel(1000, 1002));
+  // Unmeasured (0) is never level, not even with itself.
+  EXPECT_FALSE(ModelledLevel(0, 0));
+  EXPECT_FALSE(ModelledLevel(0, 0.0001));
+}
+
 }  // namespace
 }  // namespace ttb::bench
