@@ -107,7 +107,49 @@ Result<Descriptor*> AddressSpace::Slot(VirtAddr va) {
   return cursor_.Find(regime_.page_base(va));
 }
 
+Status AddressSpace::ShareLeafTables(AddressSpace& src) {
+  if (!SameLayout(src)) return Status::kInvalidArgument;
+  // Only the structure is shared: no descriptor passes through a view.
+  auto unused = [](Descriptor d) { return d; };
+  return ShareTable(pool_->Descriptors(src.root_), root_, regime_.start_level(),
+                    unused, /*leaf_tables=*/true);
+}
+
+void AddressSpace::MarkLeafTablesShared(PhysAddr table, int level) {
+  Descriptor* entries = pool_->Descriptors(table);
+  for (unsigned i = 0; i < regime_.entries_at(level); ++i) {
+    if (!entries[i].IsTable(level)) continue;
+    if (level == 2) {
+      entries[i] = SharedLeafTable(entries[i]);
+    } else {
+      MarkLeafTablesShared(entries[i].output_address(), level + 1);
+    }
+  }
+}
+
+Descriptor* AddressSpace::LeafTableEntry(VirtAddr va) {
+  PhysAddr table = root_;
+  for (int level = regime_.start_level();; ++level) {
+    Descriptor* slot = pool_->Descriptors(table) + regime_.index(va, level);
+    if (!slot->IsTable(level)) return nullptr;
+    if (level == 2) return slot;
+    table = slot->output_address();
+  }
+}
+
+bool AddressSpace::InSharedLeafTable(VirtAddr va) {
+  if (!regime_.contains(va)) return false;
+  const Descriptor* entry = LeafTableEntry(va);
+  return entry != nullptr && entry->cow();
+}
+
 void AddressSpace::FreeTables(PhysAddr table, int level) {
+  // A last-level table other spaces still share keeps its pages: this
+  // space only drops its reference.
+  if (level == 3 && pool_->RefCount(table) > 1) {
+    pool_->Release(table);
+    return;
+  }
   const Descriptor* entries = pool_->Descriptors(table);
   for (unsigned i = 0; i < regime_.entries_at(level); ++i) {
     const Descriptor d = entries[i];

@@ -66,6 +66,32 @@ class AddressSpace {
   template <typename View>
   Status ShareAll(AddressSpace& src, View&& view);
 
+  // Leaf-table sharing, for a fork that shares tables rather than pages.
+  // ShareLeafTables maps every page of `src` into this space by pointing
+  // this space's level-2 entries at src's last-level tables, one more
+  // reference to each table (its pages keep theirs); the upper levels are
+  // copied. The new entries are SharedLeafTable()s. `src` is not changed:
+  // MarkLeafTablesShared() marks its own entries once this succeeded. On
+  // kNoMemory the caller releases the space, as after ShareAll.
+  Status ShareLeafTables(AddressSpace& src);
+  void MarkLeafTablesShared() {
+    MarkLeafTablesShared(root_, regime_.start_level());
+  }
+  // Whether the level-2 entry covering `va` points at a shared last-level
+  // table (one that may have other sharers).
+  bool InSharedLeafTable(VirtAddr va);
+  // Makes the shared last-level table covering `va` this space's own: a
+  // copy when others still share it, else the same table. Pages in the copy
+  // take one more reference and, as their frames now have two sharers, get
+  // the descriptor view(d) in both tables (the shared one is read-only to
+  // every sharer through APTable, so no sharer's TLB holds a writable
+  // entry). `invalidate(region)` must complete TLB maintenance for the
+  // level-2 region: it is called with the entry invalid when the table
+  // changes (break-before-make), or after the entry is relaxed when it
+  // stays. Nothing changes on kNoMemory.
+  template <typename View, typename Invalidate>
+  Status UnshareLeafTable(VirtAddr va, View&& view, Invalidate&& invalidate);
+
   // Visits every last-level table in VA order: fn(va, entries, count),
   // where `va` is the address entries[0] maps. For loops over a whole
   // table at a time (fork's write-protect).
@@ -102,8 +128,19 @@ class AddressSpace {
                VirtAddr hi, OnChange& on_change);
   template <typename Fn>
   void VisitLeafTables(PhysAddr table, int level, VirtAddr base, Fn& fn);
+  // Shares src's tables below `from` into `to`: leaf by leaf through
+  // `view`, or, with `leaf_tables`, whole last-level tables.
   template <typename View>
-  Status ShareTable(const Descriptor* from, PhysAddr to, int level, View& view);
+  Status ShareTable(const Descriptor* from, PhysAddr to, int level, View& view,
+                    bool leaf_tables = false);
+  // The level-2 entry covering `va` when it points at a table, or nullptr.
+  Descriptor* LeafTableEntry(VirtAddr va);
+  void MarkLeafTablesShared(PhysAddr table, int level);
+  // Same pool and translation regime: spaces that can share.
+  bool SameLayout(const AddressSpace& src) const {
+    return src.pool_ == pool_ && src.regime_.va_bits == regime_.va_bits &&
+           src.regime_.granule_shift == regime_.granule_shift;
+  }
   void FreeTables(PhysAddr table, int level);
 
   FramePool* pool_ = nullptr;
@@ -180,17 +217,25 @@ Status AddressSpace::Protect(VirtAddr va, uint64_t pages, Descriptor attrs,
 
 template <typename View>
 Status AddressSpace::ShareAll(AddressSpace& src, View&& view) {
-  if (src.pool_ != pool_ || src.regime_.va_bits != regime_.va_bits ||
-      src.regime_.granule_shift != regime_.granule_shift) {
-    return Status::kInvalidArgument;
-  }
+  if (!SameLayout(src)) return Status::kInvalidArgument;
   return ShareTable(pool_->Descriptors(src.root_), root_, regime_.start_level(),
                     view);
 }
 
+// A level-2 entry whose last-level table fork shared: APTable[1] set, so no
+// EL may write through it (Arm ARM D8.4.2, hierarchical permissions), and
+// the software mark (bits 58:55 of a table descriptor are ignored by the
+// walk, D8.3.1) that tells the fault handler to unshare.
+constexpr Descriptor SharedLeafTable(Descriptor entry) {
+  return entry.with_ap_table(ApTable::kReadOnly).with_cow(true);
+}
+constexpr Descriptor PrivateLeafTable(Descriptor entry) {
+  return entry.with_ap_table(ApTable::kNoEffect).with_cow(false);
+}
+
 template <typename View>
 Status AddressSpace::ShareTable(const Descriptor* from, PhysAddr to, int level,
-                                View& view) {
+                                View& view, bool leaf_tables) {
   Descriptor* out = pool_->Descriptors(to);
   const unsigned entries = regime_.entries_at(level);
   if (level == 3) {
@@ -205,13 +250,51 @@ Status AddressSpace::ShareTable(const Descriptor* from, PhysAddr to, int level,
   }
   for (unsigned i = 0; i < entries; ++i) {
     if (!from[i].IsTable(level) || out[i].valid()) continue;
+    if (leaf_tables && level == 2) {
+      pool_->ShareLeaves(&from[i], 1);  // The table, not its pages.
+      out[i] = SharedLeafTable(from[i]);
+      continue;
+    }
     const Result<PhysAddr> table = pool_->Allocate(FrameUse::kTable);
     if (!table.ok()) return table.status();
     out[i] = Descriptor::Table(table.value());
     const Status s = ShareTable(pool_->Descriptors(from[i].output_address()),
-                                table.value(), level + 1, view);
+                                table.value(), level + 1, view, leaf_tables);
     if (s != Status::kOk) return s;
   }
+  return Status::kOk;
+}
+
+template <typename View, typename Invalidate>
+Status AddressSpace::UnshareLeafTable(VirtAddr va, View&& view,
+                                      Invalidate&& invalidate) {
+  Descriptor* entry = LeafTableEntry(va);
+  if (entry == nullptr || !entry->cow()) return Status::kOk;
+  const Descriptor shared = *entry;
+  const PhysAddr table = shared.output_address();
+  const VirtAddr region = va & ~(regime_.level_bytes(2) - 1);
+  if (pool_->RefCount(table) == 1) {  // The last sharer keeps the table.
+    *entry = PrivateLeafTable(shared);
+    invalidate(region);
+    return Status::kOk;
+  }
+  const Result<PhysAddr> copy = pool_->Allocate(FrameUse::kTable);
+  if (!copy.ok()) return copy.status();
+  Descriptor* from = pool_->Descriptors(table);
+  Descriptor* to = pool_->Descriptors(copy.value());
+  const unsigned count = regime_.entries_at(3);
+  for (unsigned i = 0; i < count; ++i) {
+    if (from[i].valid()) from[i] = view(from[i]);
+    to[i] = from[i];
+  }
+  pool_->ShareLeaves(to, count);
+  // The entry's output address changes: break-before-make (Arm ARM
+  // D8.14.1), so no TLB holds walks through both tables.
+  *entry = Descriptor::Invalid();
+  invalidate(region);
+  *entry = PrivateLeafTable(shared).with_output_address(copy.value());
+  pool_->Release(table);
+  cursor_.Reset();
   return Status::kOk;
 }
 

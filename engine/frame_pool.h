@@ -46,8 +46,8 @@ class FramePool {
   // A new data frame holding a copy of `src`'s bytes, with one reference.
   Result<PhysAddr> Copy(PhysAddr src);
   // One more reference to the frame of each valid descriptor among the
-  // `count` page descriptors at `leaves`: a last-level table that a fork
-  // shares.
+  // `count` descriptors at `leaves`: the pages of a last-level table that a
+  // fork shares, or the tables a level-2 entry points at.
   void ShareLeaves(const Descriptor* leaves, unsigned count);
   // One reference fewer; the frame is freed at zero. Returns whether it was.
   bool Release(PhysAddr frame);

@@ -96,6 +96,12 @@ class Strategy {
   // A fault `p` took on the executing CPU.
   virtual FaultOutcome OnFault(Kernel<A>& k, Process& p, VirtAddr va,
                                Fault fault, Access access) = 0;
+  // Called before the machine edits `p`'s tables over `pages` pages from
+  // `va` (map, unmap), on the executing CPU: a strategy whose spaces share
+  // tables makes those tables `p`'s own here. An error stops the edit.
+  virtual Status BeforeEdit(Kernel<A>&, Process&, VirtAddr, uint64_t) {
+    return Status::kOk;
+  }
   // Makes `p` current on the executing CPU.
   virtual void SwitchTo(Kernel<A>& k, Process& p) = 0;
   // Frees `p`'s address space (exit).

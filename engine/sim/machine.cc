@@ -87,6 +87,10 @@ Status Machine::Map(Pid pid, VirtAddr va, uint64_t pages, Descriptor attrs) {
     checker_->Record(
         absl::StrFormat("pid%d map %#x +%d pages", pid, va, pages));
   }
+  if (const Status s = strategy_->BeforeEdit(*this, *p, va, pages);
+      s != Status::kOk) {
+    return s;
+  }
   // Invalid entries are never cached (Arm ARM D8.13), so mapping into
   // unmapped space needs no invalidation.
   return p->space.Map(va, pages, attrs);
@@ -98,6 +102,11 @@ Status Machine::Unmap(int cpu, Pid pid, VirtAddr va, uint64_t pages) {
   if (checker_) {
     checker_->Record(absl::StrFormat("cpu%d pid%d unmap %#x +%d pages", cpu,
                                      pid, va, pages));
+  }
+  current_cpu_ = cpu;
+  if (const Status s = strategy_->BeforeEdit(*this, *p, va, pages);
+      s != Status::kOk) {
+    return s;
   }
   struct Change {
     VirtAddr va;
@@ -111,7 +120,6 @@ Status Machine::Unmap(int cpu, Pid pid, VirtAddr va, uint64_t pages) {
   if (s != Status::kOk || changes.empty()) return s;
   // Removed pages need their leaf entries gone, freed tables their walk
   // cache entries too (non-last-level TLBI).
-  current_cpu_ = cpu;
   SimArch& a = arch();
   const Shareability sh = shareability();
   MaintenanceSequence(a, sh, [&] {
