@@ -12,6 +12,7 @@
 #include "program.h"
 #include "variants/lazy_cow.h"
 #include "variants/registry.h"
+#include "variants/shared_tables.h"
 
 namespace ttb::testing {
 namespace {
@@ -47,6 +48,13 @@ class LazyCowWithoutBreakBeforeMake final : public LazyCow<SimArch> {
   CowOptions cow_options() const override {
     return CowOptions{.break_before_make = false};
   }
+};
+
+// Shares the tables read-only but keeps the parent's cached writable
+// entries.
+class SharedTablesWithoutFlush final : public SharedTables<SimArch> {
+ protected:
+  void AfterMarkingParent(Kernel<SimArch>&, Process&) override {}
 };
 
 struct Scenario {
@@ -129,6 +137,32 @@ TEST(CoherenceChecker, CatchesAMissingBreakBeforeMake) {
   ASSERT_TRUE(m.Read(0, s.parent, kVa, bytes).ok);    // Caches read-only.
   ASSERT_TRUE(m.Write(0, s.parent, kVa, kAfter).ok);  // CoW break.
   EXPECT_TRUE(Reported(m, "break-before-make violated"));
+}
+
+TEST(CoherenceChecker, CleanSharedTablesRaisesNothing) {
+  SharedTables<SimArch> strategy;
+  Scenario s = ForkAfterWrites(strategy, 2);
+  sim::Machine& m = *s.machine;
+  std::vector<uint8_t> bytes(4);
+  ASSERT_TRUE(m.Read(1, s.child, kVa, bytes).ok);  // Cached through APTable.
+  ASSERT_TRUE(m.Write(1, s.parent, kVa, kAfter).ok);
+  ASSERT_TRUE(m.Write(0, s.child, kVa + 8, kAfter).ok);
+  ASSERT_TRUE(m.Read(0, s.child, kVa, bytes).ok);
+  EXPECT_EQ(bytes, kBefore);
+  ASSERT_TRUE(m.Read(1, s.parent, kVa, bytes).ok);
+  EXPECT_EQ(bytes, kAfter);
+  EXPECT_TRUE(m.checker()->violations().empty())
+      << m.checker()->violations().front();
+  EXPECT_GT(m.checker()->hits_checked(), 0u);
+}
+
+TEST(CoherenceChecker, CatchesTablesSharedWithoutTheParentsFlush) {
+  SharedTablesWithoutFlush strategy;
+  Scenario s = ForkAfterWrites(strategy, 1);
+  // The parent's write hits the entry it cached writable before its table
+  // became read-only: the shared frame changes under the child.
+  ASSERT_TRUE(s.machine->Write(0, s.parent, kVa, kAfter).ok);
+  EXPECT_TRUE(Reported(*s.machine, "more than the tables'"));
 }
 
 TEST(CoherenceChecker, DifferentialHarnessFindsAndShrinksTheMissingTlbi) {

@@ -116,6 +116,16 @@ constexpr Counts kBreak{.vale1is = 1,
 constexpr Counts kReuse{
     .vale1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1, .faults = 1};
 
+// shared_tables' first write under a shared table: a permission fault that
+// unshares it (DSB ISHST, ASIDE1IS as the break-before-make TLBI on a core
+// without FEAT_TLBIRANGE, DSB ISH, ISB; then DSB ISHST and ISB to publish
+// the entry), and the retry's ordinary CoW fault. While another space
+// shares the table it is copied, a reference per page.
+constexpr Counts kUnshareLast{
+    .aside1is = 1, .dsb_ishst = 2, .dsb_ish = 1, .isb = 2, .faults = 1};
+const Counts kUnshareCopy =
+    With(Counts{.tables = 1, .shares = kPages}, kUnshareLast);
+
 const std::map<std::string, Expected>& HandDerived() {
   static const auto* table = new std::map<std::string, Expected>{
       // Copies every page into three new tables; no TLBI, no faults after.
@@ -141,6 +151,19 @@ const std::map<std::string, Expected>& HandDerived() {
        {With(kLazyForkBase,
              {.vmalle1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1}),
         kBreak, kReuse}},
+      // The child's root and level-2 tables, one reference to the shared
+      // level-3 table, one ASIDE1IS behind one barrier pair. The child's
+      // write copies the table its parent still shares; the parent, its
+      // last sharer, keeps it.
+      {"shared_tables",
+       {{.aside1is = 1,
+         .dsb_ishst = 1,
+         .dsb_ish = 1,
+         .isb = 1,
+         .tables = 2,
+         .shares = 1},
+        With(kBreak, kUnshareCopy),
+        With(kReuse, kUnshareLast)}},
   };
   return *table;
 }

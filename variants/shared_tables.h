@@ -1,0 +1,112 @@
+// shared_tables: fork shares the parent's last-level tables instead of their
+// pages, as On-Demand-Fork (Zhao et al., EuroSys 2021) does for Linux: the
+// child's level-2 entries point at the parent's level-3 tables, and both
+// sides' entries get APTable[1] (no write at any EL below them, Arm ARM
+// D8.4.2) and a software mark. Fork work is per 2 MiB, not per page. The
+// parent's cached writable entries go with one ASIDE1IS, since the APTable
+// change reaches every page below (D8.13). A write under a shared table
+// faults; the handler gives the space its own copy of the table (its pages
+// in the forked view, one more reference each) with break-before-make on
+// the level-2 entry (D8.14.1): invalid, TLBI of the 2 MiB region and its
+// walks (RVAE1IS with FEAT_TLBIRANGE, else ASIDE1IS, as Linux does past
+// MAX_DVM_OPS), then the new entry. The write retries into an ordinary CoW
+// fault, so each fault either completes or changes nothing.
+#ifndef TTBENCH_VARIANTS_SHARED_TABLES_H_
+#define TTBENCH_VARIANTS_SHARED_TABLES_H_
+
+#include "variants/cow.h"
+
+namespace ttb {
+
+template <Arch A>
+class SharedTables : public Strategy<A> {
+ public:
+  const char* name() const override { return "shared_tables"; }
+  const char* summary() const override {
+    return "share last-level tables read-only (APTable), one ASIDE1IS; "
+           "copy a table on its first write, then its pages on theirs";
+  }
+  Status CreateSpace(Kernel<A>& k, Process& p) override {
+    return CreateTaggedSpace(k, p);
+  }
+  Status Fork(Kernel<A>& k, Process& parent, Process& child) override {
+    if (const Status s = CreateSpace(k, child); s != Status::kOk) return s;
+    if (const Status s = child.space.ShareLeafTables(parent.space);
+        s != Status::kOk) {
+      child.space.Release();
+      return s;
+    }
+    parent.space.MarkLeafTablesShared();
+    AfterMarkingParent(k, parent);
+    return Status::kOk;
+  }
+  FaultOutcome OnFault(Kernel<A>& k, Process& p, VirtAddr va, Fault fault,
+                       Access access) override {
+    if (fault.kind == FaultKind::kPermission && access == Access::kWrite &&
+        p.space.InSharedLeafTable(va) && MayBecomeWritable(p, va)) {
+      return Unshare(k, p, va) == Status::kOk ? FaultOutcome::kHandled
+                                              : FaultOutcome::kNoMemory;
+    }
+    return HandleCowFault(k, p, va, fault, access);
+  }
+  Status BeforeEdit(Kernel<A>& k, Process& p, VirtAddr va,
+                    uint64_t pages) override {
+    const uint64_t region = k.regime().level_bytes(2);
+    const VirtAddr end = va + pages * k.regime().granule_bytes();
+    for (VirtAddr at = va & ~(region - 1); at < end; at += region) {
+      if (!p.space.InSharedLeafTable(at)) continue;
+      if (const Status s = Unshare(k, p, at); s != Status::kOk) return s;
+    }
+    return Status::kOk;
+  }
+  void SwitchTo(Kernel<A>& k, Process& p) override { SwitchTagged(k, p); }
+
+ protected:
+  // The parent's cached entries predate its read-only APTable: all go.
+  virtual void AfterMarkingParent(Kernel<A>& k, Process& parent) {
+    A& arch = k.arch();
+    const Shareability sh = k.shareability();
+    MaintenanceSequence(arch, sh,
+                        [&] { InvalidateAsid(arch, parent.space.asid(), sh); });
+  }
+
+ private:
+  // A write to a truly read-only page is the process's own fault: no table
+  // is copied for it.
+  static bool MayBecomeWritable(Process& p, VirtAddr va) {
+    const Result<Descriptor*> slot = p.space.Slot(va);
+    if (!slot.ok() || !slot.value()->valid()) return false;
+    return Writable(*slot.value()) || slot.value()->cow();
+  }
+
+  static Status Unshare(Kernel<A>& k, Process& p, VirtAddr va) {
+    A& arch = k.arch();
+    const Shareability sh = k.shareability();
+    const Asid asid = p.space.asid();
+    const uint64_t pages =
+        k.regime().level_bytes(2) >> k.regime().granule_shift;
+    const Status s = p.space.UnshareLeafTable(
+        va, [](Descriptor d) { return ForkedView(d); },
+        [&](VirtAddr region) {
+          // The region's leaf entries and the walks through its level-2
+          // entry (non-last-level forms).
+          MaintenanceSequence(arch, sh, [&] {
+            if (arch.HasRangeTlbi()) {
+              InvalidateRange(arch, asid, region, pages, false, sh,
+                              k.regime().granule_shift);
+            } else {
+              InvalidateAsid(arch, asid, sh);
+            }
+          });
+        });
+    if (s != Status::kOk) return s;
+    // Publish the new entry to the walker before the access retries.
+    arch.Dsb(sh == Shareability::kInner ? Barrier::kIshSt : Barrier::kNshSt);
+    arch.Isb();
+    return Status::kOk;
+  }
+};
+
+}  // namespace ttb
+
+#endif  // TTBENCH_VARIANTS_SHARED_TABLES_H_
