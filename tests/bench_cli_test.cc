@@ -400,6 +400,40 @@ TEST_F(BenchCliTest, WithRepetitionsATestDecidesWhatIsLevel) {
       << md;
 }
 
+TEST_F(BenchCliTest, TheSummaryNamesEventsAndKeepsFractionalOnes) {
+  // Per-iteration counts: shared_tables copies a table once in 512 writes
+  // (0.00195 a write), rolled its ASIDs over once in 100,000 iterations,
+  // and has a slower tail; only its events are named, and not the rare one.
+  nlohmann::json benchmarks = nlohmann::json::array();
+  for (const auto& [s, ms] :
+       {std::pair{"lazy_cow", 100.0}, std::pair{"shared_tables", 150.0}}) {
+    const bool shared = std::string(s) == "shared_tables";
+    benchmarks.push_back(
+        {{"name", std::string("fork/") + s + "/dense/16MiB/manual_time"},
+         {"run_type", "iteration"},
+         {"real_time", 1000},
+         {"time_unit", "ns"}});
+    benchmarks.push_back(
+        {{"name", std::string("fork_write/") + s + "/10pct/16MiB/manual_time"},
+         {"run_type", "iteration"},
+         {"real_time", ms},
+         {"time_unit", "ms"},
+         {"modelled_cycles", ms * 1e6},
+         {"faults", 409},
+         {"frames_shared", shared ? 1 : 0},
+         {"tables_allocated", shared ? 1.0 / 512 : 0},
+         {"tlbi.vmalle1is", shared ? 1e-5 : 0},
+         {"latency_p99_ns", shared ? 900 : 600}});
+  }
+  const std::string md = ReportOn(benchmarks);
+  EXPECT_NE(md.find("- `shared_tables` takes 1.50x as long: 1 more "
+                    "frames_shared, 0.00195 more tables_allocated.\n"),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("more latency"), std::string::npos) << md;
+  EXPECT_EQ(md.find("vmalle1is"), std::string::npos) << md;
+}
+
 TEST_F(BenchCliTest, AResultSetWithoutEventCountsStillGetsAReport) {
   // Host times only (another tool's JSON, or counters stripped): the
   // sections that need counters are left out, not failed on.
