@@ -53,11 +53,11 @@ bool NameLess(absl::string_view a, absl::string_view b) {
   }
   return pa.size() < pb.size();
 }
+std::string Whole(double v) { return absl::StrFormat("%.0f", v); }
 // Events per iteration: whole where they are (a fork's), else to three
-// figures (a CoW fault's share of the fork or table copy every 4096 writes).
+// figures (a CoW fault's share of the table copy every 512 writes).
 std::string Count(double v) {
-  return v >= 10 || v == std::floor(v) ? absl::StrFormat("%.0f", v)
-                                       : absl::StrFormat("%.3g", v);
+  return v >= 10 || v == std::floor(v) ? Whole(v) : absl::StrFormat("%.3g", v);
 }
 // Fewer events than one in a thousand iterations are a rare event (an
 // ASID rollover) or the benchmark's start, not what its workload does.
@@ -512,7 +512,7 @@ absl::StatusOr<std::string> WriteReportFiles(
       }
       const std::vector<std::string> big = {"fork_resume", s, big_size};
       row.push_back(Count(h.Counter(big, "walks")));
-      row.push_back(Count(h.Counter(big, "modelled_cycles")));
+      row.push_back(Whole(h.Counter(big, "modelled_cycles")));
       rows.push_back(row);
     }
     std::vector<std::string> header = {"strategy"};
@@ -651,7 +651,7 @@ absl::StatusOr<std::string> WriteReportFiles(
     const Measured* m = h.Find({"fork", s, "dense", big_size});
     if (m == nullptr) continue;
     for (const auto& [event, per] : costs->cycles_per_event()) {
-      if (m->Counter(event) * per > 0) {
+      if (m->Counter(event) > kNoEvent && per > 0) {
         split[s][event] = m->Counter(event) * per;
         kinds.insert(event);
       }
@@ -662,7 +662,7 @@ absl::StatusOr<std::string> WriteReportFiles(
     for (const std::string& s : h.strategies) {
       std::vector<std::string> row = {s};
       for (const std::string& k : kind_list) {
-        row.push_back(Count(split[s].count(k) ? split[s][k] : 0));
+        row.push_back(Whole(split[s].count(k) ? split[s][k] : 0));
       }
       split_rows.push_back(row);
     }
@@ -740,8 +740,9 @@ absl::StatusOr<std::string> WriteReportFiles(
         ". The walker agreed with the MMU on ", said("walker_translations"),
         " translations (", said("walker_mismatches"), " mismatches).\n\n",
         Table(header, rows),
-        "\nInstructions and operations, each with the barrier that completes "
-        "it (ns per iteration):\n\n",
+        "\nInstructions and operations alone, a TLBI with the DSB that "
+        "completes it (`*16`: 16 TLBIs before one DSB), in ns per "
+        "iteration:\n\n",
         Table({"operation", "ns"}, op_rows));
   }
 
