@@ -80,6 +80,12 @@ class AddressSpace {
   // Whether the level-2 entry covering `va` points at a shared last-level
   // table (one that may have other sharers).
   bool InSharedLeafTable(VirtAddr va);
+  // Calls fn(region) for the VA of each level-2 region overlapping `pages`
+  // pages from `va` whose last-level table is shared, visiting only tables
+  // that exist; stops at fn's first error and returns it. A bad range gets
+  // the error Map and Unmap give it.
+  template <typename Fn>
+  Status ForEachSharedLeafTable(VirtAddr va, uint64_t pages, Fn&& fn);
   // Makes the shared last-level table covering `va` this space's own: a
   // copy when others still share it, else the same table. Pages in the copy
   // take one more reference and, as their frames now have two sharers, get
@@ -133,6 +139,24 @@ class AddressSpace {
   template <typename View>
   Status ShareTable(const Descriptor* from, PhysAddr to, int level, View& view,
                     bool leaf_tables = false);
+  // The entries [first, last) of the level-`level` table that maps from
+  // `base` which overlap [lo, hi).
+  struct EntryRange {
+    unsigned first;
+    unsigned last;
+  };
+  EntryRange EntriesIn(int level, VirtAddr base, VirtAddr lo,
+                       VirtAddr hi) const {
+    const uint64_t span = regime_.level_bytes(level);
+    const unsigned count = regime_.entries_at(level);
+    return {lo <= base ? 0 : static_cast<unsigned>((lo - base) / span),
+            hi >= base + span * count
+                ? count
+                : static_cast<unsigned>((hi - base + span - 1) / span)};
+  }
+  template <typename Fn>
+  Status VisitSharedLeafTables(PhysAddr table, int level, VirtAddr base,
+                               VirtAddr lo, VirtAddr hi, Fn& fn);
   // The level-2 entry covering `va` when it points at a table, or nullptr.
   Descriptor* LeafTableEntry(VirtAddr va);
   void MarkLeafTablesShared(PhysAddr table, int level);
@@ -165,9 +189,7 @@ bool AddressSpace::UnmapIn(PhysAddr table, int level, VirtAddr base,
   Descriptor* entries = pool_->Descriptors(table);
   const uint64_t span = regime_.level_bytes(level);
   const unsigned count = regime_.entries_at(level);
-  const VirtAddr table_end = base + span * count;
-  const unsigned first = lo <= base ? 0 : (lo - base) / span;
-  const unsigned last = hi >= table_end ? count : (hi - base + span - 1) / span;
+  const auto [first, last] = EntriesIn(level, base, lo, hi);
   bool cleared_all = true;  // Every entry in [first, last) is now invalid.
   for (unsigned i = first; i < last; ++i) {
     const Descriptor d = entries[i];
@@ -260,6 +282,34 @@ Status AddressSpace::ShareTable(const Descriptor* from, PhysAddr to, int level,
     out[i] = Descriptor::Table(table.value());
     const Status s = ShareTable(pool_->Descriptors(from[i].output_address()),
                                 table.value(), level + 1, view, leaf_tables);
+    if (s != Status::kOk) return s;
+  }
+  return Status::kOk;
+}
+
+template <typename Fn>
+Status AddressSpace::ForEachSharedLeafTable(VirtAddr va, uint64_t pages,
+                                            Fn&& fn) {
+  if (const Status s = CheckRange(va, pages); s != Status::kOk) return s;
+  const VirtAddr end = va + (pages << regime_.granule_shift);
+  return VisitSharedLeafTables(root_, regime_.start_level(), 0, va, end, fn);
+}
+
+template <typename Fn>
+Status AddressSpace::VisitSharedLeafTables(PhysAddr table, int level,
+                                           VirtAddr base, VirtAddr lo,
+                                           VirtAddr hi, Fn& fn) {
+  const Descriptor* entries = pool_->Descriptors(table);
+  const uint64_t span = regime_.level_bytes(level);
+  const auto [first, last] = EntriesIn(level, base, lo, hi);
+  for (unsigned i = first; i < last; ++i) {
+    const Descriptor d = entries[i];
+    if (!d.IsTable(level)) continue;
+    const VirtAddr va = base + i * span;
+    const Status s = level == 2
+                         ? (d.cow() ? fn(va) : Status::kOk)
+                         : VisitSharedLeafTables(d.output_address(), level + 1,
+                                                 va, lo, hi, fn);
     if (s != Status::kOk) return s;
   }
   return Status::kOk;

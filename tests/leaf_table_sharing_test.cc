@@ -87,6 +87,43 @@ TEST_P(LeafTableSharingTest, ShareTakesATableReferenceNotAPageReference) {
   }
 }
 
+TEST_P(LeafTableSharingTest, ForEachSharedLeafTableVisitsTheRangesTables) {
+  Share();
+  std::vector<VirtAddr> seen;
+  auto record = [&](VirtAddr region) {
+    seen.push_back(region);
+    return Status::kOk;
+  };
+  // The whole regime, walked through the tables that exist.
+  const uint64_t all = 1ull << (GetParam().va_bits - 12);
+  ASSERT_EQ(parent_.ForEachSharedLeafTable(0, all, record), Status::kOk);
+  EXPECT_EQ(seen,
+            (std::vector<VirtAddr>{0x20'0000, 0x40'0000, 0x40'0000'0000}));
+  seen.clear();
+  ASSERT_EQ(parent_.ForEachSharedLeafTable(0x40'0000 + kPage, 1, record),
+            Status::kOk);
+  EXPECT_EQ(seen, std::vector<VirtAddr>{0x40'0000});
+  // A table made private is not visited again.
+  ASSERT_EQ(parent_.UnshareLeafTable(0x40'0000, ReadOnlyCow, [](VirtAddr) {}),
+            Status::kOk);
+  seen.clear();
+  ASSERT_EQ(parent_.ForEachSharedLeafTable(0, all, record), Status::kOk);
+  EXPECT_EQ(seen, (std::vector<VirtAddr>{0x20'0000, 0x40'0000'0000}));
+  // The first error stops the walk; bad ranges get Map's errors.
+  int calls = 0;
+  EXPECT_EQ(parent_.ForEachSharedLeafTable(0, all,
+                                           [&](VirtAddr) {
+                                             ++calls;
+                                             return Status::kNoMemory;
+                                           }),
+            Status::kNoMemory);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(parent_.ForEachSharedLeafTable(0x123, 1, record),
+            Status::kInvalidArgument);
+  EXPECT_EQ(parent_.ForEachSharedLeafTable(1ull << 48, 1, record),
+            Status::kOutOfRange);
+}
+
 TEST_P(LeafTableSharingTest, UnshareCopiesWhileSharedWithBreakBeforeMake) {
   Share();
   const VirtAddr va = kVas[0];

@@ -51,13 +51,8 @@ class SharedTables : public Strategy<A> {
   }
   Status BeforeEdit(Kernel<A>& k, Process& p, VirtAddr va,
                     uint64_t pages) override {
-    const uint64_t region = k.regime().level_bytes(2);
-    const VirtAddr end = va + pages * k.regime().granule_bytes();
-    for (VirtAddr at = va & ~(region - 1); at < end; at += region) {
-      if (!p.space.InSharedLeafTable(at)) continue;
-      if (const Status s = Unshare(k, p, at); s != Status::kOk) return s;
-    }
-    return Status::kOk;
+    return p.space.ForEachSharedLeafTable(
+        va, pages, [&](VirtAddr region) { return Unshare(k, p, region); });
   }
   void SwitchTo(Kernel<A>& k, Process& p) override { SwitchTagged(k, p); }
 
