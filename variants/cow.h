@@ -19,6 +19,9 @@ constexpr Descriptor ReadOnly(Descriptor d) {
 constexpr Descriptor MakeWritable(Descriptor d) {
   return d.with_ap(static_cast<Ap>(static_cast<unsigned>(d.ap()) & 0b01));
 }
+// A page a write may end up writing: writable, or shared copy-on-write. A
+// write to any other page is the process's own permission fault.
+constexpr bool WritableOrCow(Descriptor d) { return Writable(d) || d.cow(); }
 // The bits a fork sets in a shared page: AP[2] (read-only) and the CoW
 // marker, with their positions.
 inline constexpr uint64_t kForkedBits =
@@ -152,8 +155,8 @@ FaultOutcome HandleCowFault(Kernel<A>& k, Process& p, VirtAddr va, Fault fault,
   A& arch = k.arch();
   const Shareability sh = k.shareability();
 
+  if (!WritableOrCow(d)) return FaultOutcome::kNotHandled;
   if (!d.cow()) {
-    if (!Writable(d)) return FaultOutcome::kNotHandled;  // Truly read-only.
     // Already writable: this CPU hit a read-only entry it cached before
     // the page was broken (elsewhere). Drop it locally and retry.
     MaintenanceSequence(arch, Shareability::kLocal, [&] {

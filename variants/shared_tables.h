@@ -66,12 +66,10 @@ class SharedTables : public Strategy<A> {
   }
 
  private:
-  // A write to a truly read-only page is the process's own fault: no table
-  // is copied for it.
+  // No table is copied for a write the process is not allowed.
   static bool MayBecomeWritable(Process& p, VirtAddr va) {
     const Result<Descriptor*> slot = p.space.Slot(va);
-    if (!slot.ok() || !slot.value()->valid()) return false;
-    return Writable(*slot.value()) || slot.value()->cow();
+    return slot.ok() && slot.value()->valid() && WritableOrCow(*slot.value());
   }
 
   static Status Unshare(Kernel<A>& k, Process& p, VirtAddr va) {
