@@ -7,7 +7,8 @@
 
 namespace ttb::bench {
 
-absl::StatusOr<CostModel> CostModel::Load(const std::string& path) {
+absl::StatusOr<CostModel> CostModel::Load(const std::string& path,
+                                          nlohmann::json* document) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
   const nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
@@ -37,6 +38,7 @@ absl::StatusOr<CostModel> CostModel::Load(const std::string& path) {
     }
     model.cycles_[event] = figure["cycles"].get<double>();
   }
+  if (document != nullptr) *document = doc;
   return model;
 }
 

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "bench/events.h"
+#include "nlohmann/json_fwd.hpp"
 
 namespace ttb::bench {
 
@@ -18,8 +19,10 @@ inline constexpr char kCostsNoteKey[] = "ttbench_costs";
 class CostModel {
  public:
   // Reads and checks `path`: every figure a non-negative number of cycles
-  // with a source, and no event the simulator does not count.
-  static absl::StatusOr<CostModel> Load(const std::string& path);
+  // with a source, and no event the simulator does not count. `document`
+  // receives the file as read, when given (calibrate rewrites it).
+  static absl::StatusOr<CostModel> Load(const std::string& path,
+                                        nlohmann::json* document = nullptr);
 
   double Cycles(const Events& events) const;
   const std::string& profile() const { return profile_; }

@@ -547,10 +547,10 @@ int CalibrateFrom(const std::string& path) {
   if (!timings.ok()) Usage(std::string(timings.status().message()));
   const std::string base_path =
       absl::StrCat(absl::GetFlag(FLAGS_costs), "/", profile, ".json");
-  if (const auto model = CostModel::Load(base_path); !model.ok()) {
+  nlohmann::json base;
+  if (const auto model = CostModel::Load(base_path, &base); !model.ok()) {
     Usage(std::string(model.status().message()));
   }
-  const nlohmann::json base = nlohmann::json::parse(std::ifstream(base_path));
   CalibrationInput input;
   input.baremetal = &*timings;
   input.context = &context;

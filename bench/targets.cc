@@ -103,8 +103,9 @@ std::string FastestFork(const Timings& all, uint64_t mib, double floor_ns) {
         p[3] != SizeName(mib) || m.ns.empty()) {
       continue;
     }
-    any.Offer(p[1], Median(m.ns));
-    if (HandlesEveryPage(m, mib)) per_page.Offer(p[1], Median(m.ns));
+    const double ns = Median(m.ns);
+    any.Offer(p[1], ns);
+    if (HandlesEveryPage(m, mib)) per_page.Offer(p[1], ns);
   }
   if (any.strategy.empty() || any.strategy == kStrategy) return "";
   std::string out = absl::StrFormat("; the fastest strategy, `%s`, %.2fx",
