@@ -20,6 +20,7 @@ struct ArchCounters {
     for (const auto& by_sh : tlbi) total += by_sh[0] + by_sh[1];
     return total;
   }
+  friend bool operator==(const ArchCounters&, const ArchCounters&) = default;
 };
 
 }  // namespace ttb

@@ -72,6 +72,34 @@ void MaintenanceSequence(A& arch, Shareability sh, Fn&& invalidate) {
   arch.Isb();
 }
 
+// One whole MaintenanceSequence per page, `pages` pages from `va`, each
+// with a last-level TLBI by VA: the per-page invalidation of the seed's
+// fork, page after page.
+template <Arch A>
+void InvalidateEachPageInTurn(A& arch, Shareability sh, Asid asid, VirtAddr va,
+                              uint64_t pages, unsigned granule_shift) {
+  for (uint64_t i = 0; i < pages; ++i) {
+    MaintenanceSequence(arch, sh, [&] {
+      InvalidateVa(arch, asid, va + (i << granule_shift), true, sh);
+    });
+  }
+}
+
+// The same instructions, handed to the Arch as one run where it can carry
+// out a run at once with the same effect (SimArch counts and invalidates
+// without visiting each instruction); otherwise issued in turn.
+template <Arch A>
+void InvalidateEachPage(A& arch, Shareability sh, Asid asid, VirtAddr va,
+                        uint64_t pages, unsigned granule_shift) {
+  if constexpr (requires {
+                  arch.InvalidateEachPage(sh, asid, va, pages, granule_shift);
+                }) {
+    arch.InvalidateEachPage(sh, asid, va, pages, granule_shift);
+  } else {
+    InvalidateEachPageInTurn(arch, sh, asid, va, pages, granule_shift);
+  }
+}
+
 }  // namespace ttb
 
 #endif  // TTBENCH_ENGINE_TLB_MAINTENANCE_H_

@@ -31,14 +31,8 @@ class LazyCowWithLocalTlbi final : public LazyCow<SimArch> {
  protected:
   void AfterWriteProtect(Kernel<SimArch>& k, Process& parent, VirtAddr va,
                          uint64_t pages) override {
-    SimArch& arch = k.arch();
-    for (uint64_t i = 0; i < pages; ++i) {
-      MaintenanceSequence(arch, Shareability::kLocal, [&] {
-        InvalidateVa(arch, parent.space.asid(),
-                     va + i * k.regime().granule_bytes(), true,
-                     Shareability::kLocal);
-      });
-    }
+    InvalidateEachPage(k.arch(), Shareability::kLocal, parent.space.asid(), va,
+                       pages, k.regime().granule_shift);
   }
 };
 

@@ -32,14 +32,8 @@ class LazyCow : public LazyCowBase<A> {
   // made read-only: one maintenance sequence per page.
   virtual void AfterWriteProtect(Kernel<A>& k, Process& parent, VirtAddr va,
                                  uint64_t pages) {
-    A& arch = k.arch();
-    const Shareability sh = k.shareability();
-    const Asid asid = parent.space.asid();
-    const uint64_t page = k.regime().granule_bytes();
-    for (uint64_t i = 0; i < pages; ++i) {
-      MaintenanceSequence(
-          arch, sh, [&] { InvalidateVa(arch, asid, va + i * page, true, sh); });
-    }
+    InvalidateEachPage(k.arch(), k.shareability(), parent.space.asid(), va,
+                       pages, k.regime().granule_shift);
   }
 };
 

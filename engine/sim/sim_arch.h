@@ -14,6 +14,7 @@
 #include "engine/regime.h"
 #include "engine/sim/tlb.h"
 #include "engine/sim/tlb_profile.h"
+#include "engine/tlb_maintenance.h"
 
 namespace ttb::sim {
 
@@ -58,6 +59,7 @@ class SimSystem {
   void Trace(const ArchEvent& e) const {
     if (tracer_) tracer_(e);
   }
+  bool traced() const { return static_cast<bool>(tracer_); }
 
  private:
   std::function<void(const ArchEvent&)> tracer_;
@@ -78,6 +80,12 @@ class SimArch {
   void Isb();
   void SwitchTtbr0(PhysAddr root, Asid asid);
   bool HasRangeTlbi() const { return system_->range_tlbi(); }
+  // InvalidateEachPageInTurn's instructions, carried out as one run: the
+  // same counts, TLB contents and completion state, without the per-page
+  // bookkeeping that would otherwise cost most of a large fork's host time.
+  // Traced systems take them one by one, so checkers see each instruction.
+  void InvalidateEachPage(Shareability sh, Asid asid, VirtAddr va,
+                          uint64_t pages, unsigned granule_shift);
 
   int cpu() const { return cpu_; }
 
@@ -129,6 +137,41 @@ inline void SimArch::Isb() {
   ++system_->counters().isb;
   system_->Trace({ArchEvent::Kind::kIsb, cpu_, 0, 0});
   system_->cpu(cpu_).needs_isb = false;
+}
+
+inline void SimArch::InvalidateEachPage(Shareability sh, Asid asid, VirtAddr va,
+                                        uint64_t pages,
+                                        unsigned granule_shift) {
+  if (system_->traced()) {
+    InvalidateEachPageInTurn(*this, sh, asid, va, pages, granule_shift);
+    return;
+  }
+  const bool inner = sh == Shareability::kInner;
+  ArchCounters& counters = system_->counters();
+  counters.tlbi[static_cast<int>(tlbi::Op::kVale1)][static_cast<int>(sh)] +=
+      pages;
+  counters.dsb[static_cast<int>(inner ? Barrier::kIshSt : Barrier::kNshSt)] +=
+      pages;
+  counters.dsb[static_cast<int>(inner ? Barrier::kIsh : Barrier::kNsh)] +=
+      pages;
+  counters.isb += pages;
+  for (int c = inner ? 0 : cpu_; c < (inner ? system_->cpu_count() : cpu_ + 1);
+       ++c) {
+    Tlb& tlb = system_->tlb(c);
+    if (tlb.empty()) continue;
+    for (uint64_t i = 0; i < pages; ++i) {
+      tlb.Invalidate(tlbi::Op::kVale1,
+                     tlbi::VaOperand(va + (i << granule_shift), asid));
+    }
+  }
+  // Where the last sequence left this CPU: its DSB completed every TLBI it
+  // covers, and its ISB synchronised the context.
+  CpuState& self = system_->cpu(cpu_);
+  if (pages != 0) {
+    self.incomplete_local_tlbis = 0;
+    if (inner) self.incomplete_broadcast_tlbis = 0;
+    self.needs_isb = false;
+  }
 }
 
 static_assert(Arch<SimArch>);

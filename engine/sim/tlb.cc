@@ -150,7 +150,7 @@ void Tlb::EraseWalksAt(VirtAddr va, Match&& match) {
 void Tlb::Invalidate(tlbi::Op op, uint64_t operand) {
   // Nothing cached, nothing to remove: a fork's TLBI per page often finds
   // the TLB empty.
-  if (l1_.empty() && l2_.empty() && walk_.empty()) return;
+  if (empty()) return;
   using tlbi::Op;
   const bool leaf_only = tlbi::LastLevelOnly(op);
   switch (op) {

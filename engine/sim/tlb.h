@@ -67,6 +67,8 @@ class Tlb {
   const WalkEntry* LookupWalk(VirtAddr va, Asid asid);
   void FillWalk(const WalkEntry& entry);
 
+  // Whether nothing at all is cached: no TLBI can change anything.
+  bool empty() const { return l1_.empty() && l2_.empty() && walk_.empty(); }
   // Carries out one TLBI with the operand bits as hardware reads them.
   void Invalidate(tlbi::Op op, uint64_t operand);
 
