@@ -1,9 +1,20 @@
 #include "engine/address_space.h"
 
 namespace ttb {
+namespace {
+
+// A valid level-3 page descriptor for `frame` with the attributes of
+// `attrs` (bits 1:0 = 0b11, Arm ARM D8.3.2).
+Descriptor PageDescriptor(PhysAddr frame, Descriptor attrs) {
+  return Descriptor::Page(frame).with_attribute_bits(attrs.attribute_bits() |
+                                                     0b11);
+}
+
+}  // namespace
 
 Status AddressSpace::Init(FramePool* pool, const Regime& regime, Asid asid) {
   if (pool == nullptr || !regime.Supported() ||
+      regime.entries_at(regime.start_level()) > kMaxRootEntries ||
       pool->frame_shift() != regime.granule_shift) {
     return Status::kInvalidArgument;
   }
@@ -34,8 +45,7 @@ Status AddressSpace::PlacePage(VirtAddr va, PhysAddr frame, Descriptor attrs) {
   const Result<Descriptor*> slot = cursor_.FindOrCreate(va);
   if (!slot.ok()) return slot.status();
   if (slot.value()->valid()) return Status::kAlreadyMapped;
-  *slot.value() = Descriptor::Page(frame).with_attribute_bits(
-      attrs.attribute_bits() | 0b11);
+  *slot.value() = PageDescriptor(frame, attrs);
   return Status::kOk;
 }
 
@@ -64,15 +74,18 @@ Status AddressSpace::Map(VirtAddr va, uint64_t pages, Descriptor attrs) {
       return Status::kAlreadyMapped;
     }
   }
+  // The slot first, then its frame: a table's pages get consecutive
+  // frames, which fork shares in one vectorised pass.
   for (uint64_t i = 0; i < pages; ++i) {
-    const Result<PhysAddr> frame = pool_->Allocate(FrameUse::kData);
-    const Status s = frame.ok()
-                         ? PlaceOrUndo(va + i * step, frame.value(), attrs)
-                         : frame.status();
-    if (s != Status::kOk) {
-      if (i > 0) Unmap(va, i);  // The pages mapped before this one.
-      return s;
+    const Result<Descriptor*> slot = cursor_.FindOrCreate(va + i * step);
+    const Result<PhysAddr> frame =
+        slot.ok() ? pool_->Allocate(FrameUse::kData) : slot.status();
+    if (!frame.ok()) {
+      // The pages mapped before this one, and the tables made for it.
+      Unmap(va, i + 1);
+      return frame.status();
     }
+    *slot.value() = PageDescriptor(frame.value(), attrs);
   }
   return Status::kOk;
 }
@@ -109,10 +122,29 @@ Result<Descriptor*> AddressSpace::Slot(VirtAddr va) {
 
 Status AddressSpace::ShareLeafTables(AddressSpace& src) {
   if (!SameLayout(src)) return Status::kInvalidArgument;
-  // Only the structure is shared: no descriptor passes through a view.
-  auto unused = [](Descriptor d) { return d; };
-  return ShareTable(pool_->Descriptors(src.root_), root_, regime_.start_level(),
-                    unused, /*leaf_tables=*/true);
+  return CopyTables(pool_->Descriptors(src.root_), root_, regime_.start_level(),
+                    /*leaf_tables=*/true);
+}
+
+Status AddressSpace::CopyTables(const Descriptor* from, PhysAddr to, int level,
+                                bool leaf_tables) {
+  if (level == 3) return Status::kOk;
+  Descriptor* out = pool_->Descriptors(to);
+  for (unsigned i = 0; i < regime_.entries_at(level); ++i) {
+    if (!from[i].IsTable(level) || out[i].valid()) continue;
+    if (leaf_tables && level == 2) {
+      pool_->ShareLeaves(&from[i], 1);  // The table, not its pages.
+      out[i] = SharedLeafTable(from[i]);
+      continue;
+    }
+    const Result<PhysAddr> table = pool_->Allocate(FrameUse::kTable);
+    if (!table.ok()) return table.status();
+    out[i] = Descriptor::Table(table.value());
+    const Status s = CopyTables(pool_->Descriptors(from[i].output_address()),
+                                table.value(), level + 1, leaf_tables);
+    if (s != Status::kOk) return s;
+  }
+  return Status::kOk;
 }
 
 void AddressSpace::MarkLeafTablesShared(PhysAddr table, int level) {

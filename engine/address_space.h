@@ -19,6 +19,31 @@ struct Translation {
   Descriptor leaf;
 };
 
+// Whether `count` entries (count > 0) are all valid with entry 0's
+// attributes, over consecutive frames `1 << frame_shift` bytes apart: a
+// last-level table that one Map filled. One branch-free pass, so it
+// vectorises.
+inline bool UniformLeafTable(const Descriptor* entries, unsigned count,
+                             unsigned frame_shift) {
+  uint64_t expected = entries[0].bits();
+  uint64_t apart = 0;  // Non-zero once an entry differs from the pattern.
+  for (unsigned i = 0; i < count; ++i) {
+    apart |= entries[i].bits() ^ expected;
+    expected += uint64_t{1} << frame_shift;
+  }
+  return apart == 0 && entries[0].valid();
+}
+
+// One of a source space's last-level tables as ShareAll hands it over:
+// `from`, which maps from `va`, and the sharing space's new table `to`.
+struct TableToFill {
+  VirtAddr va;
+  Descriptor* from;
+  Descriptor* to;  // All zero.
+  unsigned count;
+  bool uniform;  // UniformLeafTable(from): the caller may skip its checks.
+};
+
 // Ignores every change: for callers with no TLB to maintain.
 struct IgnoreChanges {
   void operator()(VirtAddr, Descriptor, int) const {}
@@ -58,13 +83,18 @@ class AddressSpace {
   Result<Descriptor*> Slot(VirtAddr va);
 
   // Maps every page of `src` (same pool and regime) into this space, taking
-  // a reference to each frame, with the descriptor view(d) of src's d. The
-  // tables are copied one at a time as src's structure, not built page by
-  // page through the cursor. Entries this space already holds (the kernel
-  // mapping InitSpace puts in every root) are left alone. On kNoMemory
-  // what was shared so far stays mapped: the caller releases the space.
-  template <typename View>
-  Status ShareAll(AddressSpace& src, View&& view);
+  // a reference to each frame. The tables are copied as src's structure,
+  // not built page by page through the cursor: `fill(const TableToFill&)`
+  // is called for each of src's last-level tables. It must give `to[i]` a
+  // page descriptor for the same frame exactly where from[i] is valid; it
+  // may change the attributes of from's entries (a fork write-protects the
+  // parent there, while the table is in cache).
+  // Every table is allocated before the first page is shared: on kNoMemory
+  // neither src nor any frame reference has changed, and the caller
+  // releases this space. Root entries this space already holds (the kernel
+  // mapping InitSpace puts in every root) are left alone.
+  template <typename Fill>
+  Status ShareAll(AddressSpace& src, Fill&& fill);
 
   // Leaf-table sharing, for a fork that shares tables rather than pages.
   // ShareLeafTables maps every page of `src` into this space by pointing
@@ -134,11 +164,17 @@ class AddressSpace {
                VirtAddr hi, OnChange& on_change);
   template <typename Fn>
   void VisitLeafTables(PhysAddr table, int level, VirtAddr base, Fn& fn);
-  // Shares src's tables below `from` into `to`: leaf by leaf through
-  // `view`, or, with `leaf_tables`, whole last-level tables.
-  template <typename View>
-  Status ShareTable(const Descriptor* from, PhysAddr to, int level, View& view,
-                    bool leaf_tables = false);
+  // Copies src's table structure below `from` into the table `to` of
+  // level `level`: a new, empty table for each of src's, or, with
+  // `leaf_tables`, level-2 entries pointing at src's own last-level tables.
+  // Entries `to` already holds are left alone.
+  Status CopyTables(const Descriptor* from, PhysAddr to, int level,
+                    bool leaf_tables);
+  // Fills the empty last-level tables CopyTables made below `to` from
+  // src's below `from`, as ShareAll describes.
+  template <typename Fill>
+  void ShareLeaves(Descriptor* from, PhysAddr to, int level, VirtAddr base,
+                   Fill& fill);
   // The entries [first, last) of the level-`level` table that maps from
   // `base` which overlap [lo, hi).
   struct EntryRange {
@@ -160,6 +196,8 @@ class AddressSpace {
   // The level-2 entry covering `va` when it points at a table, or nullptr.
   Descriptor* LeafTableEntry(VirtAddr va);
   void MarkLeafTablesShared(PhysAddr table, int level);
+  // Entries in a root table: one 4 KiB granule's (Regime::Supported).
+  static constexpr unsigned kMaxRootEntries = 512;
   // Same pool and translation regime: spaces that can share.
   bool SameLayout(const AddressSpace& src) const {
     return src.pool_ == pool_ && src.regime_.va_bits == regime_.va_bits &&
@@ -237,11 +275,31 @@ Status AddressSpace::Protect(VirtAddr va, uint64_t pages, Descriptor attrs,
   return Status::kOk;
 }
 
-template <typename View>
-Status AddressSpace::ShareAll(AddressSpace& src, View&& view) {
+template <typename Fill>
+Status AddressSpace::ShareAll(AddressSpace& src, Fill&& fill) {
   if (!SameLayout(src)) return Status::kInvalidArgument;
-  return ShareTable(pool_->Descriptors(src.root_), root_, regime_.start_level(),
-                    view);
+  const int level = regime_.start_level();
+  const unsigned entries = regime_.entries_at(level);
+  Descriptor* from = pool_->Descriptors(src.root_);
+  const Descriptor* out = pool_->Descriptors(root_);
+  // Once CopyTables has filled the root, the entries held before it are
+  // the ones it left alone.
+  uint64_t held[kMaxRootEntries / 64] = {};
+  for (unsigned i = 0; i < entries; ++i) {
+    held[i / 64] |= static_cast<uint64_t>(out[i].valid()) << (i % 64);
+  }
+  if (const Status s = CopyTables(from, root_, level, false);
+      s != Status::kOk) {
+    return s;
+  }
+  const uint64_t span = regime_.level_bytes(level);
+  for (unsigned i = 0; i < entries; ++i) {
+    if (from[i].IsTable(level) && (held[i / 64] >> (i % 64) & 1) == 0) {
+      ShareLeaves(pool_->Descriptors(from[i].output_address()),
+                  out[i].output_address(), level + 1, i * span, fill);
+    }
+  }
+  return Status::kOk;
 }
 
 // A level-2 entry whose last-level table fork shared: APTable[1] set, so no
@@ -255,36 +313,29 @@ constexpr Descriptor PrivateLeafTable(Descriptor entry) {
   return entry.with_ap_table(ApTable::kNoEffect).with_cow(false);
 }
 
-template <typename View>
-Status AddressSpace::ShareTable(const Descriptor* from, PhysAddr to, int level,
-                                View& view, bool leaf_tables) {
+template <typename Fill>
+void AddressSpace::ShareLeaves(Descriptor* from, PhysAddr to, int level,
+                               VirtAddr base, Fill& fill) {
   Descriptor* out = pool_->Descriptors(to);
   const unsigned entries = regime_.entries_at(level);
   if (level == 3) {
-    pool_->ShareLeaves(from, entries);
-    // `out` is a new table, all zero: invalid entries stay invalid (zero)
-    // through a mask rather than a branch, so the loop vectorises.
-    for (unsigned i = 0; i < entries; ++i) {
-      const uint64_t valid_mask = 0 - (from[i].bits() & 1);
-      out[i] = Descriptor(view(from[i]).bits() & valid_mask);
+    const bool uniform = UniformLeafTable(from, entries, regime_.granule_shift);
+    if (uniform) {
+      pool_->ShareRun(from[0].output_address(), entries);
+    } else {
+      pool_->ShareLeaves(from, entries);
     }
-    return Status::kOk;
+    fill(TableToFill{base, from, out, entries, uniform});
+    return;
   }
+  // Below the root CopyTables made a table wherever src has one.
+  const uint64_t span = regime_.level_bytes(level);
   for (unsigned i = 0; i < entries; ++i) {
-    if (!from[i].IsTable(level) || out[i].valid()) continue;
-    if (leaf_tables && level == 2) {
-      pool_->ShareLeaves(&from[i], 1);  // The table, not its pages.
-      out[i] = SharedLeafTable(from[i]);
-      continue;
+    if (from[i].IsTable(level)) {
+      ShareLeaves(pool_->Descriptors(from[i].output_address()),
+                  out[i].output_address(), level + 1, base + i * span, fill);
     }
-    const Result<PhysAddr> table = pool_->Allocate(FrameUse::kTable);
-    if (!table.ok()) return table.status();
-    out[i] = Descriptor::Table(table.value());
-    const Status s = ShareTable(pool_->Descriptors(from[i].output_address()),
-                                table.value(), level + 1, view, leaf_tables);
-    if (s != Status::kOk) return s;
   }
-  return Status::kOk;
 }
 
 template <typename Fn>

@@ -110,6 +110,12 @@ void FramePool::ShareLeaves(const Descriptor* leaves, unsigned count) {
   stats_.shares += shared;
 }
 
+void FramePool::ShareRun(PhysAddr first, unsigned count) {
+  uint32_t* const refs = refs_ + IndexOf(first);
+  for (unsigned i = 0; i < count; ++i) ++refs[i];
+  stats_.shares += count;
+}
+
 bool FramePool::Release(PhysAddr frame) {
   if (!Contains(frame) || Use(frame) == FrameUse::kFree) {
     ++stats_.invalid_releases;

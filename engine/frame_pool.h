@@ -49,6 +49,10 @@ class FramePool {
   // `count` descriptors at `leaves`: the pages of a last-level table that a
   // fork shares, or the tables a level-2 entry points at.
   void ShareLeaves(const Descriptor* leaves, unsigned count);
+  // One more reference to each of `count` consecutive frames from `first`,
+  // in one vectorised pass: ShareLeaves for a table whose pages are
+  // consecutive frames (UniformLeafTable).
+  void ShareRun(PhysAddr first, unsigned count);
   // One reference fewer; the frame is freed at zero. Returns whether it was.
   bool Release(PhysAddr frame);
 

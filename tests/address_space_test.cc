@@ -164,7 +164,7 @@ TEST_P(AddressSpaceTest, FailureAtEveryAllocationOfAMultiTableMap) {
   EXPECT_EQ(pool().stats().data_frames, 601u);
 }
 
-TEST_P(AddressSpaceTest, ShareAllSharesEveryFrameThroughTheView) {
+TEST_P(AddressSpaceTest, ShareAllSharesEveryFrameIntoTheFilledTables) {
   // Pages under three level-3 tables, two of them under one level-2 table.
   ASSERT_EQ(space_.Map(0x20'0000, 3, kRw), Status::kOk);
   ASSERT_EQ(space_.Map(0x40'0000, 1, kRw), Status::kOk);
@@ -172,9 +172,28 @@ TEST_P(AddressSpaceTest, ShareAllSharesEveryFrameThroughTheView) {
   const uint64_t tables = pool().stats().table_frames;
   AddressSpace child;
   ASSERT_EQ(child.Init(&pool(), GetParam(), 2), Status::kOk);
-  ASSERT_EQ(
-      child.ShareAll(space_, [](Descriptor d) { return d.with_ap(Ap::kRo); }),
-      Status::kOk);
+  // Each of the parent's last-level tables is handed over with the
+  // child's new one, after the frames are referenced.
+  std::vector<std::pair<VirtAddr, unsigned>> handed;
+  ASSERT_EQ(child.ShareAll(
+                space_,
+                [&](const TableToFill& t) {
+                  EXPECT_EQ(t.from, space_.Slot(t.va).value());
+                  EXPECT_EQ(
+                      pool().RefCount(
+                          t.from[t.va == 0x20'0000 ? 2 : 0].output_address()),
+                      2u);
+                  EXPECT_FALSE(t.uniform);  // Holes.
+                  for (unsigned i = 0; i < t.count; ++i) {
+                    EXPECT_EQ(t.to[i], Descriptor()) << i;
+                    if (t.from[i].valid()) t.to[i] = t.from[i].with_ap(Ap::kRo);
+                  }
+                  handed.emplace_back(t.va, t.count);
+                }),
+            Status::kOk);
+  EXPECT_EQ(handed,
+            (std::vector<std::pair<VirtAddr, unsigned>>{
+                {0x20'0000, 512}, {0x40'0000, 512}, {0x40'0000'0000, 512}}));
   // The child has the same tables, each frame twice referenced, every
   // page in the view; the parent is unchanged.
   EXPECT_EQ(pool().stats().table_frames, 2 * tables);
@@ -198,21 +217,54 @@ TEST_P(AddressSpaceTest, ShareAllSharesEveryFrameThroughTheView) {
   EXPECT_EQ(pool().stats().table_frames, tables);
 }
 
+TEST_P(AddressSpaceTest, AUniformTableIsValidAlikeAndOverConsecutiveFrames) {
+  constexpr VirtAddr kTable = 0x20'0000;  // Level-3 table aligned.
+  ASSERT_EQ(space_.Map(kTable, 512, kRw), Status::kOk);
+  Descriptor* entries = space_.Slot(kTable).value();
+  // One Map gives a table's pages consecutive frames.
+  EXPECT_TRUE(UniformLeafTable(entries, 512, 12));
+  const Descriptor last = entries[511];
+  entries[511] = last.with_ap(Ap::kRo);  // Other attributes.
+  EXPECT_FALSE(UniformLeafTable(entries, 512, 12));
+  entries[511] = Descriptor::Invalid();  // A hole.
+  EXPECT_FALSE(UniformLeafTable(entries, 512, 12));
+  entries[511] = last.with_output_address(entries[0].output_address());
+  EXPECT_FALSE(UniformLeafTable(entries, 512, 12));  // Not consecutive.
+  entries[511] = last;
+  EXPECT_TRUE(UniformLeafTable(entries, 512, 12));
+  const Descriptor invalid[2] = {};
+  EXPECT_FALSE(UniformLeafTable(invalid, 2, 12));
+}
+
 TEST_P(AddressSpaceTest, ShareAllFailsWithoutLeaksAndKeepsHeldEntries) {
   ASSERT_EQ(space_.Map(0x20'0000, 2, kRw), Status::kOk);
   ASSERT_EQ(space_.Map(0x40'0000'0000, 1, kRw), Status::kOk);
   const Snapshot before = Take();
-  auto same = [](Descriptor d) { return d; };
-  // Every table the child needs, made to fail in turn.
+  auto same = [](const TableToFill& t) {
+    for (unsigned i = 0; i < t.count; ++i) t.to[i] = t.from[i];
+  };
+  // Every table the child needs, made to fail in turn. Each table handed
+  // over is changed, as fork write-protects the parent: a failure must come
+  // before the first.
   for (uint64_t n = 1;; ++n) {
     AddressSpace child;
     ASSERT_EQ(child.Init(&pool(), GetParam(), 2), Status::kOk);
     pool().FailNthAllocation(n);
-    const Status s = child.ShareAll(space_, same);
+    int handed = 0;
+    const Status s = child.ShareAll(space_, [&](const TableToFill& t) {
+      ++handed;
+      for (unsigned i = 0; i < t.count; ++i) {
+        if (t.from[i].valid()) t.from[i] = t.to[i] = t.from[i].with_ap(Ap::kRo);
+      }
+    });
     pool().FailNthAllocation(0);
     child.Release();
+    if (s == Status::kOk) {
+      EXPECT_EQ(handed, 2);
+      break;
+    }
+    EXPECT_EQ(handed, 0) << n;
     EXPECT_EQ(Take(), before) << n;
-    if (s == Status::kOk) break;
     ASSERT_EQ(s, Status::kNoMemory);
     ASSERT_LT(n, 10u);
   }
@@ -224,7 +276,18 @@ TEST_P(AddressSpaceTest, ShareAllFailsWithoutLeaksAndKeepsHeldEntries) {
   const unsigned held = GetParam().index(0x20'0000, GetParam().start_level());
   const PhysAddr kernel = pool().Allocate(FrameUse::kTable).value();
   root[held] = Descriptor::Table(kernel);
-  ASSERT_EQ(child.ShareAll(space_, same), Status::kOk);
+  // Nor is the parent's table under it handed over.
+  std::vector<VirtAddr> handed;
+  ASSERT_EQ(child.ShareAll(space_,
+                           [&](const TableToFill& t) {
+                             same(t);
+                             handed.push_back(t.va);
+                           }),
+            Status::kOk);
+  const bool same_root_entry =
+      GetParam().index(0x40'0000'0000, GetParam().start_level()) == held;
+  EXPECT_EQ(handed, same_root_entry ? std::vector<VirtAddr>{}
+                                    : std::vector<VirtAddr>{0x40'0000'0000});
   EXPECT_EQ(root[held].output_address(), kernel);
   EXPECT_FALSE(child.Translate(0x20'0000).ok());  // Not shared under it.
   root[held] = Descriptor::Invalid();

@@ -22,15 +22,15 @@ using sim::SimArch;
 // Forgets the TLBI after write-protecting each parent page at fork.
 class LazyCowWithoutTlbi final : public LazyCow<SimArch> {
  protected:
-  void AfterWriteProtect(Kernel<SimArch>&, Process&, VirtAddr,
-                         uint64_t) override {}
+  void OnWriteProtected(Kernel<SimArch>&, Process&, VirtAddr,
+                        uint64_t) override {}
 };
 
 // Invalidates only this CPU's TLB where every CPU's needed it.
 class LazyCowWithLocalTlbi final : public LazyCow<SimArch> {
  protected:
-  void AfterWriteProtect(Kernel<SimArch>& k, Process& parent, VirtAddr va,
-                         uint64_t pages) override {
+  void OnWriteProtected(Kernel<SimArch>& k, Process& parent, VirtAddr va,
+                        uint64_t pages) override {
     InvalidateEachPage(k.arch(), Shareability::kLocal, parent.space.asid(), va,
                        pages, k.regime().granule_shift);
   }

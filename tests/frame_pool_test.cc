@@ -49,6 +49,17 @@ TEST_F(FramePoolTest, SharedFrameIsFreedWithItsLastReference) {
   EXPECT_EQ(pool().stats().shares, 2u);
 }
 
+TEST_F(FramePoolTest, ShareRunTakesOneReferenceToEachConsecutiveFrame) {
+  const PhysAddr frames[3] = {NewFrame(), NewFrame(), NewFrame()};
+  ASSERT_EQ(frames[1], frames[0] + 4096);
+  ASSERT_EQ(frames[2], frames[1] + 4096);
+  pool().ShareRun(frames[0], 2);
+  EXPECT_EQ(pool().RefCount(frames[0]), 2u);
+  EXPECT_EQ(pool().RefCount(frames[1]), 2u);
+  EXPECT_EQ(pool().RefCount(frames[2]), 1u);
+  EXPECT_EQ(pool().stats().shares, 2u);
+}
+
 TEST_F(FramePoolTest, CopyDuplicatesTheBytes) {
   const PhysAddr src = NewFrame();
   for (int i = 0; i < 4096; ++i) pool().Bytes(src)[i] = i * 7;

@@ -25,8 +25,7 @@ class AsidTagged final : public LazyCowBase<A> {
   Tunable* tunable(int) override { return &tunables_[0]; }
 
  protected:
-  void WriteProtect(Kernel<A>& k, Process& parent) override {
-    WriteProtectParent(parent, [](VirtAddr, uint64_t) {});
+  void AfterWriteProtect(Kernel<A>& k, Process& parent) override {
     A& arch = k.arch();
     // The read-only descriptors must be visible to walks under the new ASID.
     arch.Dsb(k.shareability() == Shareability::kInner ? Barrier::kIshSt

@@ -24,41 +24,46 @@ class BatchedTlbi final : public LazyCowBase<A> {
   Tunable* tunable(int) override { return &max_tlbi_ops(); }
 
  protected:
-  void WriteProtect(Kernel<A>& k, Process& parent) override {
-    A& arch = k.arch();
-    const bool range = arch.HasRangeTlbi();
-    const uint64_t page_bytes = k.regime().granule_bytes();
+  // Collects the runs, merging those that touch, while the TLBIs they
+  // would take stay within the limit.
+  void OnWriteProtected(Kernel<A>& k, Process&, VirtAddr va,
+                        uint64_t pages) override {
     const auto limit = static_cast<uint64_t>(max_tlbi_ops().value);
-    uint64_t ops = 0;
-    run_count_ = 0;
-    auto cost = [&](uint64_t pages) {
-      return range ? tlbi::RangeOperationCount(pages) : pages;
+    if (ops_ > limit) return;  // Already flushing the whole ASID.
+    const bool range = k.arch().HasRangeTlbi();
+    auto cost = [&](uint64_t n) {
+      return range ? tlbi::RangeOperationCount(n) : n;
     };
-    WriteProtectParent(parent, [&](VirtAddr va, uint64_t pages) {
-      if (ops > limit) return;  // Already flushing the whole ASID.
-      if (run_count_ > 0 &&
-          runs_[run_count_ - 1].va + runs_[run_count_ - 1].pages * page_bytes ==
-              va) {
-        Run& run = runs_[run_count_ - 1];
-        ops -= cost(run.pages);
-        run.pages += pages;
-        ops += cost(run.pages);
-      } else if (run_count_ < kMaxRuns) {
-        runs_[run_count_++] = Run{va, pages};
-        ops += cost(pages);
-      } else {
-        ops = limit + 1;
-      }
-    });
+    const uint64_t page_bytes = k.regime().granule_bytes();
+    if (run_count_ > 0 &&
+        runs_[run_count_ - 1].va + runs_[run_count_ - 1].pages * page_bytes ==
+            va) {
+      Run& run = runs_[run_count_ - 1];
+      ops_ -= cost(run.pages);
+      run.pages += pages;
+      ops_ += cost(run.pages);
+    } else if (run_count_ < kMaxRuns) {
+      runs_[run_count_++] = Run{va, pages};
+      ops_ += cost(pages);
+    } else {
+      ops_ = limit + 1;
+    }
+  }
+  void AfterWriteProtect(Kernel<A>& k, Process& parent) override {
+    const uint64_t ops = ops_;
+    const uint64_t runs = run_count_;
+    ops_ = 0;
+    run_count_ = 0;
     if (ops == 0) return;
+    A& arch = k.arch();
     const Shareability sh = k.shareability();
     const Asid asid = parent.space.asid();
     MaintenanceSequence(arch, sh, [&] {
-      if (ops > limit) {
+      if (ops > static_cast<uint64_t>(max_tlbi_ops().value)) {
         InvalidateAsid(arch, asid, sh);
         return;
       }
-      for (uint64_t i = 0; i < run_count_; ++i) {
+      for (uint64_t i = 0; i < runs; ++i) {
         InvalidateRange(arch, asid, runs_[i].va, runs_[i].pages, true, sh,
                         k.regime().granule_shift);
       }
@@ -77,8 +82,10 @@ class BatchedTlbi final : public LazyCowBase<A> {
       {"max_tlbi_ops",
        "TLBI operations a fork may issue before one ASIDE1IS replaces them", 1,
        static_cast<int64_t>(kMaxRuns), 512, 512}};
+  // The fork in progress: its runs, and the TLBIs they would take.
   Run runs_[kMaxRuns] = {};
   uint64_t run_count_ = 0;
+  uint64_t ops_ = 0;
 };
 
 }  // namespace ttb

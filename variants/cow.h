@@ -1,6 +1,6 @@
 // Pieces every strategy shares: ASID-tagged spaces and context switches,
-// the two phases of a lazy copy-on-write fork, and the CoW fault handler.
-// Strategies differ only in when and how they invalidate.
+// the lazy copy-on-write fork's work on each table, and the CoW fault
+// handler. Strategies differ only in when and how they invalidate.
 #ifndef TTBENCH_VARIANTS_COW_H_
 #define TTBENCH_VARIANTS_COW_H_
 
@@ -85,50 +85,45 @@ void SwitchTagged(Kernel<A>& k, Process& p) {
   k.arch().Isb();
 }
 
-// Phase 1 of a lazy fork: the child maps every page of the parent, sharing
-// its frame, in the forked view. Nothing of the parent changes, so a
-// failure only has to release the child.
-template <Arch A>
-Status ShareIntoChild(Process& parent, Process& child) {
-  const Status status = child.space.ShareAll(
-      parent.space, [](Descriptor d) { return ForkedView(d); });
-  if (status != Status::kOk) child.space.Release();
-  return status;
-}
-
-// Phase 2: the parent's writable pages become read-only CoW, and
-// `on_protected(va, pages)` is told of each run of pages so changed, one
-// table at a time, after the table is written. No allocation: this cannot
-// fail.
+// Fork's work on one last-level table: the child's new table gets every
+// valid page of the parent's in the forked view, and the parent's writable
+// pages take that view too (read-only CoW); `on_protected(va, pages)` is
+// told of each run of parent pages so changed, after the table is written.
+// `page` is the granule's size in bytes.
 template <typename Fn>
-void WriteProtectParent(Process& parent, Fn&& on_protected) {
-  const uint64_t page = parent.space.regime().granule_bytes();
-  parent.space.ForEachLeafTable(
-      [&](VirtAddr base, Descriptor* entries, unsigned count) {
-        unsigned writable = 0;
-        for (unsigned i = 0; i < count; ++i) {
-          writable += WritablePageBit(entries[i]);
-        }
-        if (writable == 0) return;
-        if (writable == count) {  // A dense table: one vectorised pass.
-          for (unsigned i = 0; i < count; ++i) {
-            entries[i] = ForkedView(entries[i]);
-          }
-          on_protected(base, count);
-          return;
-        }
-        unsigned run = 0;  // Writable pages just before entry i.
-        for (unsigned i = 0; i < count; ++i) {
-          if (WritablePageBit(entries[i]) != 0) {
-            entries[i] = ForkedView(entries[i]);
-            ++run;
-          } else if (run != 0) {
-            on_protected(base + (i - run) * page, run);
-            run = 0;
-          }
-        }
-        if (run != 0) on_protected(base + (count - run) * page, run);
-      });
+void ForkTable(const TableToFill& t, uint64_t page, Fn&& on_protected) {
+  Descriptor* const from = t.from;
+  Descriptor* const to = t.to;
+  if (t.uniform && Writable(from[0])) {
+    // Every page is valid and writable, so the forked view is one OR into
+    // the child's table, which the parent's then copies.
+    for (unsigned i = 0; i < t.count; ++i) {
+      to[i] = Descriptor(from[i].bits() | kForkedBits);
+    }
+    __builtin_memcpy(from, to, t.count * sizeof(Descriptor));
+    on_protected(t.va, t.count);
+    return;
+  }
+  // Invalid entries stay invalid (zero) through a mask rather than a
+  // branch, so the loop vectorises.
+  uint64_t writable = 0;  // 64-bit, as the descriptors: no narrowing.
+  for (unsigned i = 0; i < t.count; ++i) {
+    const uint64_t valid_mask = 0 - (from[i].bits() & 1);
+    to[i] = Descriptor(ForkedView(from[i]).bits() & valid_mask);
+    writable += WritablePageBit(from[i]);
+  }
+  if (writable == 0) return;
+  unsigned run = 0;  // Writable pages just before entry i.
+  for (unsigned i = 0; i < t.count; ++i) {
+    if (WritablePageBit(from[i]) != 0) {
+      from[i] = to[i];
+      ++run;
+    } else if (run != 0) {
+      on_protected(t.va + (i - run) * page, run);
+      run = 0;
+    }
+  }
+  if (run != 0) on_protected(t.va + (t.count - run) * page, run);
 }
 
 struct CowOptions {
@@ -195,10 +190,11 @@ FaultOutcome HandleCowFault(Kernel<A>& k, Process& p, VirtAddr va, Fault fault,
   return FaultOutcome::kHandled;
 }
 
-// The lazy copy-on-write strategies: fork shares every frame (phase 1),
-// then write-protects the parent (phase 2); the first write copies. They
-// differ only in what phase 2 does about the parent's cached writable
-// entries, and in the ASID policy.
+// The lazy copy-on-write strategies: fork shares every frame into the
+// child and write-protects the parent, one last-level table at a time, so
+// each table is read from memory once; the first write copies. They differ
+// only in what they do about the parent's cached writable entries, and in
+// the ASID policy.
 template <Arch A>
 class LazyCowBase : public Strategy<A> {
  public:
@@ -209,10 +205,20 @@ class LazyCowBase : public Strategy<A> {
     if (const Status s = this->CreateSpace(k, child); s != Status::kOk) {
       return s;
     }
-    if (const Status s = ShareIntoChild<A>(parent, child); s != Status::kOk) {
+    const uint64_t page = k.regime().granule_bytes();
+    // ShareAll allocates every table before it shares a page, so a
+    // failure leaves the parent as it was and only the child to release.
+    const Status s =
+        child.space.ShareAll(parent.space, [&](const TableToFill& t) {
+          ForkTable(t, page, [&](VirtAddr va, uint64_t pages) {
+            OnWriteProtected(k, parent, va, pages);
+          });
+        });
+    if (s != Status::kOk) {
+      child.space.Release();
       return s;
     }
-    WriteProtect(k, parent);
+    AfterWriteProtect(k, parent);
     return Status::kOk;
   }
   FaultOutcome OnFault(Kernel<A>& k, Process& p, VirtAddr va, Fault fault,
@@ -223,9 +229,12 @@ class LazyCowBase : public Strategy<A> {
 
  protected:
   ~LazyCowBase() = default;
-  // Phase 2: make the parent's writable pages CoW (WriteProtectParent) and
-  // keep its TLBs from using their old writable entries.
-  virtual void WriteProtect(Kernel<A>& k, Process& parent) = 0;
+  // Told of each run of `pages` of the parent's pages from `va` just made
+  // read-only, once their table is written.
+  virtual void OnWriteProtected(Kernel<A>&, Process&, VirtAddr, uint64_t) {}
+  // Once every page is: the parent's TLBs must no longer use their old
+  // writable entries when Fork returns.
+  virtual void AfterWriteProtect(Kernel<A>&, Process&) {}
   virtual CowOptions cow_options() const { return {}; }
 };
 

@@ -23,15 +23,9 @@ class LazyCow : public LazyCowBase<A> {
   }
 
  protected:
-  void WriteProtect(Kernel<A>& k, Process& parent) override {
-    WriteProtectParent(parent, [&](VirtAddr va, uint64_t pages) {
-      AfterWriteProtect(k, parent, va, pages);
-    });
-  }
-  // Invalidates the parent's old entries for `pages` pages from `va`, just
-  // made read-only: one maintenance sequence per page.
-  virtual void AfterWriteProtect(Kernel<A>& k, Process& parent, VirtAddr va,
-                                 uint64_t pages) {
+  // One maintenance sequence per page just made read-only.
+  void OnWriteProtected(Kernel<A>& k, Process& parent, VirtAddr va,
+                        uint64_t pages) override {
     InvalidateEachPage(k.arch(), k.shareability(), parent.space.asid(), va,
                        pages, k.regime().granule_shift);
   }

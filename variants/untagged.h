@@ -28,15 +28,19 @@ class Untagged final : public LazyCowBase<A> {
   }
 
  protected:
-  void WriteProtect(Kernel<A>& k, Process& parent) override {
-    bool protected_any = false;
-    WriteProtectParent(parent,
-                       [&](VirtAddr, uint64_t) { protected_any = true; });
-    if (!protected_any) return;
+  void OnWriteProtected(Kernel<A>&, Process&, VirtAddr, uint64_t) override {
+    protected_any_ = true;
+  }
+  void AfterWriteProtect(Kernel<A>& k, Process&) override {
+    if (!protected_any_) return;
+    protected_any_ = false;
     A& arch = k.arch();
     const Shareability sh = k.shareability();
     MaintenanceSequence(arch, sh, [&] { InvalidateAll(arch, sh); });
   }
+
+ private:
+  bool protected_any_ = false;  // By the fork in progress.
 };
 
 }  // namespace ttb

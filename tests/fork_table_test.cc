@@ -1,6 +1,6 @@
-// Fork's write-protect of the parent, one table at a time: which pages it
-// changes and the runs it reports, which lazy_cow invalidates page by page
-// and batched_tlbi merges into ranges.
+// Fork's work on each of the parent's tables: the child's table, which of
+// the parent's pages it changes and the runs it reports, which lazy_cow
+// invalidates page by page and batched_tlbi merges into ranges.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -22,7 +22,7 @@ const Descriptor kRo = Descriptor::Page(0).with_ap(Ap::kRo).with_ng(true);
 constexpr VirtAddr kBase = 0x40'0000'0000;  // Level-3 table aligned.
 constexpr uint64_t kPage = 4096;
 
-class WriteProtectTest : public SimMemoryTest {
+class ForkTableTest : public SimMemoryTest {
  protected:
   void SetUp() override {
     SimMemoryTest::SetUp();
@@ -30,10 +30,26 @@ class WriteProtectTest : public SimMemoryTest {
   }
   void TearDown() override { parent_.space.Release(); }
 
+  // Forks each of the parent's tables into a scratch child table, checks
+  // both against the forked view of the parent's entries before, and
+  // returns the runs reported. Uniform tables take their own path, as
+  // ShareAll finds them.
   std::vector<std::pair<VirtAddr, uint64_t>> Protect() {
     std::vector<std::pair<VirtAddr, uint64_t>> runs;
-    WriteProtectParent(parent_, [&](VirtAddr va, uint64_t pages) {
-      runs.emplace_back(va, pages);
+    parent_.space.ForEachLeafTable([&](VirtAddr base, Descriptor* entries,
+                                       unsigned count) {
+      const std::vector<Descriptor> before(entries, entries + count);
+      std::vector<Descriptor> child(count);
+      const bool uniform = UniformLeafTable(entries, count, 12);
+      ForkTable(
+          TableToFill{base, entries, child.data(), count, uniform}, kPage,
+          [&](VirtAddr va, uint64_t pages) { runs.emplace_back(va, pages); });
+      for (unsigned i = 0; i < count; ++i) {
+        const Descriptor d = before[i];
+        ASSERT_EQ(child[i], d.valid() ? ForkedView(d) : Descriptor()) << i;
+        ASSERT_EQ(entries[i], Writable(d) && d.valid() ? ForkedView(d) : d)
+            << i;
+      }
     });
     return runs;
   }
@@ -42,18 +58,27 @@ class WriteProtectTest : public SimMemoryTest {
   Process parent_;
 };
 
-TEST_F(WriteProtectTest, ADenseTableIsOneRun) {
+TEST_F(ForkTableTest, ADenseTableIsOneRunOnEitherPath) {
   ASSERT_EQ(parent_.space.Map(kBase, 512 + 3, kRw), Status::kOk);
+  ASSERT_EQ(parent_.space.Map(kBase + 1024 * kPage, 512, kRw), Status::kOk);
+  // The first table takes the uniform path; the third, with two frames
+  // swapped, the general one.
+  ASSERT_TRUE(UniformLeafTable(parent_.space.Slot(kBase).value(), 512, 12));
+  Descriptor* third = parent_.space.Slot(kBase + 1024 * kPage).value();
+  std::swap(third[0], third[1]);
+  ASSERT_FALSE(UniformLeafTable(third, 512, 12));
   EXPECT_THAT(Protect(),
-              ElementsAre(Pair(kBase, 512), Pair(kBase + 512 * kPage, 3)));
-  for (uint64_t i = 0; i < 515; ++i) {
+              ElementsAre(Pair(kBase, 512), Pair(kBase + 512 * kPage, 3),
+                          Pair(kBase + 1024 * kPage, 512)));
+  for (uint64_t i = 0; i < 1536; ++i) {
+    if (i >= 515 && i < 1024) continue;
     const Descriptor d = At(kBase + i * kPage);
     ASSERT_FALSE(Writable(d)) << i;
     ASSERT_TRUE(d.cow()) << i;
   }
 }
 
-TEST_F(WriteProtectTest, ReadOnlyPagesAndHolesSplitRunsAndStayAsTheyAre) {
+TEST_F(ForkTableTest, ReadOnlyPagesAndHolesSplitRunsAndStayAsTheyAre) {
   ASSERT_EQ(parent_.space.Map(kBase, 10, kRw), Status::kOk);
   ASSERT_EQ(parent_.space.Map(kBase + 10 * kPage, 2, kRo), Status::kOk);
   ASSERT_EQ(parent_.space.Map(kBase + 12 * kPage, 9, kRw), Status::kOk);
