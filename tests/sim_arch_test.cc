@@ -134,53 +134,61 @@ std::vector<std::string> Contents(const SimSystem& system) {
 }
 
 TEST(SimArch, InvalidateEachPageAsOneRunEqualsTheInstructionsInTurn) {
-  for (const Shareability sh : {Shareability::kLocal, Shareability::kInner}) {
-    SimSystem batched(N1(), Regime::Va48(), 2, false);
-    SimSystem in_turn(N1(), Regime::Va48(), 2, false);
-    for (SimSystem* system : {&batched, &in_turn}) {
-      for (int c = 0; c < 2; ++c) {
-        Tlb& tlb = system->tlb(c);
-        // Pages inside the run and beside it, another ASID, a global page,
-        // a 2 MiB block over the run's end, and a walk-cache entry.
-        for (VirtAddr va = 0x1f'0000; va < 0x22'1000; va += 0x1000) {
-          tlb.Fill(Page(va, 7));
-          tlb.Fill(Page(va, 8));
+  // A long run (the TLBs compare every entry once) and short ones (they
+  // search per page), one of them over the 2 MiB block.
+  struct Run {
+    VirtAddr va;
+    uint64_t pages;
+  };
+  for (const Run run :
+       {Run{0x20'0000, 0x201}, Run{0x20'4000, 3}, Run{0x3f'f000, 3}})
+    for (const Shareability sh : {Shareability::kLocal, Shareability::kInner}) {
+      SimSystem batched(N1(), Regime::Va48(), 2, false);
+      SimSystem in_turn(N1(), Regime::Va48(), 2, false);
+      for (SimSystem* system : {&batched, &in_turn}) {
+        for (int c = 0; c < 2; ++c) {
+          Tlb& tlb = system->tlb(c);
+          // Pages inside the run and beside it, another ASID, a global page,
+          // a 2 MiB block over the run's end, and a walk-cache entry.
+          for (VirtAddr va = 0x1f'0000; va < 0x22'1000; va += 0x1000) {
+            tlb.Fill(Page(va, 7));
+            tlb.Fill(Page(va, 8));
+          }
+          TlbEntry global = Page(0x20'5000, 0);
+          global.global = true;
+          tlb.Fill(global);
+          TlbEntry block = Page(0x40'0000, 7);
+          block.level = 2;
+          tlb.Fill(block);
+          tlb.FillWalk(WalkEntry{0x20'0000, 0x9000, 7, 2, 0});
         }
-        TlbEntry global = Page(0x20'5000, 0);
-        global.global = true;
-        tlb.Fill(global);
-        TlbEntry block = Page(0x40'0000, 7);
-        block.level = 2;
-        tlb.Fill(block);
-        tlb.FillWalk(WalkEntry{0x20'0000, 0x9000, 7, 2, 0});
+        // A broadcast TLBI not yet completed: a local run's DSB leaves it so.
+        SimArch(system, 1).Tlbi(Op::kAside1, Shareability::kInner,
+                                tlbi::AsidOperand(99));
       }
-      // A broadcast TLBI not yet completed: a local run's DSB leaves it so.
-      SimArch(system, 1).Tlbi(Op::kAside1, Shareability::kInner,
-                              tlbi::AsidOperand(99));
+      SimArch batched_arch(&batched, 1);
+      SimArch in_turn_arch(&in_turn, 1);
+      batched_arch.InvalidateEachPage(sh, 7, run.va, run.pages, 12);
+      InvalidateEachPageInTurn(in_turn_arch, sh, 7, run.va, run.pages, 12);
+      EXPECT_EQ(batched.counters(), in_turn.counters());
+      EXPECT_EQ(batched.counters().isb, run.pages);
+      EXPECT_EQ(Contents(batched), Contents(in_turn)) << run.va;
+      for (int c = 0; c < 2; ++c) {
+        EXPECT_EQ(batched.tlb(c).stats().invalidated,
+                  in_turn.tlb(c).stats().invalidated);
+        const CpuState& b = batched.cpu(c);
+        const CpuState& t = in_turn.cpu(c);
+        EXPECT_EQ(b.incomplete_local_tlbis, t.incomplete_local_tlbis) << c;
+        EXPECT_EQ(b.incomplete_broadcast_tlbis, t.incomplete_broadcast_tlbis);
+        EXPECT_EQ(b.needs_isb, t.needs_isb) << c;
+      }
+      EXPECT_EQ(batched.cpu(1).incomplete_broadcast_tlbis,
+                sh == Shareability::kLocal ? 1u : 0u);
+      // The local run leaves the other CPU's entries in place.
+      const VirtAddr last = run.va + (run.pages - 1) * 0x1000;
+      EXPECT_EQ(batched.tlb(0).Peek(last, 7) != nullptr,
+                sh == Shareability::kLocal);
     }
-    SimArch batched_arch(&batched, 1);
-    SimArch in_turn_arch(&in_turn, 1);
-    batched_arch.InvalidateEachPage(sh, 7, 0x20'0000, 0x20'1000 / 0x1000, 12);
-    InvalidateEachPageInTurn(in_turn_arch, sh, 7, 0x20'0000, 0x20'1000 / 0x1000,
-                             12);
-    EXPECT_EQ(batched.counters(), in_turn.counters());
-    EXPECT_EQ(batched.counters().isb, 0x201u);
-    EXPECT_EQ(Contents(batched), Contents(in_turn));
-    for (int c = 0; c < 2; ++c) {
-      EXPECT_EQ(batched.tlb(c).stats().invalidated,
-                in_turn.tlb(c).stats().invalidated);
-      const CpuState& b = batched.cpu(c);
-      const CpuState& t = in_turn.cpu(c);
-      EXPECT_EQ(b.incomplete_local_tlbis, t.incomplete_local_tlbis) << c;
-      EXPECT_EQ(b.incomplete_broadcast_tlbis, t.incomplete_broadcast_tlbis);
-      EXPECT_EQ(b.needs_isb, t.needs_isb) << c;
-    }
-    EXPECT_EQ(batched.cpu(1).incomplete_broadcast_tlbis,
-              sh == Shareability::kLocal ? 1u : 0u);
-    // The local run leaves the other CPU's entries in place.
-    EXPECT_EQ(batched.tlb(0).Peek(0x20'3000, 7) != nullptr,
-              sh == Shareability::kLocal);
-  }
 }
 
 TEST(SimArch, ATracedSystemSeesEachInstructionOfARun) {

@@ -99,6 +99,9 @@ class SetAssociative {
     return EraseIn(0, static_cast<uint32_t>(slots_.size()), match);
   }
 
+  uint32_t ways() const { return ways_; }
+  uint32_t capacity() const { return static_cast<uint32_t>(slots_.size()); }
+
   // Whether any entry of translation level `level` is held.
   bool HoldsLevel(int level) const { return per_level_[level] != 0; }
   // Whether no entry is held at all.

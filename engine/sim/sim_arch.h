@@ -155,14 +155,12 @@ inline void SimArch::InvalidateEachPage(Shareability sh, Asid asid, VirtAddr va,
   counters.dsb[static_cast<int>(inner ? Barrier::kIsh : Barrier::kNsh)] +=
       pages;
   counters.isb += pages;
+  // The ASID and address as the TLBs read them from the operand.
+  const tlbi::VaFields f = tlbi::DecodeVa(tlbi::VaOperand(va, asid));
+  const VirtAddr end = f.va + (pages << granule_shift);
   for (int c = inner ? 0 : cpu_; c < (inner ? system_->cpu_count() : cpu_ + 1);
        ++c) {
-    Tlb& tlb = system_->tlb(c);
-    if (tlb.empty()) continue;
-    for (uint64_t i = 0; i < pages; ++i) {
-      tlb.Invalidate(tlbi::Op::kVale1,
-                     tlbi::VaOperand(va + (i << granule_shift), asid));
-    }
+    system_->tlb(c).InvalidateLastLevelEachPage(f.asid, f.va, end);
   }
   // Where the last sequence left this CPU: its DSB completed every TLBI it
   // covers, and its ISB synchronised the context.

@@ -147,6 +147,31 @@ void Tlb::EraseWalksAt(VirtAddr va, Match&& match) {
   }
 }
 
+void Tlb::EraseLeavesOverlapping(Asid asid, VirtAddr lo, VirtAddr hi,
+                                 unsigned ttl_level) {
+  EraseLeaves([&](const TlbEntry& e) {
+    return (e.global || e.asid == asid) &&
+           (ttl_level == 0 || e.level == static_cast<int>(ttl_level)) &&
+           Overlaps(e.va_base, regime_.level_bytes(e.level), lo, hi);
+  });
+}
+
+void Tlb::InvalidateLastLevelEachPage(Asid asid, VirtAddr lo, VirtAddr hi) {
+  if (empty()) return;
+  const uint64_t pages = (hi - lo) >> regime_.granule_shift;
+  // Page by page, each TLBI searches a set of L1 and of L2; at once, every
+  // slot is compared. Whichever compares fewer.
+  if (pages * (l1_.ways() + l2_.ways()) < l1_.capacity() + l2_.capacity()) {
+    for (VirtAddr va = lo; va < hi; va += regime_.granule_bytes()) {
+      Invalidate(tlbi::Op::kVale1, tlbi::VaOperand(va, asid));
+    }
+    return;
+  }
+  // The entries some page's TLBI would remove: of the ASID or global, of
+  // any size, holding a page of the range. Walk-cache entries stay.
+  EraseLeavesOverlapping(asid, lo, hi, 0);
+}
+
 void Tlb::Invalidate(tlbi::Op op, uint64_t operand) {
   // Nothing cached, nothing to remove: a fork's TLBI per page often finds
   // the TLB empty.
@@ -193,12 +218,7 @@ void Tlb::Invalidate(tlbi::Op op, uint64_t operand) {
       if (f.granule_shift == 0) break;  // TG = 0b00: no entry is required.
       const VirtAddr lo = f.base;
       const VirtAddr hi = f.base + (f.pages << f.granule_shift);
-      auto leaf = [&](const TlbEntry& e) {
-        return (e.global || e.asid == f.asid) &&
-               (f.ttl_level == 0 || e.level == static_cast<int>(f.ttl_level)) &&
-               Overlaps(e.va_base, regime_.level_bytes(e.level), lo, hi);
-      };
-      EraseLeaves(leaf);
+      EraseLeavesOverlapping(f.asid, lo, hi, f.ttl_level);
       if (!leaf_only) {
         stats_.invalidated += walk_.EraseIf([&](const WalkEntry& e) {
           return e.asid == f.asid &&

@@ -71,6 +71,9 @@ class Tlb {
   bool empty() const { return l1_.empty() && l2_.empty() && walk_.empty(); }
   // Carries out one TLBI with the operand bits as hardware reads them.
   void Invalidate(tlbi::Op op, uint64_t operand);
+  // What TLBI VALE1 for `asid` (decoded, as Invalidate would) at each page
+  // of [lo, hi) leaves, carried out at once: for a fork's run of pages.
+  void InvalidateLastLevelEachPage(Asid asid, VirtAddr lo, VirtAddr hi);
 
   // The leaf entry an L1 or L2 lookup would return, without counting it or
   // touching the replacement order: for checkers.
@@ -104,6 +107,10 @@ class Tlb {
   void EraseLeavesAt(VirtAddr va, Match&& match);
   template <typename Match>
   void EraseWalksAt(VirtAddr va, Match&& match);
+  // Removes the leaf entries of `asid`, or global, that overlap [lo, hi)
+  // and are of level `ttl_level` (0: any).
+  void EraseLeavesOverlapping(Asid asid, VirtAddr lo, VirtAddr hi,
+                              unsigned ttl_level);
 
   Regime regime_;
   SetAssociative<TlbEntry> l1_;
