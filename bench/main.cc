@@ -101,6 +101,28 @@ std::vector<std::string> ProfileNames() {
   return names;
 }
 
+// --profile's TLB profile; an unknown name stops with the known ones.
+const sim::TlbProfile& ProfileFlag() {
+  const std::string name = absl::GetFlag(FLAGS_profile);
+  const sim::TlbProfile* profile = sim::FindTlbProfile(name);
+  if (profile == nullptr) {
+    Usage(absl::StrCat("unknown profile '", name,
+                       "' (known: ", absl::StrJoin(ProfileNames(), ", "), ")"));
+  }
+  return *profile;
+}
+
+// The cost model of `profile` in --costs (and the file as read, when
+// `document` is given); a missing or malformed file stops with its problem.
+CostModel LoadCostsFlag(const std::string& profile,
+                        nlohmann::json* document = nullptr) {
+  absl::StatusOr<CostModel> costs = CostModel::Load(
+      absl::StrCat(absl::GetFlag(FLAGS_costs), "/", profile, ".json"),
+      document);
+  if (!costs.ok()) Usage(std::string(costs.status().message()));
+  return *std::move(costs);
+}
+
 Suite ParseSuite(const std::string& name) {
   if (name == "quick") return Suite::kQuick;
   if (name == "default") return Suite::kDefault;
@@ -246,22 +268,15 @@ struct RunSetup {
 RunSetup ParseRunFlags() {
   RunSetup setup;
   setup.host = HostInfo::Probe();
-  setup.profile = absl::GetFlag(FLAGS_profile);
-  setup.options.profile = sim::FindTlbProfile(setup.profile);
-  if (setup.options.profile == nullptr) {
-    Usage(absl::StrCat("unknown profile '", setup.profile,
-                       "' (known: ", absl::StrJoin(ProfileNames(), ", "), ")"));
-  }
+  setup.options.profile = &ProfileFlag();
+  setup.profile = std::string(setup.options.profile->name);
   setup.options.range_tlbi = absl::GetFlag(FLAGS_range_tlbi);
   setup.repetitions = absl::GetFlag(FLAGS_repetitions);
   if (setup.repetitions < 1 || setup.repetitions > 100) {
     Usage(absl::StrCat("--repetitions must be 1 to 100, not ",
                        setup.repetitions));
   }
-  auto costs = CostModel::Load(
-      absl::StrCat(absl::GetFlag(FLAGS_costs), "/", setup.profile, ".json"));
-  if (!costs.ok()) Usage(std::string(costs.status().message()));
-  setup.costs = std::make_unique<CostModel>(*std::move(costs));
+  setup.costs = std::make_unique<CostModel>(LoadCostsFlag(setup.profile));
   setup.options.costs = setup.costs.get();
   return setup;
 }
@@ -536,21 +551,12 @@ int Baremetal() {
 // Writes <BAREMETAL.json's directory>/costs/<profile>.json: the profile's
 // cost model with every figure the bare-metal run measured.
 int CalibrateFrom(const std::string& path) {
-  const std::string profile = absl::GetFlag(FLAGS_profile);
-  const std::vector<std::string> profiles = ProfileNames();
-  if (std::find(profiles.begin(), profiles.end(), profile) == profiles.end()) {
-    Usage(absl::StrCat("unknown profile '", profile,
-                       "' (known: ", absl::StrJoin(profiles, ", "), ")"));
-  }
+  const std::string profile(ProfileFlag().name);
   std::map<std::string, std::string> context;
   const absl::StatusOr<Timings> timings = LoadTimings(path, &context);
   if (!timings.ok()) Usage(std::string(timings.status().message()));
-  const std::string base_path =
-      absl::StrCat(absl::GetFlag(FLAGS_costs), "/", profile, ".json");
   nlohmann::json base;
-  if (const auto model = CostModel::Load(base_path, &base); !model.ok()) {
-    Usage(std::string(model.status().message()));
-  }
+  LoadCostsFlag(profile, &base);
   CalibrationInput input;
   input.baremetal = &*timings;
   input.context = &context;
