@@ -148,34 +148,32 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationInput& in) {
   const auto inner = m.SplitTlbi(true);
   if (!inner.ok()) return inner.status();
 
-  // The figure for one event, or nullopt when this run does not measure it.
+  // The figure for one event, or nullopt when this run does not measure it:
+  // the benchmark that times it, less what of it is another event's.
   auto measure =
       [&](const std::string& event) -> absl::StatusOr<std::optional<Figure>> {
     if (event == "dsb.nsh") return std::optional(local->second);
     if (event == "dsb.ish") return std::optional(inner->second);
     if (event == "tlbi.vale1") return std::optional(local->first);
     if (event == "tlbi.vale1is") return std::optional(inner->first);
+    std::string name, how;
+    double less = 0;
     if (absl::StartsWith(event, "tlbi.")) {
       const std::string op = event.substr(5);
       const bool is = absl::EndsWith(op, "is");
-      const std::string name = TlbiBenchmark(op, 1);
-      const absl::StatusOr<std::optional<double>> c = m.Cycles(name);
-      if (!c.ok()) return c.status();
-      if (!c->has_value()) return std::optional<Figure>();
-      const Figure& dsb = is ? inner->second : local->second;
-      return std::optional(
-          Figure{std::max(0.0, **c - dsb.cycles),
-                 absl::StrCat(name, " less the DSB's completion (",
-                              is ? "dsb.ish" : "dsb.nsh", ")")});
+      name = TlbiBenchmark(op, 1);
+      less = (is ? inner->second : local->second).cycles;
+      how = absl::StrCat(name, " less the DSB's completion (",
+                         is ? "dsb.ish" : "dsb.nsh", ")");
     }
     for (const Direct& d : kDirect) {
-      if (event != d.event) continue;
-      const absl::StatusOr<std::optional<double>> c = m.Cycles(d.benchmark);
-      if (!c.ok()) return c.status();
-      if (!c->has_value()) return std::optional<Figure>();
-      return std::optional(Figure{**c, d.benchmark});
+      if (event == d.event) name = how = d.benchmark;
     }
-    return std::optional<Figure>();
+    if (name.empty()) return std::optional<Figure>();
+    const absl::StatusOr<std::optional<double>> c = m.Cycles(name);
+    if (!c.ok()) return c.status();
+    if (!c->has_value()) return std::optional<Figure>();
+    return std::optional(Figure{std::max(0.0, **c - less), how});
   };
 
   Calibration out;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "bench/compare.h"
 #include "bench/mann_whitney.h"
 
@@ -26,7 +27,7 @@ std::string HostLevelRule(size_t repetitions) {
   return repetitions >= kRepetitionsToTest
              ? absl::StrCat("host times not significantly different over ",
                             repetitions, " repetitions")
-             : "host times within 5%";
+             : absl::StrFormat("host times within %g%%", kHostTimeNoise * 100);
 }
 
 }  // namespace ttb::bench

@@ -15,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "baremetal/micro_benchmarks.h"
 #include "bench/compare.h"
 #include "bench/cost_model.h"
 #include "bench/latency.h"
@@ -741,8 +742,9 @@ absl::StatusOr<std::string> WriteReportFiles(
         " translations (", said("walker_mismatches"), " mismatches).\n\n",
         Table(header, rows),
         "\nInstructions and operations alone, a TLBI with the DSB that "
-        "completes it (`*16`: 16 TLBIs before one DSB), in ns per "
-        "iteration:\n\n",
+        "completes it (`*",
+        baremetal::kTlbiBatch, "`: ", baremetal::kTlbiBatch,
+        " TLBIs before one DSB), in ns per iteration:\n\n",
         Table({"operation", "ns"}, op_rows));
   }
 
