@@ -19,19 +19,37 @@ struct Translation {
   Descriptor leaf;
 };
 
+// UniformLeafTable's test taken one entry at a time, so a loop that reads
+// every entry anyway (a fork writing the child's table) decides it in the
+// same pass. Branch-free, so such loops still vectorise.
+class UniformRun {
+ public:
+  UniformRun(Descriptor first, unsigned frame_shift)
+      : expected_(first.bits()),
+        step_(uint64_t{1} << frame_shift),
+        valid_(first.valid()) {}
+  // Entries must be added in order, from the first.
+  void Add(Descriptor d) {
+    apart_ |= d.bits() ^ expected_;
+    expected_ += step_;
+  }
+  bool uniform() const { return apart_ == 0 && valid_; }
+
+ private:
+  uint64_t expected_;
+  uint64_t step_;
+  uint64_t apart_ = 0;  // Non-zero once an entry differs from the pattern.
+  bool valid_;
+};
+
 // Whether `count` entries (count > 0) are all valid with entry 0's
 // attributes, over consecutive frames `1 << frame_shift` bytes apart: a
-// last-level table that one Map filled. One branch-free pass, so it
-// vectorises.
+// last-level table that one Map filled.
 inline bool UniformLeafTable(const Descriptor* entries, unsigned count,
                              unsigned frame_shift) {
-  uint64_t expected = entries[0].bits();
-  uint64_t apart = 0;  // Non-zero once an entry differs from the pattern.
-  for (unsigned i = 0; i < count; ++i) {
-    apart |= entries[i].bits() ^ expected;
-    expected += uint64_t{1} << frame_shift;
-  }
-  return apart == 0 && entries[0].valid();
+  UniformRun run(entries[0], frame_shift);
+  for (unsigned i = 0; i < count; ++i) run.Add(entries[i]);
+  return run.uniform();
 }
 
 // One of a source space's last-level tables as ShareAll hands it over:
@@ -41,7 +59,6 @@ struct TableToFill {
   Descriptor* from;
   Descriptor* to;  // All zero.
   unsigned count;
-  bool uniform;  // UniformLeafTable(from): the caller may skip its checks.
 };
 
 // Ignores every change: for callers with no TLB to maintain.
@@ -88,7 +105,9 @@ class AddressSpace {
   // is called for each of src's last-level tables. It must give `to[i]` a
   // page descriptor for the same frame exactly where from[i] is valid; it
   // may change the attributes of from's entries (a fork write-protects the
-  // parent there, while the table is in cache).
+  // parent there, while the table is in cache). It returns true only if
+  // `to` is then a UniformLeafTable, which it can tell from the pass that
+  // wrote `to`; the frames' references are then taken in one pass.
   // Every table is allocated before the first page is shared: on kNoMemory
   // neither src nor any frame reference has changed, and the caller
   // releases this space. Root entries this space already holds (the kernel
@@ -319,13 +338,12 @@ void AddressSpace::ShareLeaves(Descriptor* from, PhysAddr to, int level,
   Descriptor* out = pool_->Descriptors(to);
   const unsigned entries = regime_.entries_at(level);
   if (level == 3) {
-    const bool uniform = UniformLeafTable(from, entries, regime_.granule_shift);
-    if (uniform) {
-      pool_->ShareRun(from[0].output_address(), entries);
+    // The references follow the child's table, in cache once filled.
+    if (fill(TableToFill{base, from, out, entries})) {
+      pool_->ShareRun(out[0].output_address(), entries);
     } else {
-      pool_->ShareLeaves(from, entries);
+      pool_->ShareLeaves(out, entries);
     }
-    fill(TableToFill{base, from, out, entries, uniform});
     return;
   }
   // Below the root CopyTables made a table wherever src has one.

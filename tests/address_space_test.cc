@@ -173,7 +173,7 @@ TEST_P(AddressSpaceTest, ShareAllSharesEveryFrameIntoTheFilledTables) {
   AddressSpace child;
   ASSERT_EQ(child.Init(&pool(), GetParam(), 2), Status::kOk);
   // Each of the parent's last-level tables is handed over with the
-  // child's new one, after the frames are referenced.
+  // child's new one; the frames are referenced once it is filled.
   std::vector<std::pair<VirtAddr, unsigned>> handed;
   ASSERT_EQ(child.ShareAll(
                 space_,
@@ -182,13 +182,13 @@ TEST_P(AddressSpaceTest, ShareAllSharesEveryFrameIntoTheFilledTables) {
                   EXPECT_EQ(
                       pool().RefCount(
                           t.from[t.va == 0x20'0000 ? 2 : 0].output_address()),
-                      2u);
-                  EXPECT_FALSE(t.uniform);  // Holes.
+                      1u);
                   for (unsigned i = 0; i < t.count; ++i) {
                     EXPECT_EQ(t.to[i], Descriptor()) << i;
                     if (t.from[i].valid()) t.to[i] = t.from[i].with_ap(Ap::kRo);
                   }
                   handed.emplace_back(t.va, t.count);
+                  return false;  // Holes: not uniform.
                 }),
             Status::kOk);
   EXPECT_EQ(handed,
@@ -236,12 +236,38 @@ TEST_P(AddressSpaceTest, AUniformTableIsValidAlikeAndOverConsecutiveFrames) {
   EXPECT_FALSE(UniformLeafTable(invalid, 2, 12));
 }
 
+TEST_P(AddressSpaceTest, ShareAllReferencesAUniformTableInOnePass) {
+  constexpr VirtAddr kTable = 0x20'0000;  // Level-3 table aligned.
+  ASSERT_EQ(space_.Map(kTable, 512, kRw), Status::kOk);
+  AddressSpace child;
+  ASSERT_EQ(child.Init(&pool(), GetParam(), 2), Status::kOk);
+  const uint64_t shares = pool().stats().shares;
+  ASSERT_EQ(child.ShareAll(space_,
+                           [&](const TableToFill& t) {
+                             for (unsigned i = 0; i < t.count; ++i) {
+                               t.to[i] = t.from[i];
+                             }
+                             return UniformLeafTable(t.to, t.count, 12);
+                           }),
+            Status::kOk);
+  // The run from the child's first frame: every page, once.
+  EXPECT_EQ(pool().stats().shares - shares, 512u);
+  space_.ForEachPage([&](VirtAddr va, Descriptor& d) {
+    EXPECT_EQ(pool().RefCount(d.output_address()), 2u) << va;
+  });
+  child.Release();
+  space_.ForEachPage([&](VirtAddr va, Descriptor& d) {
+    EXPECT_EQ(pool().RefCount(d.output_address()), 1u) << va;
+  });
+}
+
 TEST_P(AddressSpaceTest, ShareAllFailsWithoutLeaksAndKeepsHeldEntries) {
   ASSERT_EQ(space_.Map(0x20'0000, 2, kRw), Status::kOk);
   ASSERT_EQ(space_.Map(0x40'0000'0000, 1, kRw), Status::kOk);
   const Snapshot before = Take();
   auto same = [](const TableToFill& t) {
     for (unsigned i = 0; i < t.count; ++i) t.to[i] = t.from[i];
+    return false;
   };
   // Every table the child needs, made to fail in turn. Each table handed
   // over is changed, as fork write-protects the parent: a failure must come
@@ -256,6 +282,7 @@ TEST_P(AddressSpaceTest, ShareAllFailsWithoutLeaksAndKeepsHeldEntries) {
       for (unsigned i = 0; i < t.count; ++i) {
         if (t.from[i].valid()) t.from[i] = t.to[i] = t.from[i].with_ap(Ap::kRo);
       }
+      return false;
     });
     pool().FailNthAllocation(0);
     child.Release();
@@ -280,8 +307,8 @@ TEST_P(AddressSpaceTest, ShareAllFailsWithoutLeaksAndKeepsHeldEntries) {
   std::vector<VirtAddr> handed;
   ASSERT_EQ(child.ShareAll(space_,
                            [&](const TableToFill& t) {
-                             same(t);
                              handed.push_back(t.va);
+                             return same(t);
                            }),
             Status::kOk);
   const bool same_root_entry =

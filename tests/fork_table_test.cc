@@ -31,19 +31,20 @@ class ForkTableTest : public SimMemoryTest {
   void TearDown() override { parent_.space.Release(); }
 
   // Forks each of the parent's tables into a scratch child table, checks
-  // both against the forked view of the parent's entries before, and
-  // returns the runs reported. Uniform tables take their own path, as
-  // ShareAll finds them.
+  // both against the forked view of the parent's entries before, and what
+  // it says of the child's table (kept in uniform_), and returns the runs
+  // reported.
   std::vector<std::pair<VirtAddr, uint64_t>> Protect() {
     std::vector<std::pair<VirtAddr, uint64_t>> runs;
     parent_.space.ForEachLeafTable([&](VirtAddr base, Descriptor* entries,
                                        unsigned count) {
       const std::vector<Descriptor> before(entries, entries + count);
       std::vector<Descriptor> child(count);
-      const bool uniform = UniformLeafTable(entries, count, 12);
-      ForkTable(
-          TableToFill{base, entries, child.data(), count, uniform}, kPage,
+      const bool uniform = ForkTable(
+          TableToFill{base, entries, child.data(), count}, 12,
           [&](VirtAddr va, uint64_t pages) { runs.emplace_back(va, pages); });
+      ASSERT_EQ(uniform, UniformLeafTable(child.data(), count, 12)) << base;
+      uniform_.push_back(uniform);
       for (unsigned i = 0; i < count; ++i) {
         const Descriptor d = before[i];
         ASSERT_EQ(child[i], d.valid() ? ForkedView(d) : Descriptor()) << i;
@@ -56,6 +57,7 @@ class ForkTableTest : public SimMemoryTest {
   Descriptor At(VirtAddr va) { return *parent_.space.Slot(va).value(); }
 
   Process parent_;
+  std::vector<bool> uniform_;  // What ForkTable returned, table by table.
 };
 
 TEST_F(ForkTableTest, ADenseTableIsOneRunOnEitherPath) {
@@ -76,6 +78,12 @@ TEST_F(ForkTableTest, ADenseTableIsOneRunOnEitherPath) {
     ASSERT_FALSE(Writable(d)) << i;
     ASSERT_TRUE(d.cow()) << i;
   }
+  EXPECT_THAT(uniform_, ElementsAre(true, false, false));
+  // Forked again, the first table is read-only and CoW throughout: no run
+  // to protect, and still one run of frames to reference.
+  uniform_.clear();
+  EXPECT_THAT(Protect(), ElementsAre());
+  EXPECT_THAT(uniform_, ElementsAre(true, false, false));
 }
 
 TEST_F(ForkTableTest, ReadOnlyPagesAndHolesSplitRunsAndStayAsTheyAre) {

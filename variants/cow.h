@@ -89,41 +89,55 @@ void SwitchTagged(Kernel<A>& k, Process& p) {
 // valid page of the parent's in the forked view, and the parent's writable
 // pages take that view too (read-only CoW); `on_protected(va, pages)` is
 // told of each run of parent pages so changed, after the table is written.
-// `page` is the granule's size in bytes.
+// Returns whether the child's table is a UniformLeafTable, as ShareAll's
+// fill does.
 template <typename Fn>
-void ForkTable(const TableToFill& t, uint64_t page, Fn&& on_protected) {
-  Descriptor* const from = t.from;
-  Descriptor* const to = t.to;
-  if (t.uniform && Writable(from[0])) {
-    // Every page is valid and writable, so the forked view is one OR into
-    // the child's table, which the parent's then copies.
+bool ForkTable(const TableToFill& t, unsigned frame_shift, Fn&& on_protected) {
+  // Distinct tables: with __restrict the loops below vectorise without
+  // overlap checks.
+  Descriptor* __restrict const from = t.from;
+  Descriptor* __restrict const to = t.to;
+  if (from[0].valid() && Writable(from[0])) {
+    // Most tables are as one Map filled them: every page valid and
+    // writable over consecutive frames. Their forked view is one OR, and
+    // the pass that writes it tells whether this is such a table; the
+    // parent's then copies it.
+    UniformRun run(from[0], frame_shift);
     for (unsigned i = 0; i < t.count; ++i) {
+      run.Add(from[i]);
       to[i] = Descriptor(from[i].bits() | kForkedBits);
     }
-    __builtin_memcpy(from, to, t.count * sizeof(Descriptor));
-    on_protected(t.va, t.count);
-    return;
+    if (run.uniform()) {
+      __builtin_memcpy(from, to, t.count * sizeof(Descriptor));
+      on_protected(t.va, t.count);
+      return true;
+    }
   }
   // Invalid entries stay invalid (zero) through a mask rather than a
-  // branch, so the loop vectorises.
+  // branch, so the loop vectorises. Every entry of `to` is written, over
+  // whatever the pass above left.
   uint64_t writable = 0;  // 64-bit, as the descriptors: no narrowing.
   for (unsigned i = 0; i < t.count; ++i) {
     const uint64_t valid_mask = 0 - (from[i].bits() & 1);
     to[i] = Descriptor(ForkedView(from[i]).bits() & valid_mask);
     writable += WritablePageBit(from[i]);
   }
-  if (writable == 0) return;
-  unsigned run = 0;  // Writable pages just before entry i.
-  for (unsigned i = 0; i < t.count; ++i) {
-    if (WritablePageBit(from[i]) != 0) {
-      from[i] = to[i];
-      ++run;
-    } else if (run != 0) {
-      on_protected(t.va + (i - run) * page, run);
-      run = 0;
+  if (writable != 0) {
+    const uint64_t page = uint64_t{1} << frame_shift;
+    unsigned run = 0;  // Writable pages just before entry i.
+    for (unsigned i = 0; i < t.count; ++i) {
+      if (WritablePageBit(from[i]) != 0) {
+        from[i] = to[i];
+        ++run;
+      } else if (run != 0) {
+        on_protected(t.va + (i - run) * page, run);
+        run = 0;
+      }
     }
+    if (run != 0) on_protected(t.va + (t.count - run) * page, run);
   }
-  if (run != 0) on_protected(t.va + (t.count - run) * page, run);
+  // A table forked before is uniform again once read-only and CoW.
+  return UniformLeafTable(to, t.count, frame_shift);
 }
 
 struct CowOptions {
@@ -205,12 +219,12 @@ class LazyCowBase : public Strategy<A> {
     if (const Status s = this->CreateSpace(k, child); s != Status::kOk) {
       return s;
     }
-    const uint64_t page = k.regime().granule_bytes();
+    const unsigned shift = k.regime().granule_shift;
     // ShareAll allocates every table before it shares a page, so a
     // failure leaves the parent as it was and only the child to release.
     const Status s =
         child.space.ShareAll(parent.space, [&](const TableToFill& t) {
-          ForkTable(t, page, [&](VirtAddr va, uint64_t pages) {
+          return ForkTable(t, shift, [&](VirtAddr va, uint64_t pages) {
             OnWriteProtected(k, parent, va, pages);
           });
         });
