@@ -137,7 +137,11 @@ Status AddressSpace::CopyTables(const Descriptor* from, PhysAddr to, int level,
       out[i] = SharedLeafTable(from[i]);
       continue;
     }
-    const Result<PhysAddr> table = pool_->Allocate(FrameUse::kTable);
+    // ShareAll's fill writes every entry of a last-level table: clearing
+    // it first would write the table twice.
+    const Result<PhysAddr> table =
+        level == 2 ? pool_->AllocateUncleared(FrameUse::kTable)
+                   : pool_->Allocate(FrameUse::kTable);
     if (!table.ok()) return table.status();
     out[i] = Descriptor::Table(table.value());
     const Status s = CopyTables(pool_->Descriptors(from[i].output_address()),

@@ -57,7 +57,7 @@ inline bool UniformLeafTable(const Descriptor* entries, unsigned count,
 struct TableToFill {
   VirtAddr va;
   Descriptor* from;
-  Descriptor* to;  // All zero.
+  Descriptor* to;  // Uncleared: fill writes every entry.
   unsigned count;
 };
 
@@ -102,8 +102,9 @@ class AddressSpace {
   // Maps every page of `src` (same pool and regime) into this space, taking
   // a reference to each frame. The tables are copied as src's structure,
   // not built page by page through the cursor: `fill(const TableToFill&)`
-  // is called for each of src's last-level tables. It must give `to[i]` a
-  // page descriptor for the same frame exactly where from[i] is valid; it
+  // is called for each of src's last-level tables. It must write every
+  // entry of `to`, which is not cleared beforehand: a page descriptor for
+  // the same frame exactly where from[i] is valid, else zero. It
   // may change the attributes of from's entries (a fork write-protects the
   // parent there, while the table is in cache). It returns true only if
   // `to` is then a UniformLeafTable, which it can tell from the pass that
@@ -184,12 +185,17 @@ class AddressSpace {
   template <typename Fn>
   void VisitLeafTables(PhysAddr table, int level, VirtAddr base, Fn& fn);
   // Copies src's table structure below `from` into the table `to` of
-  // level `level`: a new, empty table for each of src's, or, with
+  // level `level`: a new table for each of src's (empty, but for the
+  // last-level ones, left uncleared for ShareAll's fill), or, with
   // `leaf_tables`, level-2 entries pointing at src's own last-level tables.
   // Entries `to` already holds are left alone.
   Status CopyTables(const Descriptor* from, PhysAddr to, int level,
                     bool leaf_tables);
-  // Fills the empty last-level tables CopyTables made below `to` from
+  // Calls ShareLeaves under each root entry CopyTables made for ShareAll:
+  // those not `held` (a bitmap) before it.
+  template <typename Fill>
+  void FillLeafTables(Descriptor* from, const uint64_t* held, Fill& fill);
+  // Fills the uncleared last-level tables CopyTables made below `to` from
   // src's below `from`, as ShareAll describes.
   template <typename Fill>
   void ShareLeaves(Descriptor* from, PhysAddr to, int level, VirtAddr base,
@@ -309,16 +315,32 @@ Status AddressSpace::ShareAll(AddressSpace& src, Fill&& fill) {
   }
   if (const Status s = CopyTables(from, root_, level, false);
       s != Status::kOk) {
+    // The last-level tables made so far are uncleared; Release will read
+    // them, so they are cleared, through the walk fill would have taken.
+    auto clear = [](const TableToFill& t) {
+      __builtin_memset(t.to, 0, t.count * sizeof(Descriptor));
+      return false;
+    };
+    FillLeafTables(from, held, clear);
     return s;
   }
+  FillLeafTables(from, held, fill);
+  return Status::kOk;
+}
+
+template <typename Fill>
+void AddressSpace::FillLeafTables(Descriptor* from, const uint64_t* held,
+                                  Fill& fill) {
+  const int level = regime_.start_level();
+  const Descriptor* out = pool_->Descriptors(root_);
   const uint64_t span = regime_.level_bytes(level);
-  for (unsigned i = 0; i < entries; ++i) {
-    if (from[i].IsTable(level) && (held[i / 64] >> (i % 64) & 1) == 0) {
+  for (unsigned i = 0; i < regime_.entries_at(level); ++i) {
+    if (from[i].IsTable(level) && out[i].valid() &&
+        (held[i / 64] >> (i % 64) & 1) == 0) {
       ShareLeaves(pool_->Descriptors(from[i].output_address()),
                   out[i].output_address(), level + 1, i * span, fill);
     }
   }
-  return Status::kOk;
 }
 
 // A level-2 entry whose last-level table fork shared: APTable[1] set, so no
@@ -346,10 +368,11 @@ void AddressSpace::ShareLeaves(Descriptor* from, PhysAddr to, int level,
     }
     return;
   }
-  // Below the root CopyTables made a table wherever src has one.
+  // Below the root CopyTables made a table wherever src has one, unless
+  // it ran out of frames.
   const uint64_t span = regime_.level_bytes(level);
   for (unsigned i = 0; i < entries; ++i) {
-    if (from[i].IsTable(level)) {
+    if (from[i].IsTable(level) && out[i].valid()) {
       ShareLeaves(pool_->Descriptors(from[i].output_address()),
                   out[i].output_address(), level + 1, base + i * span, fill);
     }

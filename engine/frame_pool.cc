@@ -61,6 +61,7 @@ void FramePool::Account(FrameUse use, int64_t delta) {
 }
 
 Result<PhysAddr> FramePool::Claim(FrameUse use, bool* zero) {
+  if (use == FrameUse::kFree) return Status::kInvalidArgument;
   const bool injected = fail_countdown_ != 0 && --fail_countdown_ == 0;
   const PhysAddr frame = injected ? kNoFrame : Take(zero);
   if (frame == kNoFrame) {
@@ -75,13 +76,17 @@ Result<PhysAddr> FramePool::Claim(FrameUse use, bool* zero) {
 }
 
 Result<PhysAddr> FramePool::Allocate(FrameUse use) {
-  if (use == FrameUse::kFree) return Status::kInvalidArgument;
   bool zero = false;
   const Result<PhysAddr> frame = Claim(use, &zero);
   if (frame.ok() && !zero) {
     __builtin_memset(Bytes(frame.value()), 0, frame_bytes());
   }
   return frame;
+}
+
+Result<PhysAddr> FramePool::AllocateUncleared(FrameUse use) {
+  bool zero = false;
+  return Claim(use, &zero);
 }
 
 Result<PhysAddr> FramePool::Copy(PhysAddr src) {

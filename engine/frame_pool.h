@@ -43,6 +43,9 @@ class FramePool {
 
   // A zero-filled frame with one reference.
   Result<PhysAddr> Allocate(FrameUse use);
+  // A frame with one reference whose bytes are as its last user left them:
+  // for a table its caller writes whole before anything reads it.
+  Result<PhysAddr> AllocateUncleared(FrameUse use);
   // A new data frame holding a copy of `src`'s bytes, with one reference.
   Result<PhysAddr> Copy(PhysAddr src);
   // One more reference to the frame of each valid descriptor among the

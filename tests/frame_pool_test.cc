@@ -33,6 +33,21 @@ TEST_F(FramePoolTest, ReusedFramesAreZeroedAgain) {
   EXPECT_EQ(pool().Use(again), FrameUse::kTable);
 }
 
+TEST_F(FramePoolTest, AnUnclearedFrameKeepsItsLastUsersBytes) {
+  const PhysAddr frame = NewFrame();
+  std::memset(pool().Bytes(frame), 0xA5, 4096);
+  EXPECT_TRUE(pool().Release(frame));
+  const PhysAddr again = pool().AllocateUncleared(FrameUse::kTable).value();
+  EXPECT_EQ(again, frame);
+  // Past the free list's link in its first bytes.
+  for (int i = 8; i < 4096; ++i) ASSERT_EQ(pool().Bytes(again)[i], 0xA5);
+  EXPECT_EQ(pool().RefCount(again), 1u);
+  EXPECT_EQ(pool().Use(again), FrameUse::kTable);
+  EXPECT_EQ(pool().stats().table_frames, 1u);
+  EXPECT_EQ(pool().AllocateUncleared(FrameUse::kFree).status(),
+            Status::kInvalidArgument);
+}
+
 TEST_F(FramePoolTest, SharedFrameIsFreedWithItsLastReference) {
   const PhysAddr frame = NewFrame();
   // Two leaves of a table map the frame; the invalid one between is skipped.
