@@ -176,6 +176,8 @@ void List() {
                "  smp_fork/<strategy>/<n>cpus/64MiB: the parent runs on n "
                "CPUs while it forks\n"
                "  fork_floor/<size>: the floor of any lazy fork\n"
+               "  fork_floor_shared/<size>: the floor, with each frame's "
+               "reference and the parent's descriptors written\n"
                "  engine/...: walker, TLB, simulated accesses per second\n"
                "  native/...: this host's own fork()\n";
   std::cout << "profiles:\n";

@@ -477,12 +477,17 @@ absl::StatusOr<std::string> WriteReportFiles(
     }
     time_series.emplace_back("native fork() (this host)", native);
     fork_rows.push_back(row);
-    std::vector<std::string> floor_row = {"floor (read + write descriptors)"};
-    for (uint64_t mib : h.sizes) {
-      const double ns = h.Ns({"fork_floor", absl::StrCat(mib, "MiB")});
-      floor_row.push_back(ns > 0 ? Ms(ns) : "-");
+    for (const auto& [name, label] :
+         {std::pair{"fork_floor", "floor (read + write descriptors)"},
+          std::pair{"fork_floor_shared",
+                    "floor + references + parent's descriptors"}}) {
+      std::vector<std::string> floor_row = {label};
+      for (uint64_t mib : h.sizes) {
+        const double ns = h.Ns({name, absl::StrCat(mib, "MiB")});
+        floor_row.push_back(ns > 0 ? Ms(ns) : "-");
+      }
+      fork_rows.push_back(floor_row);
     }
-    fork_rows.push_back(floor_row);
   }
   const std::string fork_svg = stem + "-fork-latency.svg";
   const std::string cycles_svg = stem + "-fork-cycles.svg";

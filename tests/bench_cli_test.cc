@@ -154,7 +154,7 @@ TEST_F(BenchCliTest, ARunReportsBesideTheNewestBaremetalResults) {
       fs::path(TTB_SOURCE_DIR) / "tests/data/baremetal-max-default.json", bm);
   const std::string run =
       "run --suite=quick --variants=lazy_cow,eager_copy "
-      "--filter='^fork/.*/dense/1MiB|^fork_floor/1MiB'" +
+      "--filter='^fork/.*/dense/1MiB|^fork_floor(_shared)?/1MiB'" +
       Out();
   Outcome o = RunDriver(run);
   ASSERT_EQ(o.status, 0) << o.output;
@@ -164,6 +164,8 @@ TEST_F(BenchCliTest, ARunReportsBesideTheNewestBaremetalResults) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("| lazy_cow |"), std::string::npos);
+  EXPECT_NE(text.find("| floor + references + parent's descriptors |"),
+            std::string::npos);
   // Fork + write was not measured: no section, no empty plot.
   EXPECT_EQ(text.find("## Fork, then write"), std::string::npos);
   // The run ends with the targets it measured, read at its 1 MiB, and
@@ -172,6 +174,8 @@ TEST_F(BenchCliTest, ARunReportsBesideTheNewestBaremetalResults) {
                           "descriptor, write it read-only into new tables): "),
             std::string::npos)
       << o.output;
+  EXPECT_NE(o.output.find("the floor that also takes each frame's reference"),
+            std::string::npos);
   EXPECT_NE(o.output.find("at 1 MiB, the largest this run has for it"),
             std::string::npos);
   EXPECT_EQ(o.output.find("accesses per second"), std::string::npos);

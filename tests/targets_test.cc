@@ -67,6 +67,17 @@ TEST(TargetsTest, BesideATableSharingForkNamesTheFastestPerPageOne) {
               Not(HasSubstr("every page")));
 }
 
+TEST(TargetsTest, TheFloorThatSharesIsQuotedBesideTheTarget) {
+  Timings run = FullRun();
+  EXPECT_THAT(CheckTargets(run)[0].measured, Not(HasSubstr("also takes")));
+  run["fork_floor_shared/1024MiB"] = Ns(400'000);
+  const TargetCheck floor = CheckTargets(run)[0];
+  EXPECT_THAT(floor.measured,
+              HasSubstr("; 2.50x the floor that also takes each frame's "
+                        "reference and writes the parent's descriptors"));
+  EXPECT_EQ(floor.met, false);  // The target is still the plain floor's.
+}
+
 TEST(TargetsTest, EachTargetFailsPastItsLimit) {
   Timings run = FullRun();
   run["fork_floor/1024MiB"] = Ns(600'000);  // lazy_cow within 2x: met.
