@@ -85,6 +85,37 @@ void SwitchTagged(Kernel<A>& k, Process& p) {
   k.arch().Isb();
 }
 
+// The two passes of ForkTable that write a whole child table, with
+// __restrict on distinct tables so they vectorise without overlap checks.
+// The parameters scope that promise to the loops: ForkTable's callback
+// may read the parent's table through other pointers.
+//
+// The forked view of a table of writable pages (one OR), and whether it
+// is a UniformLeafTable, found in the same pass.
+inline bool WriteWritableView(const Descriptor* __restrict from,
+                              Descriptor* __restrict to, unsigned count,
+                              unsigned frame_shift) {
+  UniformRun run(from[0], frame_shift);
+  for (unsigned i = 0; i < count; ++i) {
+    run.Add(from[i]);
+    to[i] = Descriptor(from[i].bits() | kForkedBits);
+  }
+  return run.uniform();
+}
+// The forked view of any table; invalid entries stay invalid (zero)
+// through a mask rather than a branch. Returns how many pages were
+// writable (64-bit, as the descriptors: no narrowing).
+inline uint64_t WriteForkedView(const Descriptor* __restrict from,
+                                Descriptor* __restrict to, unsigned count) {
+  uint64_t writable = 0;
+  for (unsigned i = 0; i < count; ++i) {
+    const uint64_t valid_mask = 0 - (from[i].bits() & 1);
+    to[i] = Descriptor(ForkedView(from[i]).bits() & valid_mask);
+    writable += WritablePageBit(from[i]);
+  }
+  return writable;
+}
+
 // Fork's work on one last-level table: the child's new table gets every
 // valid page of the parent's in the forked view, and the parent's writable
 // pages take that view too (read-only CoW); `on_protected(va, pages)` is
@@ -93,36 +124,20 @@ void SwitchTagged(Kernel<A>& k, Process& p) {
 // fill does.
 template <typename Fn>
 bool ForkTable(const TableToFill& t, unsigned frame_shift, Fn&& on_protected) {
-  // Distinct tables: with __restrict the loops below vectorise without
-  // overlap checks.
-  Descriptor* __restrict const from = t.from;
-  Descriptor* __restrict const to = t.to;
-  if (from[0].valid() && Writable(from[0])) {
-    // Most tables are as one Map filled them: every page valid and
-    // writable over consecutive frames. Their forked view is one OR, and
-    // the pass that writes it tells whether this is such a table; the
-    // parent's then copies it.
-    UniformRun run(from[0], frame_shift);
-    for (unsigned i = 0; i < t.count; ++i) {
-      run.Add(from[i]);
-      to[i] = Descriptor(from[i].bits() | kForkedBits);
-    }
-    if (run.uniform()) {
-      __builtin_memcpy(from, to, t.count * sizeof(Descriptor));
-      on_protected(t.va, t.count);
-      return true;
-    }
+  Descriptor* const from = t.from;
+  Descriptor* const to = t.to;
+  // Most tables are as one Map filled them: every page valid and writable
+  // over consecutive frames. The pass that writes their view tells whether
+  // this is such a table; the parent's then copies it.
+  if (from[0].valid() && Writable(from[0]) &&
+      WriteWritableView(from, to, t.count, frame_shift)) {
+    __builtin_memcpy(from, to, t.count * sizeof(Descriptor));
+    on_protected(t.va, t.count);
+    return true;
   }
-  // Invalid entries stay invalid (zero) through a mask rather than a
-  // branch, so the loop vectorises. Every entry of `to` is written, over
-  // whatever the pass above left.
-  uint64_t writable = 0;  // 64-bit, as the descriptors: no narrowing.
-  for (unsigned i = 0; i < t.count; ++i) {
-    const uint64_t valid_mask = 0 - (from[i].bits() & 1);
-    to[i] = Descriptor(ForkedView(from[i]).bits() & valid_mask);
-    writable += WritablePageBit(from[i]);
-  }
-  if (writable != 0) {
+  // Every entry of `to` is written again, over whatever the pass above
+  // left.
+  if (WriteForkedView(from, to, t.count) != 0) {
     const uint64_t page = uint64_t{1} << frame_shift;
     unsigned run = 0;  // Writable pages just before entry i.
     for (unsigned i = 0; i < t.count; ++i) {
