@@ -39,7 +39,8 @@ class ForkTableTest : public SimMemoryTest {
     parent_.space.ForEachLeafTable([&](VirtAddr base, Descriptor* entries,
                                        unsigned count) {
       const std::vector<Descriptor> before(entries, entries + count);
-      std::vector<Descriptor> child(count);
+      // Stale entries, as an uncleared table holds: every one is written.
+      std::vector<Descriptor> child(count, Descriptor(~uint64_t{0}));
       const bool uniform = ForkTable(
           TableToFill{base, entries, child.data(), count}, 12,
           [&](VirtAddr va, uint64_t pages) { runs.emplace_back(va, pages); });
