@@ -9,5 +9,5 @@ set(CMAKE_CXX_COMPILER_TARGET aarch64-none-elf)
 set(CMAKE_ASM_COMPILER_TARGET aarch64-none-elf)
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 set(CMAKE_CXX_FLAGS_INIT
-    "-ffreestanding -fno-exceptions -fno-rtti -fno-threadsafe-statics -nostdlibinc -mgeneral-regs-only -mstrict-align")
+    "-ffreestanding -fno-exceptions -fno-rtti -fno-threadsafe-statics -mgeneral-regs-only -mstrict-align")
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-fuse-ld=lld -nostdlib -static")

@@ -318,7 +318,7 @@ Status AddressSpace::ShareAll(AddressSpace& src, Fill&& fill) {
     // The last-level tables made so far are uncleared; Release will read
     // them, so they are cleared, through the walk fill would have taken.
     auto clear = [](const TableToFill& t) {
-      __builtin_memset(t.to, 0, t.count * sizeof(Descriptor));
+      for (unsigned i = 0; i < t.count; ++i) t.to[i] = Descriptor::Invalid();
       return false;
     };
     FillLeafTables(from, held, clear);

@@ -50,7 +50,9 @@ TEST(AsidAllocator, RolloverKeepsLiveAsidsAndAsksForAFlush) {
   // A process from the old generation keeps its number when it is free.
   const Asid old = procs[20].space.asid();
   EXPECT_FALSE(asids.Refresh(procs[20], running));
-  if (old != extra.space.asid()) EXPECT_EQ(procs[20].space.asid(), old);
+  if (old != extra.space.asid()) {
+    EXPECT_EQ(procs[20].space.asid(), old);
+  }
   EXPECT_EQ(procs[20].asid_generation, 2u);
 }
 
