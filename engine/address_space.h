@@ -191,15 +191,12 @@ class AddressSpace {
   // Entries `to` already holds are left alone.
   Status CopyTables(const Descriptor* from, PhysAddr to, int level,
                     bool leaf_tables);
-  // Calls ShareLeaves under each root entry CopyTables made for ShareAll:
-  // those not `held` (a bitmap) before it.
-  template <typename Fill>
-  void FillLeafTables(Descriptor* from, const uint64_t* held, Fill& fill);
   // Fills the uncleared last-level tables CopyTables made below `to` from
-  // src's below `from`, as ShareAll describes.
+  // src's below `from`, as ShareAll describes, except under the entries of
+  // `to` set in `held` (a bitmap; at the root, those held before).
   template <typename Fill>
   void ShareLeaves(Descriptor* from, PhysAddr to, int level, VirtAddr base,
-                   Fill& fill);
+                   Fill& fill, const uint64_t* held = nullptr);
   // The entries [first, last) of the level-`level` table that maps from
   // `base` which overlap [lo, hi).
   struct EntryRange {
@@ -321,26 +318,11 @@ Status AddressSpace::ShareAll(AddressSpace& src, Fill&& fill) {
       for (unsigned i = 0; i < t.count; ++i) t.to[i] = Descriptor::Invalid();
       return false;
     };
-    FillLeafTables(from, held, clear);
+    ShareLeaves(from, root_, level, 0, clear, held);
     return s;
   }
-  FillLeafTables(from, held, fill);
+  ShareLeaves(from, root_, level, 0, fill, held);
   return Status::kOk;
-}
-
-template <typename Fill>
-void AddressSpace::FillLeafTables(Descriptor* from, const uint64_t* held,
-                                  Fill& fill) {
-  const int level = regime_.start_level();
-  const Descriptor* out = pool_->Descriptors(root_);
-  const uint64_t span = regime_.level_bytes(level);
-  for (unsigned i = 0; i < regime_.entries_at(level); ++i) {
-    if (from[i].IsTable(level) && out[i].valid() &&
-        (held[i / 64] >> (i % 64) & 1) == 0) {
-      ShareLeaves(pool_->Descriptors(from[i].output_address()),
-                  out[i].output_address(), level + 1, i * span, fill);
-    }
-  }
 }
 
 // A level-2 entry whose last-level table fork shared: APTable[1] set, so no
@@ -356,7 +338,8 @@ constexpr Descriptor PrivateLeafTable(Descriptor entry) {
 
 template <typename Fill>
 void AddressSpace::ShareLeaves(Descriptor* from, PhysAddr to, int level,
-                               VirtAddr base, Fill& fill) {
+                               VirtAddr base, Fill& fill,
+                               const uint64_t* held) {
   Descriptor* out = pool_->Descriptors(to);
   const unsigned entries = regime_.entries_at(level);
   if (level == 3) {
@@ -368,11 +351,12 @@ void AddressSpace::ShareLeaves(Descriptor* from, PhysAddr to, int level,
     }
     return;
   }
-  // Below the root CopyTables made a table wherever src has one, unless
-  // it ran out of frames.
+  // CopyTables made a table wherever src has one, unless it ran out of
+  // frames.
   const uint64_t span = regime_.level_bytes(level);
   for (unsigned i = 0; i < entries; ++i) {
-    if (from[i].IsTable(level) && out[i].valid()) {
+    if (from[i].IsTable(level) && out[i].valid() &&
+        (held == nullptr || (held[i / 64] >> (i % 64) & 1) == 0)) {
       ShareLeaves(pool_->Descriptors(from[i].output_address()),
                   out[i].output_address(), level + 1, base + i * span, fill);
     }
