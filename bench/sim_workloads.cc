@@ -153,8 +153,7 @@ bool Ready(benchmark::State& state, const Fixture& f) {
 double OverheadBytesPerPage(FramePool& pool) {
   const FramePoolStats& s = pool.stats();
   return (static_cast<double>(s.table_frames) * pool.frame_bytes() +
-          static_cast<double>(s.data_frames) *
-              FramePool::kMetadataBytesPerFrame) /
+          static_cast<double>(FramePool::MetadataBytes(s.data_frames))) /
          static_cast<double>(s.data_frames);
 }
 

@@ -11,9 +11,9 @@ Status FramePool::Init(void* memory, PhysAddr phys_base, uint64_t bytes,
     return Status::kInvalidArgument;
   }
   // Metadata first, rounded up to whole frames, then as many frames as fit.
-  uint64_t frames = bytes / (frame + kMetadataBytesPerFrame);
+  uint64_t frames = bytes / (frame + sizeof(uint32_t) + 1);
   auto metadata_bytes = [&](uint64_t n) {
-    return (n * kMetadataBytesPerFrame + frame - 1) & ~(frame - 1);
+    return (MetadataBytes(n) + frame - 1) & ~(frame - 1);
   };
   while (frames > 0 && metadata_bytes(frames) + frames * frame > bytes) {
     --frames;
@@ -23,7 +23,9 @@ Status FramePool::Init(void* memory, PhysAddr phys_base, uint64_t bytes,
   auto* raw = static_cast<uint8_t*>(memory);
   const uint64_t meta = metadata_bytes(frames);
   refs_ = reinterpret_cast<uint32_t*>(raw);
-  use_ = raw + frames * sizeof(uint32_t);
+  group_refs_ = refs_ + frames;
+  use_ = reinterpret_cast<uint8_t*>(group_refs_ +
+                                    (frames + kGroupFrames - 1) / kGroupFrames);
   base_ = raw + meta;
   phys_base_ = phys_base + meta;
   frames_ = frames;
@@ -68,8 +70,9 @@ Result<PhysAddr> FramePool::Claim(FrameUse use, bool* zero) {
     ++stats_.failed_allocations;
     return Status::kNoMemory;
   }
-  refs_[IndexOf(frame)] = 1;
-  use_[IndexOf(frame)] = static_cast<uint8_t>(use);
+  const uint64_t index = IndexOf(frame);
+  refs_[index] = 1 - group_refs_[index / kGroupFrames];
+  use_[index] = static_cast<uint8_t>(use);
   ++stats_.allocations;
   Account(use, 1);
   return frame;
@@ -116,10 +119,16 @@ void FramePool::ShareLeaves(const Descriptor* leaves, unsigned count) {
 }
 
 void FramePool::ShareRun(PhysAddr first, unsigned count) {
-  uint32_t* const refs = refs_ + IndexOf(first);
-  // Unrolled for fork's sake: see WriteWritableView (variants/cow.h).
-#pragma GCC unroll 8
-  for (unsigned i = 0; i < count; ++i) ++refs[i];
+  uint32_t* const refs = refs_;
+  uint64_t i = IndexOf(first);
+  const uint64_t end = i + count;
+  const uint64_t up = (i + kGroupFrames - 1) / kGroupFrames * kGroupFrames;
+  const uint64_t head_end = up < end ? up : end;
+  const uint64_t down = end / kGroupFrames * kGroupFrames;
+  const uint64_t groups_end = down > head_end ? down : head_end;
+  for (; i < head_end; ++i) ++refs[i];
+  for (; i < groups_end; i += kGroupFrames) ++group_refs_[i / kGroupFrames];
+  for (; i < end; ++i) ++refs[i];
   stats_.shares += count;
 }
 
@@ -129,7 +138,7 @@ bool FramePool::Release(PhysAddr frame) {
     return false;
   }
   const uint64_t index = IndexOf(frame);
-  if (--refs_[index] != 0) return false;
+  if (--refs_[index] + group_refs_[index / kGroupFrames] != 0) return false;
   Account(static_cast<FrameUse>(use_[index]), -1);
   use_[index] = static_cast<uint8_t>(FrameUse::kFree);
   __builtin_memcpy(Bytes(frame), &free_head_, sizeof(free_head_));

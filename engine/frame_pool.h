@@ -27,8 +27,19 @@ struct FramePoolStats {
 
 class FramePool {
  public:
-  // Per-frame metadata: a 32-bit reference count and a one-byte use tag.
-  static constexpr uint64_t kMetadataBytesPerFrame = 5;
+  // A frame's reference count is the sum of its own 32-bit count and that
+  // of its group of kGroupFrames consecutive frames. ShareRun adds one to
+  // each whole group it covers, one store for kGroupFrames pages (as Linux
+  // takes one reference per large folio at fork); Release takes one from
+  // the frame's own count. Unsigned arithmetic wraps, so the sum stays
+  // exact while a frame's own count reads as negative.
+  static constexpr uint64_t kGroupFrames = 32;
+  // Bytes of metadata for `frames` frames: the two counts and a one-byte
+  // use tag.
+  static constexpr uint64_t MetadataBytes(uint64_t frames) {
+    return frames * (sizeof(uint32_t) + 1) +
+           (frames + kGroupFrames - 1) / kGroupFrames * sizeof(uint32_t);
+  }
 
   FramePool() = default;
   FramePool(const FramePool&) = delete;
@@ -53,13 +64,16 @@ class FramePool {
   // fork shares, or the tables a level-2 entry points at.
   void ShareLeaves(const Descriptor* leaves, unsigned count);
   // One more reference to each of `count` consecutive frames from `first`,
-  // in one vectorised pass: ShareLeaves for a table whose pages are
-  // consecutive frames (UniformLeafTable).
+  // one per group where the run covers a whole group: ShareLeaves for a
+  // table whose pages are consecutive frames (UniformLeafTable).
   void ShareRun(PhysAddr first, unsigned count);
   // One reference fewer; the frame is freed at zero. Returns whether it was.
   bool Release(PhysAddr frame);
 
-  uint32_t RefCount(PhysAddr frame) const { return refs_[IndexOf(frame)]; }
+  uint32_t RefCount(PhysAddr frame) const {
+    const uint64_t index = IndexOf(frame);
+    return refs_[index] + group_refs_[index / kGroupFrames];
+  }
   FrameUse Use(PhysAddr frame) const {
     return static_cast<FrameUse>(use_[IndexOf(frame)]);
   }
@@ -110,6 +124,7 @@ class FramePool {
   unsigned frame_shift_ = 12;
   bool memory_is_zero_ = false;
   uint32_t* refs_ = nullptr;
+  uint32_t* group_refs_ = nullptr;
   uint8_t* use_ = nullptr;
   uint64_t next_fresh_ = 0;        // Frames [next_fresh_, frames_) never used.
   PhysAddr free_head_ = kNoFrame;  // LIFO list threaded through free frames.

@@ -75,6 +75,40 @@ TEST_F(FramePoolTest, ShareRunTakesOneReferenceToEachConsecutiveFrame) {
   EXPECT_EQ(pool().stats().shares, 2u);
 }
 
+TEST_F(FramePoolTest, ShareRunKeepsEachFramesCountExactAcrossGroups) {
+  // A fresh pool hands out frames from its first, so frames[g, 2g) make a
+  // whole group, which a run from frames[1] to frames[2g + 2] covers.
+  constexpr uint64_t g = FramePool::kGroupFrames;
+  std::vector<PhysAddr> frames;
+  for (uint64_t i = 0; i < 3 * g + 2; ++i) {
+    frames.push_back(NewFrame());
+    ASSERT_EQ(frames[i], frames[0] + i * 4096);
+  }
+  pool().ShareRun(frames[1], 2 * g + 2);
+  for (uint64_t i = 0; i < frames.size(); ++i) {
+    EXPECT_EQ(pool().RefCount(frames[i]), i >= 1 && i < 2 * g + 3 ? 2u : 1u)
+        << i;
+  }
+  EXPECT_EQ(pool().stats().shares, 2 * g + 2);
+
+  // One frame of the whole group drops its references alone.
+  const PhysAddr inner = frames[g + 3];
+  EXPECT_FALSE(pool().Release(inner));
+  EXPECT_EQ(pool().RefCount(inner), 1u);
+  EXPECT_EQ(pool().RefCount(frames[g + 4]), 2u);
+  EXPECT_TRUE(pool().Release(inner));
+  EXPECT_EQ(pool().Use(inner), FrameUse::kFree);
+  EXPECT_EQ(pool().RefCount(frames[g + 2]), 2u);
+  // Reused while its group still holds a count, it starts at one.
+  const PhysAddr again = NewFrame();
+  ASSERT_EQ(again, inner);
+  EXPECT_EQ(pool().RefCount(again), 1u);
+  EXPECT_TRUE(pool().Release(again));
+  // The rest of the group is freed with its two references.
+  EXPECT_FALSE(pool().Release(frames[g]));
+  EXPECT_TRUE(pool().Release(frames[g]));
+}
+
 TEST_F(FramePoolTest, CopyDuplicatesTheBytes) {
   const PhysAddr src = NewFrame();
   for (int i = 0; i < 4096; ++i) pool().Bytes(src)[i] = i * 7;
@@ -129,13 +163,15 @@ TEST_F(FramePoolTest, ExhaustionReturnsNoMemory) {
   EXPECT_EQ(pool().stats().failed_allocations, 1u);
 }
 
-TEST_F(FramePoolTest, MetadataCostsFiveBytesPerFrame) {
-  // The frames plus 5 bytes of metadata each fit, and almost nothing else
-  // of the range is lost.
+TEST_F(FramePoolTest, MetadataCostsFiveBytesPerFrameAndFourPerGroup) {
+  // The frames and their metadata fit, and almost nothing else of the
+  // range is lost.
   const uint64_t frames = pool().capacity();
-  EXPECT_LE(frames * (4096 + FramePool::kMetadataBytesPerFrame), kMemoryBytes);
-  EXPECT_GE(frames + 2,
-            kMemoryBytes / (4096 + FramePool::kMetadataBytesPerFrame));
+  EXPECT_EQ(FramePool::MetadataBytes(FramePool::kGroupFrames + 1),
+            (FramePool::kGroupFrames + 1) * 5 + 2 * 4);
+  EXPECT_LE(frames * 4096 + FramePool::MetadataBytes(frames), kMemoryBytes);
+  const double per_frame = 4096 + 5 + 4.0 / FramePool::kGroupFrames;
+  EXPECT_GE(frames + 2, static_cast<uint64_t>(kMemoryBytes / per_frame));
 }
 
 TEST_F(FramePoolTest, ReleasingAFreeFrameIsCountedNotApplied) {
