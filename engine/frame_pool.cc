@@ -33,22 +33,23 @@ Status FramePool::Init(void* memory, PhysAddr phys_base, uint64_t bytes,
   memory_is_zero_ = memory_is_zero;
   if (!memory_is_zero) __builtin_memset(raw, 0, meta);
   next_fresh_ = 0;
+  fresh_end_ = frames;
   free_head_ = kNoFrame;
   fail_countdown_ = 0;
   stats_ = FramePoolStats{};
   return Status::kOk;
 }
 
-PhysAddr FramePool::Take(bool* zero) {
+PhysAddr FramePool::Take(FrameUse use, bool* zero) {
   if (free_head_ != kNoFrame) {
     const PhysAddr frame = free_head_;
     __builtin_memcpy(&free_head_, Bytes(frame), sizeof(free_head_));
     *zero = false;
     return frame;
   }
-  if (next_fresh_ < frames_) {
+  if (next_fresh_ < fresh_end_) {
     *zero = memory_is_zero_;
-    return AddressOf(next_fresh_++);
+    return AddressOf(use == FrameUse::kTable ? --fresh_end_ : next_fresh_++);
   }
   return kNoFrame;
 }
@@ -65,7 +66,7 @@ void FramePool::Account(FrameUse use, int64_t delta) {
 Result<PhysAddr> FramePool::Claim(FrameUse use, bool* zero) {
   if (use == FrameUse::kFree) return Status::kInvalidArgument;
   const bool injected = fail_countdown_ != 0 && --fail_countdown_ == 0;
-  const PhysAddr frame = injected ? kNoFrame : Take(zero);
+  const PhysAddr frame = injected ? kNoFrame : Take(use, zero);
   if (frame == kNoFrame) {
     ++stats_.failed_allocations;
     return Status::kNoMemory;

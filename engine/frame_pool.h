@@ -112,8 +112,11 @@ class FramePool {
     return phys_base_ + (index << frame_shift_);
   }
   // A frame with no reference and no use yet, or kNoFrame. Says whether its
-  // bytes are already zero.
-  PhysAddr Take(bool* zero);
+  // bytes are already zero. Fresh tables come from the top of the range and
+  // fresh data from the bottom, so one Map's pages are consecutive frames
+  // that start where it started, not a run cut every 2 MiB by a table: a
+  // fork then shares them by whole groups.
+  PhysAddr Take(FrameUse use, bool* zero);
   // Take() with failure injection, a reference, a use tag and statistics.
   Result<PhysAddr> Claim(FrameUse use, bool* zero);
   void Account(FrameUse use, int64_t delta);
@@ -126,7 +129,8 @@ class FramePool {
   uint32_t* refs_ = nullptr;
   uint32_t* group_refs_ = nullptr;
   uint8_t* use_ = nullptr;
-  uint64_t next_fresh_ = 0;        // Frames [next_fresh_, frames_) never used.
+  uint64_t next_fresh_ = 0;  // Frames [next_fresh_, fresh_end_) never used.
+  uint64_t fresh_end_ = 0;
   PhysAddr free_head_ = kNoFrame;  // LIFO list threaded through free frames.
   uint64_t fail_countdown_ = 0;
   FramePoolStats stats_;

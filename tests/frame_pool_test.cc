@@ -109,6 +109,16 @@ TEST_F(FramePoolTest, ShareRunKeepsEachFramesCountExactAcrossGroups) {
   EXPECT_TRUE(pool().Release(frames[g]));
 }
 
+TEST_F(FramePoolTest, FreshTablesComeFromTheTopAndDataFromTheBottom) {
+  const PhysAddr data = NewFrame();
+  const PhysAddr table = NewTable();
+  const PhysAddr next_table = NewTable();
+  EXPECT_EQ(NewFrame(), data + 4096);  // Tables leave data runs unbroken.
+  EXPECT_EQ(next_table, table - 4096);
+  EXPECT_TRUE(pool().Contains(table));
+  EXPECT_FALSE(pool().Contains(table + 4096));  // The pool's last frame.
+}
+
 TEST_F(FramePoolTest, CopyDuplicatesTheBytes) {
   const PhysAddr src = NewFrame();
   for (int i = 0; i < 4096; ++i) pool().Bytes(src)[i] = i * 7;
