@@ -21,6 +21,10 @@ struct Window {
 };
 constexpr Window kWindows[] = {
     {0x10000, 24}, {0x3F'0000, 32}, {0x40'0000'0000, 16}};
+// And, now and then, one whole level-3 table in one Map (or Unmap): fork
+// shares such a table's frames as one run (FramePool::ShareRun) when they
+// are consecutive.
+constexpr Window kTableWindow = {0x60'0000, 512};
 
 const char* KindName(Op::Kind k) {
   constexpr const char* kNames[] = {"map",  "unmap", "write", "read",
@@ -83,7 +87,18 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
   ops.reserve(count);
 
   auto random_page = [&](int proc) -> uint64_t {
-    const std::vector<uint64_t> mapped = shadow.Pages(proc);
+    std::vector<uint64_t> mapped = shadow.Pages(proc);
+    // A quarter of the accesses to mapped pages go to the table window, so
+    // its 512 pages do not crowd out the small windows' collisions.
+    const auto table_end =
+        std::partition(mapped.begin(), mapped.end(), [](uint64_t va) {
+          return va >= kTableWindow.base &&
+                 va < kTableWindow.base + kTableWindow.pages * kPage;
+        });
+    const bool to_table = table_end != mapped.begin() &&
+                          (table_end == mapped.end() || below(4) == 0);
+    if (to_table) mapped.erase(table_end, mapped.end());
+    if (!to_table) mapped.erase(mapped.begin(), table_end);
     if (!mapped.empty() && below(100) < 85) return mapped[below(mapped.size())];
     const Window& w = kWindows[below(std::size(kWindows))];
     return w.base + below(w.pages) * kPage;
@@ -103,12 +118,20 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
       op.kind = Op::Kind::kMap;
       op.length = 1 + below(6);
       op.va = w.base + below(w.pages - op.length + 1) * kPage;
+      if (below(40) == 0) {
+        op.length = kTableWindow.pages;
+        op.va = kTableWindow.base;
+      }
       op.perm = static_cast<Perm>(below(10) < 7 ? 0 : 1 + below(2));
       shadow.Map(op.proc, op.va, op.length, op.perm);
     } else if (roll < 14) {
       op.kind = Op::Kind::kUnmap;
       op.va = random_page(op.proc);
       op.length = 1 + below(3);
+      if (below(8) == 0) {  // Whole, so that a later Map can fill it again.
+        op.va = kTableWindow.base;
+        op.length = kTableWindow.pages;
+      }
       shadow.Unmap(op.proc, op.va, op.length);
     } else if (roll < 50) {
       op.kind = Op::Kind::kWrite;
