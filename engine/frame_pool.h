@@ -30,9 +30,10 @@ class FramePool {
   // A frame's reference count is the sum of its own 32-bit count and that
   // of its group of kGroupFrames consecutive frames. ShareRun adds one to
   // each whole group it covers, one store for kGroupFrames pages (as Linux
-  // takes one reference per large folio at fork); Release takes one from
-  // the frame's own count. Unsigned arithmetic wraps, so the sum stays
-  // exact while a frame's own count reads as negative.
+  // since 6.9 adds a PTE-mapped large folio's references at fork in one
+  // atomic add); Release takes one from the frame's own count. Unsigned
+  // arithmetic wraps, so the sum stays exact while a frame's own count reads as
+  // negative.
   static constexpr uint64_t kGroupFrames = 32;
   // Bytes of metadata for `frames` frames: the two counts and a one-byte
   // use tag.
