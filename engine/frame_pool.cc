@@ -24,8 +24,7 @@ Status FramePool::Init(void* memory, PhysAddr phys_base, uint64_t bytes,
   const uint64_t meta = metadata_bytes(frames);
   refs_ = reinterpret_cast<uint32_t*>(raw);
   group_refs_ = refs_ + frames;
-  use_ = reinterpret_cast<uint8_t*>(group_refs_ +
-                                    (frames + kGroupFrames - 1) / kGroupFrames);
+  use_ = reinterpret_cast<uint8_t*>(group_refs_ + GroupCount(frames));
   base_ = raw + meta;
   phys_base_ = phys_base + meta;
   frames_ = frames;
@@ -123,7 +122,7 @@ void FramePool::ShareRun(PhysAddr first, unsigned count) {
   uint32_t* const refs = refs_;
   uint64_t i = IndexOf(first);
   const uint64_t end = i + count;
-  const uint64_t up = (i + kGroupFrames - 1) / kGroupFrames * kGroupFrames;
+  const uint64_t up = GroupCount(i) * kGroupFrames;
   const uint64_t head_end = up < end ? up : end;
   const uint64_t down = end / kGroupFrames * kGroupFrames;
   const uint64_t groups_end = down > head_end ? down : head_end;

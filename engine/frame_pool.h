@@ -32,14 +32,16 @@ class FramePool {
   // each whole group it covers, one store for kGroupFrames pages (as Linux
   // since 6.9 adds a PTE-mapped large folio's references at fork in one
   // atomic add); Release takes one from the frame's own count. Unsigned
-  // arithmetic wraps, so the sum stays exact while a frame's own count reads as
-  // negative.
+  // arithmetic wraps, so the sum stays exact while a frame's own count
+  // reads as negative.
   static constexpr uint64_t kGroupFrames = 32;
+  static constexpr uint64_t GroupCount(uint64_t frames) {
+    return (frames + kGroupFrames - 1) / kGroupFrames;
+  }
   // Bytes of metadata for `frames` frames: the two counts and a one-byte
-  // use tag.
+  // use tag, in the order Init lays them out.
   static constexpr uint64_t MetadataBytes(uint64_t frames) {
-    return frames * (sizeof(uint32_t) + 1) +
-           (frames + kGroupFrames - 1) / kGroupFrames * sizeof(uint32_t);
+    return (frames + GroupCount(frames)) * sizeof(uint32_t) + frames;
   }
 
   FramePool() = default;
