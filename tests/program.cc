@@ -87,19 +87,21 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
   ops.reserve(count);
 
   auto random_page = [&](int proc) -> uint64_t {
-    std::vector<uint64_t> mapped = shadow.Pages(proc);
     // A quarter of the accesses to mapped pages go to the table window, so
     // its 512 pages do not crowd out the small windows' collisions.
-    const auto table_end =
-        std::partition(mapped.begin(), mapped.end(), [](uint64_t va) {
-          return va >= kTableWindow.base &&
-                 va < kTableWindow.base + kTableWindow.pages * kPage;
-        });
-    const bool to_table = table_end != mapped.begin() &&
-                          (table_end == mapped.end() || below(4) == 0);
-    if (to_table) mapped.erase(table_end, mapped.end());
-    if (!to_table) mapped.erase(mapped.begin(), table_end);
-    if (!mapped.empty() && below(100) < 85) return mapped[below(mapped.size())];
+    const uint64_t lo = kTableWindow.base;
+    const uint64_t hi = lo + kTableWindow.pages * kPage;
+    const uint64_t below_table = shadow.PageCount(proc, 0, lo);
+    const uint64_t in_table = shadow.PageCount(proc, lo, hi);
+    const uint64_t others = below_table + shadow.PageCount(proc, hi, ~0ull);
+    const bool to_table = in_table != 0 && (others == 0 || below(4) == 0);
+    const uint64_t mapped = to_table ? in_table : others;
+    if (mapped != 0 && below(100) < 85) {
+      const uint64_t n = below(mapped);
+      if (to_table) return shadow.PageAt(proc, lo, n);
+      return n < below_table ? shadow.PageAt(proc, 0, n)
+                             : shadow.PageAt(proc, hi, n - below_table);
+    }
     const Window& w = kWindows[below(std::size(kWindows))];
     return w.base + below(w.pages) * kPage;
   };

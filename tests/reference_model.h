@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <map>
 #include <span>
 #include <vector>
@@ -42,10 +43,14 @@ class ReferenceModel {
   bool Mapped(int proc, uint64_t page) const {
     return procs_.at(proc).count(page) != 0;
   }
-  std::vector<uint64_t> Pages(int proc) const {
-    std::vector<uint64_t> pages;
-    for (const auto& [va, page] : procs_.at(proc)) pages.push_back(va);
-    return pages;
+  // How many pages `proc` maps in [lo, hi), and the `n`th of them (n less
+  // than that count), without copying the page list.
+  uint64_t PageCount(int proc, uint64_t lo, uint64_t hi) const {
+    const auto& space = procs_.at(proc);
+    return std::distance(space.lower_bound(lo), space.lower_bound(hi));
+  }
+  uint64_t PageAt(int proc, uint64_t lo, uint64_t n) const {
+    return std::next(procs_.at(proc).lower_bound(lo), n)->first;
   }
 
   // False, changing nothing, when any page of the range is mapped.
@@ -55,7 +60,7 @@ class ReferenceModel {
       if (space.count(va + i * kPage)) return false;
     }
     for (uint64_t i = 0; i < pages; ++i) {
-      space[va + i * kPage] = Page{perm, std::vector<uint8_t>(kPage, 0)};
+      space[va + i * kPage] = Page{perm, {}};
     }
     return true;
   }
@@ -68,12 +73,17 @@ class ReferenceModel {
   FaultKind Read(int proc, uint64_t va, std::span<uint8_t> out) {
     return Walk(proc, va, out.size(), Access::kRead,
                 [&](Page& p, uint64_t off, uint64_t done, uint64_t n) {
-                  std::memcpy(out.data() + done, p.bytes.data() + off, n);
+                  if (p.bytes.empty()) {
+                    std::memset(out.data() + done, 0, n);
+                  } else {
+                    std::memcpy(out.data() + done, p.bytes.data() + off, n);
+                  }
                 });
   }
   FaultKind Write(int proc, uint64_t va, std::span<const uint8_t> in) {
     return Walk(proc, va, in.size(), Access::kWrite,
                 [&](Page& p, uint64_t off, uint64_t done, uint64_t n) {
+                  if (p.bytes.empty()) p.bytes.resize(kPage, 0);
                   std::memcpy(p.bytes.data() + off, in.data() + done, n);
                 });
   }
@@ -85,6 +95,8 @@ class ReferenceModel {
  private:
   struct Page {
     Perm perm;
+    // Empty until first written: all zero. Most pages never are, and a
+    // fork copies every page's bytes.
     std::vector<uint8_t> bytes;
   };
 
