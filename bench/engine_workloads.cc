@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "bench/floor.h"
 #include "bench/suite.h"
 #include "engine/address_space.h"
 #include "engine/sim/machine.h"
@@ -147,45 +148,20 @@ void SimulatedAccesses(benchmark::State& state, const SuiteOptions& o) {
       static_cast<double>(m->counters().accesses);
 }
 
-// The floor of any lazy fork: read every last-level descriptor of a dense
-// parent and write it read-only into newly allocated tables. No reference
-// counts, no TLB maintenance, and no clearing of the new tables, which the
-// loop writes whole (as the strategies' forks do).
-// With `shared`, also the rest of what every correct lazy fork does to a
-// page: it takes a reference to each frame and writes the parent's
-// descriptor read-only too. Still no TLB maintenance or bookkeeping.
+// The floor (bench/floor.h) over a dense parent, its passes run back to
+// back: each finds the tables of the one before still cached. With
+// `shared`, each pass also takes the references and writes the parent.
 void ForkFloor(benchmark::State& state, uint64_t mib, bool shared) {
   const uint64_t pages = mib * 256;
   auto memory = NewMemory(pages * 4096 + (256ull << 20));
-  FramePool& pool = memory->pool();
   AddressSpace parent;
-  parent.Init(&pool, Regime::Va48(), 1);
+  parent.Init(&memory->pool(), Regime::Va48(), 1);
   parent.Map(0x10'0000'0000, pages, kUserRw);
-  // The parent's level-3 tables: the last table each walk goes through.
-  const Walker walker(Regime::Va48(), pool);
-  std::vector<PhysAddr> tables;
-  for (uint64_t p = 0; p < pages; p += 512) {
-    const WalkResult w = walker.Walk(parent.root(), 0x10'0000'0000 + p * 4096,
-                                     Access::kRead, El::kEl1);
-    tables.push_back(w.steps[w.step_count - 1].next_table);
-  }
-  std::vector<PhysAddr> copies(tables.size());
+  FloorPass floor(memory->pool(), parent);
   for (auto _ : state) {
-    for (size_t t = 0; t < tables.size(); ++t) {
-      copies[t] = pool.AllocateUncleared(FrameUse::kTable).value();
-      Descriptor* from = pool.Descriptors(tables[t]);
-      Descriptor* to = pool.Descriptors(copies[t]);
-      for (unsigned i = 0; i < 512; ++i) to[i] = from[i].with_ap(Ap::kRo);
-      if (shared) {
-        // One Map gave each table's pages consecutive frames: one run of
-        // references. They are never dropped: the parent is thrown away
-        // with its memory.
-        pool.ShareRun(from[0].output_address(), 512);
-        __builtin_memcpy(from, to, 512 * sizeof(Descriptor));
-      }
-    }
+    floor.Write(shared);
     state.PauseTiming();
-    for (PhysAddr t : copies) pool.Release(t);
+    floor.Release();
     state.ResumeTiming();
   }
   state.counters["ns_per_page"] =

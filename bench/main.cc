@@ -175,9 +175,11 @@ void List() {
                "  pingpong/<strategy>: parent and child alternate on one CPU\n"
                "  smp_fork/<strategy>/<n>cpus/64MiB: the parent runs on n "
                "CPUs while it forks\n"
-               "  fork_floor/<size>: the floor of any lazy fork\n"
-               "  fork_floor_shared/<size>: the floor, with each frame's "
-               "reference and the parent's descriptors written\n"
+               "  fork_floor_after_exit/<size>: the floor of any lazy fork, "
+               "timed as the forks are: after a child's exit\n"
+               "  fork_floor/<size>: the floor, its passes back to back\n"
+               "  fork_floor_shared/<size>: the floor back to back, with each "
+               "frame's reference and the parent's descriptors written\n"
                "  engine/...: walker, TLB, simulated accesses per second\n"
                "  native/...: this host's own fork()\n";
   std::cout << "profiles:\n";

@@ -7,10 +7,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "bench/events.h"
+#include "bench/floor.h"
 #include "bench/hw_counters.h"
 #include "bench/latency.h"
 #include "bench/suite.h"
 #include "engine/sim/machine.h"
+#include "variants/registry.h"
 
 namespace ttb::bench {
 namespace {
@@ -331,6 +333,33 @@ void SmpFork(benchmark::State& state, const SuiteOptions& o,
       [&] { ForkAndExit(f); });
 }
 
+// The floor (bench/floor.h) timed as fork/<strategy>/dense/<size> is: each
+// pass right after lazy_cow's fork, the child's exit and the parent's
+// reset, untimed, so that the floor meets the caches the fork meets. Run
+// back to back (fork_floor), each pass finds the last one's tables cached.
+void FloorAfterExit(benchmark::State& state, const SuiteOptions& o,
+                    uint64_t mib) {
+  Fixture f(o, *FindStrategy<sim::SimArch>("lazy_cow"), mib * kPagesPerMiB,
+            Layout::kDense);
+  if (!Ready(state, f)) return;
+  FloorPass floor(f.m().pool(), f.m().process(f.parent())->space);
+  Events total;
+  double seconds = 0;
+  for (auto _ : state) {
+    ForkAndExit(f);
+    f.ResetParent();
+    const double t = Timed(f.m(), total, [&] { floor.Write(false); });
+    state.SetIterationTime(t);
+    seconds += t;
+    floor.Release();
+  }
+  // A rate counter would divide by CPU time, the untimed work's too.
+  if (state.iterations() != 0) {
+    state.counters["ns_per_page"] =
+        seconds * 1e9 / (static_cast<double>(state.iterations()) * f.pages());
+  }
+}
+
 }  // namespace
 
 std::vector<uint64_t> SizesMiB(Suite suite) {
@@ -402,6 +431,13 @@ void RegisterSimBenchmarks(const SuiteOptions& o) {
           /*manual_time=*/true)
           ->Unit(benchmark::kMicrosecond);
     }
+  }
+  for (uint64_t mib : SizesMiB(o.suite)) {
+    Register(
+        absl::StrCat("fork_floor_after_exit/", mib, "MiB"),
+        [o, mib](benchmark::State& s) { FloorAfterExit(s, o, mib); },
+        /*manual_time=*/true)
+        ->Unit(benchmark::kMicrosecond);
   }
 }
 

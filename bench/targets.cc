@@ -127,27 +127,35 @@ std::vector<TargetCheck> CheckTargets(const Timings& all) {
   auto fork_ns = [&](uint64_t mib) {
     return mib == 0 ? -1 : MedianNs(all, DenseFork(kStrategy, mib));
   };
-  const uint64_t floor_mib = TargetSize(all, {"fork_floor"});
+  // The floor timed as the fork is, right after the last child's exit and
+  // the parent's reset; the floors run back to back, their tables still
+  // cached from the pass before, are quoted beside it.
+  const uint64_t floor_mib = TargetSize(all, {"fork_floor_after_exit"});
   const double floor_ns =
-      floor_mib == 0 ? -1 : MedianNs(all, {"fork_floor", SizeName(floor_mib)});
-  TargetCheck floor = Ratio(
-      absl::StrFormat("`%s` fork within %.0fx of the floor (read each "
-                      "descriptor, write it read-only into new tables)",
-                      kStrategy, kMaxFloorRatio),
-      fork_ns(floor_mib), floor_ns, where(floor_mib),
-      absl::StrCat("needs fork/", kStrategy, "/dense/<size> and fork_floor"),
-      [](double r) { return r <= kMaxFloorRatio; });
+      floor_mib == 0
+          ? -1
+          : MedianNs(all, {"fork_floor_after_exit", SizeName(floor_mib)});
+  TargetCheck floor =
+      Ratio(absl::StrFormat("`%s` fork within %.0fx of the floor (read each "
+                            "descriptor, write it read-only into new tables), "
+                            "timed as the fork is: after a child's exit",
+                            kStrategy, kMaxFloorRatio),
+            fork_ns(floor_mib), floor_ns, where(floor_mib),
+            absl::StrCat("needs fork/", kStrategy,
+                         "/dense/<size> and fork_floor_after_exit"),
+            [](double r) { return r <= kMaxFloorRatio; });
   if (floor.met.has_value()) {
     floor.measured += FastestFork(all, floor_mib, floor_ns);
-    // Beside it, for a reader weighing the target: the floor that also
-    // does the per-page work every correct lazy fork does.
-    const double shared_ns =
-        MedianNs(all, {"fork_floor_shared", SizeName(floor_mib)});
-    if (shared_ns > 0) {
-      absl::StrAppendFormat(&floor.measured,
-                            "; %.2fx the floor that also takes each frame's "
-                            "reference and writes the parent's descriptors",
-                            fork_ns(floor_mib) / shared_ns);
+    for (const auto& [name, what] :
+         {std::pair{"fork_floor", "the floor run back to back"},
+          std::pair{"fork_floor_shared",
+                    "the floor back to back that also takes each frame's "
+                    "reference and writes the parent's descriptors"}}) {
+      const double ns = MedianNs(all, {name, SizeName(floor_mib)});
+      if (ns > 0) {
+        absl::StrAppendFormat(&floor.measured, "; %.2fx %s (`%s`)",
+                              fork_ns(floor_mib) / ns, what, name);
+      }
     }
   }
   checks.push_back(std::move(floor));
