@@ -158,15 +158,7 @@ void ForkFloor(benchmark::State& state, uint64_t mib, bool shared) {
   parent.Init(&memory->pool(), Regime::Va48(), 1);
   parent.Map(0x10'0000'0000, pages, kUserRw);
   FloorPass floor(memory->pool(), parent);
-  for (auto _ : state) {
-    floor.Write(shared);
-    state.PauseTiming();
-    floor.Release();
-    state.ResumeTiming();
-  }
-  state.counters["ns_per_page"] =
-      benchmark::Counter(pages, benchmark::Counter::kIsIterationInvariantRate |
-                                    benchmark::Counter::kInvert);
+  TimeFloorPasses(state, floor, shared, pages, [] {});
   parent.Release();
 }
 
@@ -192,7 +184,8 @@ void RegisterEngineBenchmarks(const SuiteOptions& o) {
       Register(
           absl::StrCat(shared ? "fork_floor_shared/" : "fork_floor/", mib,
                        "MiB"),
-          [mib, shared](benchmark::State& s) { ForkFloor(s, mib, shared); })
+          [mib, shared](benchmark::State& s) { ForkFloor(s, mib, shared); },
+          /*manual_time=*/true)
           ->Unit(benchmark::kMicrosecond);
     }
   }

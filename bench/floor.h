@@ -6,8 +6,12 @@
 #ifndef TTBENCH_BENCH_FLOOR_H_
 #define TTBENCH_BENCH_FLOOR_H_
 
+#include <benchmark/benchmark.h>
+
+#include <chrono>
 #include <vector>
 
+#include "bench/suite.h"
 #include "engine/address_space.h"
 #include "engine/frame_pool.h"
 
@@ -53,6 +57,29 @@ class FloorPass {
   std::vector<Descriptor*> tables_;
   std::vector<PhysAddr> copies_;
 };
+
+// Times each pass alone (manual time, as the forks are timed: a paused
+// timer costs more than a small pass), after `between`, untimed; reports
+// ns per page.
+template <typename Between>
+void TimeFloorPasses(benchmark::State& state, FloorPass& floor, bool shared,
+                     uint64_t pages, Between&& between) {
+  double seconds = 0;
+  for (auto _ : state) {
+    between();
+    const Clock::time_point start = Clock::now();
+    floor.Write(shared);
+    const double t =
+        std::chrono::duration<double>(Clock::now() - start).count();
+    state.SetIterationTime(t);
+    seconds += t;
+    floor.Release();
+  }
+  if (state.iterations() != 0) {
+    state.counters["ns_per_page"] =
+        seconds * 1e9 / (static_cast<double>(state.iterations()) * pages);
+  }
+}
 
 }  // namespace ttb::bench
 

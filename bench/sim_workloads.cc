@@ -343,21 +343,10 @@ void FloorAfterExit(benchmark::State& state, const SuiteOptions& o,
             Layout::kDense);
   if (!Ready(state, f)) return;
   FloorPass floor(f.m().pool(), f.m().process(f.parent())->space);
-  Events total;
-  double seconds = 0;
-  for (auto _ : state) {
+  TimeFloorPasses(state, floor, false, f.pages(), [&] {
     ForkAndExit(f);
     f.ResetParent();
-    const double t = Timed(f.m(), total, [&] { floor.Write(false); });
-    state.SetIterationTime(t);
-    seconds += t;
-    floor.Release();
-  }
-  // A rate counter would divide by CPU time, the untimed work's too.
-  if (state.iterations() != 0) {
-    state.counters["ns_per_page"] =
-        seconds * 1e9 / (static_cast<double>(state.iterations()) * f.pages());
-  }
+  });
 }
 
 }  // namespace
