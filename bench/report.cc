@@ -461,7 +461,7 @@ absl::StatusOr<std::string> WriteReportFiles(
                                           absl::StrCat(mib, "MiB")};
       t.emplace_back(mib, h.Ns(p) / 1e6);
       c.emplace_back(mib, h.Counter(p, "modelled_cycles"));
-      row.push_back(Ms(h.Ns(p)));
+      row.push_back(Us(h.Ns(p)));
     }
     time_series.emplace_back(s, t);
     cycle_series.emplace_back(s, c);
@@ -473,7 +473,7 @@ absl::StatusOr<std::string> WriteReportFiles(
     for (uint64_t mib : h.sizes) {
       const double ns = h.Ns({"native", "fork", absl::StrCat(mib, "MiB")});
       native.emplace_back(mib, ns / 1e6);
-      row.push_back(ns > 0 ? Ms(ns) : "-");
+      row.push_back(ns > 0 ? Us(ns) : "-");
     }
     time_series.emplace_back("native fork() (this host)", native);
     fork_rows.push_back(row);
@@ -488,7 +488,7 @@ absl::StatusOr<std::string> WriteReportFiles(
       bool measured = false;  // Result sets older than a floor lack it.
       for (uint64_t mib : h.sizes) {
         const double ns = h.Ns({name, absl::StrCat(mib, "MiB")});
-        floor_row.push_back(ns > 0 ? Ms(ns) : "-");
+        floor_row.push_back(ns > 0 ? Us(ns) : "-");
         measured |= ns > 0;
       }
       if (measured) fork_rows.push_back(floor_row);
@@ -507,7 +507,8 @@ absl::StatusOr<std::string> WriteReportFiles(
                    "resident size (MiB)", "cycles", kLogLog, cycle_series);
   if (!cycles_plot.ok()) return cycles_plot.status();
   std::vector<std::string> header = {"strategy"};
-  for (uint64_t mib : h.sizes) header.push_back(absl::StrCat(mib, " MiB (ms)"));
+  // Microseconds: a small fork or floor is a few thousandths of a ms.
+  for (uint64_t mib : h.sizes) header.push_back(absl::StrCat(mib, " MiB (us)"));
   md +=
       absl::StrCat("## Fork latency against resident size\n\n![fork latency](",
                    fork_svg, ")\n\n", *cycles_plot, Table(header, fork_rows));

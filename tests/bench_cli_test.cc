@@ -167,9 +167,24 @@ TEST_F(BenchCliTest, ARunReportsBesideTheNewestBaremetalResults) {
   EXPECT_NE(text.find("| floor + references + parent's descriptors, back to "
                       "back |"),
             std::string::npos);
-  EXPECT_NE(text.find("| floor (read + write descriptors) after a child's "
-                      "exit |"),
-            std::string::npos);
+  // In microseconds, as the run measured it: a 1 MiB floor is a fraction
+  // of one, which milliseconds would round to "0.000".
+  const size_t floor_row =
+      text.find("| floor (read + write descriptors) after a child's exit | ");
+  ASSERT_NE(floor_row, std::string::npos) << text;
+  const double floor_us =
+      std::stod(text.substr(text.find("| ", floor_row + 1) + 2));
+  std::ifstream json(fs::path(md).replace_extension(".json"));
+  const nlohmann::json doc = nlohmann::json::parse(json);
+  int found = 0;
+  for (const nlohmann::json& b : doc["benchmarks"]) {
+    if (b["name"] != "fork_floor_after_exit/1MiB/manual_time") continue;
+    ++found;
+    EXPECT_EQ(b["time_unit"], "us");
+    EXPECT_NEAR(floor_us, b["real_time"].get<double>(), 0.006);
+  }
+  EXPECT_EQ(found, 1);
+  EXPECT_NE(text.find("| strategy | 1 MiB (us) |"), std::string::npos);
   // Fork + write was not measured: no section, no empty plot.
   EXPECT_EQ(text.find("## Fork, then write"), std::string::npos);
   // The run ends with the targets it measured, read at its 1 MiB, and
