@@ -75,10 +75,7 @@ void TimeFloorPasses(benchmark::State& state, FloorPass& floor, bool shared,
     seconds += t;
     floor.Release();
   }
-  if (state.iterations() != 0) {
-    state.counters["ns_per_page"] =
-        seconds * 1e9 / (static_cast<double>(state.iterations()) * pages);
-  }
+  SetNsPerPage(state, seconds, pages);
 }
 
 }  // namespace ttb::bench

@@ -46,6 +46,7 @@ double Seconds(Clock::time_point a, Clock::time_point b) {
 void NativeFork(benchmark::State& state, uint64_t mib, bool with_exit) {
   Resident memory(mib);
   if (memory.data() == nullptr) state.SkipWithError("cannot map memory");
+  double seconds = 0;
   for (auto _ : state) {
     const auto t0 = Clock::now();
     const pid_t child = fork();
@@ -57,12 +58,11 @@ void NativeFork(benchmark::State& state, uint64_t mib, bool with_exit) {
     }
     waitpid(child, nullptr, 0);
     if (with_exit) t1 = Clock::now();
-    state.SetIterationTime(Seconds(t0, t1));
+    const double t = Seconds(t0, t1);
+    state.SetIterationTime(t);
+    seconds += t;
   }
-  state.counters["ns_per_page"] =
-      benchmark::Counter(static_cast<double>(memory.bytes() / kPage),
-                         benchmark::Counter::kIsIterationInvariantRate |
-                             benchmark::Counter::kInvert);
+  SetNsPerPage(state, seconds, memory.bytes() / kPage);
 }
 
 // The child's first write to each of 64 shared pages, each timed in the

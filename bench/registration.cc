@@ -21,4 +21,11 @@ benchmark::internal::Benchmark* Register(
 
 const std::vector<std::string>& RegisteredNames() { return Names(); }
 
+void SetNsPerPage(benchmark::State& state, double seconds, uint64_t pages) {
+  if (pages != 0 && state.iterations() != 0) {
+    state.counters["ns_per_page"] =
+        seconds * 1e9 / (static_cast<double>(state.iterations()) * pages);
+  }
+}
+
 }  // namespace ttb::bench

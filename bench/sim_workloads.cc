@@ -137,10 +137,7 @@ void Report(benchmark::State& state, const SuiteOptions& o, sim::Machine& m,
   state.counters["modelled_cycles"] =
       benchmark::Counter(o.costs->Cycles(total), avg);
   state.counters["peak_frames"] = m.pool().stats().peak_frames;
-  if (pages != 0 && state.iterations() != 0) {
-    state.counters["ns_per_page"] =
-        seconds * 1e9 / (static_cast<double>(state.iterations()) * pages);
-  }
+  SetNsPerPage(state, seconds, pages);
 }
 
 // Whether the fixture was built; if not, the benchmark is marked skipped

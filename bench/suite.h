@@ -42,6 +42,11 @@ benchmark::internal::Benchmark* Register(
 // Every name registered so far, as reported.
 const std::vector<std::string>& RegisteredNames();
 
+// The ns_per_page counter of a benchmark that times its own iterations:
+// `seconds` in all, each iteration covering `pages` pages. In nanoseconds,
+// as its name says; an inverted rate counter would hold seconds.
+void SetNsPerPage(benchmark::State& state, double seconds, uint64_t pages);
+
 // Resident sizes, in MiB, that the suite's size sweeps cover.
 std::vector<uint64_t> SizesMiB(Suite suite);
 
