@@ -10,8 +10,11 @@ Status FramePool::Init(void* memory, PhysAddr phys_base, uint64_t bytes,
       (phys_base & (frame - 1)) != 0) {
     return Status::kInvalidArgument;
   }
-  // Metadata first, rounded up to whole frames, then as many frames as fit.
-  uint64_t frames = bytes / (frame + sizeof(uint32_t) + 1);
+  // Metadata first, rounded up to whole frames, then as many frames as fit,
+  // counted down from an upper bound: a whole group's metadata per frame,
+  // rounded down.
+  uint64_t frames =
+      bytes / (frame + MetadataBytes(kGroupFrames) / kGroupFrames);
   auto metadata_bytes = [&](uint64_t n) {
     return (MetadataBytes(n) + frame - 1) & ~(frame - 1);
   };
