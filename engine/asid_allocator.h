@@ -58,6 +58,7 @@ class AsidAllocator {
   bool IsFree(Asid a) const { return !(used_[a / 64] >> (a % 64) & 1); }
   void Take(Process& p, Asid a) {
     used_[a / 64] |= 1ull << (a % 64);
+    if (p.space.asid() != a) ++p.asid_tenure;
     p.space.set_asid(a);
     p.asid_generation = generation_;
   }

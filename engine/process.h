@@ -11,7 +11,12 @@ struct Process {
   AddressSpace space;
   uint32_t pid = 0;
   uint64_t asid_generation = 0;  // 0: no ASID allocated yet.
-  uint32_t cpu_mask = 0;         // Bit c: running on CPU c.
+  // Counts the ASID numbers the allocator has given the process. What a TLB
+  // cached under an earlier number is out of the process's reach for good,
+  // even when a rollover hands that number back: the rollover's flush
+  // removes it before any CPU runs the number again.
+  uint32_t asid_tenure = 0;
+  uint32_t cpu_mask = 0;  // Bit c: running on CPU c.
 };
 
 }  // namespace ttb

@@ -68,6 +68,32 @@ TEST(AsidAllocator, ReassignAlwaysGivesAnUnusedAsid) {
   }
 }
 
+// The checker tells a process's orphaned TLB entries by the tenure: it
+// moves with every new number, and only then, even when a rollover hands
+// back a number the process held before.
+TEST(AsidAllocator, TenureCountsTheNumbersAProcessHasHeld) {
+  AsidAllocator asids;
+  ASSERT_EQ(asids.Init(8), Status::kOk);
+  Process p;
+  asids.Refresh(p, NoneRunning{});
+  const Asid first = p.space.asid();
+  EXPECT_EQ(p.asid_tenure, 1u);
+  EXPECT_FALSE(asids.Reassign(p, NoneRunning{}));
+  EXPECT_EQ(p.asid_tenure, 2u);
+  // Run the generation out; the rollover hands `first` back to p.
+  std::vector<Process> others(253);
+  for (Process& o : others) asids.Refresh(o, NoneRunning{});
+  EXPECT_TRUE(asids.Reassign(p, NoneRunning{}));
+  EXPECT_EQ(p.space.asid(), first);
+  EXPECT_EQ(p.asid_tenure, 3u);
+  // Kept across a rollover because it was live: the same tenure.
+  auto running = [&](auto&& fn) { fn(p); };
+  Process extra;
+  while (asids.rollovers() < 2) asids.Reassign(extra, running);
+  EXPECT_EQ(p.space.asid(), first);
+  EXPECT_EQ(p.asid_tenure, 3u);
+}
+
 TEST(AsidAllocator, OnlyEightOrSixteenBits) {
   AsidAllocator asids;
   EXPECT_EQ(asids.Init(12), Status::kInvalidArgument);

@@ -74,6 +74,25 @@ class DifferentialTest : public ::testing::TestWithParam<Strategy<SimArch>*> {
 
 TEST_P(DifferentialTest, MatchesTheReferenceModel) { RunAll(); }
 
+// The strategies are global instances that every test and benchmark
+// shares: a program does the same work whatever ran on the instance
+// before it.
+TEST_P(DifferentialTest, AProgramRunsTheSameAfterOthers) {
+  Strategy<SimArch>& strategy = *GetParam();
+  const ProgramConfig& config = kConfigs[3];
+  const std::vector<Op> ops = GenerateProgram(7, kOpsPerProgram, config);
+  RunStats first, again, between;
+  ASSERT_EQ(RunProgram(ops, config, strategy, &first), std::nullopt);
+  for (uint64_t seed = 8; seed < 11; ++seed) {
+    const ProgramConfig& other = kConfigs[seed % std::size(kConfigs)];
+    ASSERT_EQ(RunProgram(GenerateProgram(seed, kOpsPerProgram, other), other,
+                         strategy, &between),
+              std::nullopt);
+  }
+  ASSERT_EQ(RunProgram(ops, config, strategy, &again), std::nullopt);
+  EXPECT_EQ(first, again) << first.ToString() << "\n" << again.ToString();
+}
+
 // With 8-bit ASIDs the allocator rolls over every few hundred forks.
 class EightBitAsidTest : public DifferentialTest {};
 

@@ -57,6 +57,7 @@ struct RunStats {
   uint64_t asid_rollovers = 0;
   uint64_t tlbis = 0;
 
+  bool operator==(const RunStats&) const = default;
   std::string ToString() const;
 };
 

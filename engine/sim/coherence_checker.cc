@@ -91,9 +91,10 @@ void CoherenceChecker::CheckInvalidated(const TlbEntry& removed,
                                         Descriptor now) {
   if (now.valid() && now.output_address() != removed.pa_base) {
     Report(absl::StrFormat(
-        "break-before-make violated: va %#x asid %d was remapped %#x -> %#x "
-        "while the old translation was still cached",
-        removed.va_base, removed.asid, removed.pa_base, now.output_address()));
+        "break-before-make violated: va %#x asid %d (pid%d) was remapped %#x "
+        "-> %#x while the old translation was still cached",
+        removed.va_base, removed.asid, removed.owner, removed.pa_base,
+        now.output_address()));
   }
 }
 

@@ -208,7 +208,8 @@ bool Machine::Lookup(int cpu, Process& p, VirtAddr va, Access access,
                         !w.leaf.ng(),
                         w.level,
                         w.permissions,
-                        p.pid};
+                        p.pid,
+                        p.asid_tenure};
     if (checker_) checker_->CheckFill(cpu, fill, system_);
     tlb.Fill(fill);
   }
@@ -339,9 +340,14 @@ void Machine::Exit(Pid pid) {
 
 void Machine::ObserveInvalidated(const TlbEntry& removed) {
   Process* owner = process(removed.owner);
-  // Entries of exited processes, or of an ASID their owner has left, are
-  // unreachable: nothing to compare.
-  if (owner == nullptr || owner->space.asid() != removed.asid) return;
+  // Entries of exited processes, or filled under an ASID their owner has
+  // left since, are unreachable through the owner: nothing to compare, even
+  // when a rollover has handed the owner the same number again and this is
+  // its flush. A CPU that could still hit them is CheckHit's to catch.
+  if (owner == nullptr || owner->space.asid() != removed.asid ||
+      owner->asid_tenure != removed.owner_asid_tenure) {
+    return;
+  }
   const Result<Translation> now = owner->space.Translate(removed.va_base);
   checker_->CheckInvalidated(removed,
                              now.ok() ? now.value().leaf : Descriptor());

@@ -28,9 +28,11 @@ struct TlbEntry {
   int8_t level = 3;
   uint8_t permissions = 0;  // perm:: bits.
   // Simulator bookkeeping, not architecture: the process whose walk filled
-  // the entry, so the coherence checker can compare it with that process's
-  // tables.
+  // the entry, and its Process::asid_tenure then, so the coherence checker
+  // can compare the entry with that process's tables while it is reachable
+  // through them.
   uint32_t owner = 0;
+  uint32_t owner_asid_tenure = 0;
 };
 
 // A cached table descriptor: the walk can resume at `level + 1`.
