@@ -110,7 +110,6 @@ FramePoolStats pool_before;
 // to "none": a new strategy's allocator starts again at generation 1.
 void Reset(Task& t, int parent) {
   t.process.asid_generation = 0;
-  t.process.cpu_mask = 0;
   t.state = TaskState::kFree;
   t.parent = parent;
   t.waiting_for = -1;
@@ -131,10 +130,8 @@ Frame* KernelFrame() {
 // Makes `index` current: its context into the frame the vectors restore,
 // its tables into TTBR0.
 void SwitchTo(int index) {
-  if (current >= 0) tasks[current].process.cpu_mask = 0;
   current = index;
   Task& t = tasks[index];
-  t.process.cpu_mask = 1;
   kernel.set_current(&t.process);
   *KernelFrame() = t.regs;
   CurrentStrategy().SwitchTo(kernel, t.process);
@@ -250,7 +247,6 @@ void BenchForkLatency() {
       failures += 1;
       return;
     }
-    parent.cpu_mask = 1;
     kernel.set_current(&parent);
     s.SwitchTo(kernel, parent);
     const uint64_t repetitions = mib >= 64 ? 2 : 4;
@@ -288,7 +284,6 @@ void BenchForkLatency() {
   UseKernelTables();  // TTBR0 must not point at tables being freed.
   CurrentStrategy().Release(kernel, t.process);
   t.state = TaskState::kFree;
-  t.process.cpu_mask = 0;
   kernel.set_current(nullptr);
   if (t.parent < 0) {
     if (phase == 0) {

@@ -43,6 +43,15 @@ extern "C" [[noreturn]] void unexpected_exception() {
   semihosting_exit(3);
 }
 
+// The image's ValueOfError (engine/status.h): an error event, then a
+// failing exit.
+[[noreturn]] void ttb::ValueOfError(Status s) {
+  Print("{\"event\":\"error\",\"what\":\"value() of a Result that holds ");
+  Print(StatusName(s));
+  Print("\"}\n");
+  semihosting_exit(4);
+}
+
 extern "C" uint64_t kernel_main() {
   const uint64_t midr = TTB_READ_SYSREG(midr_el1);
   const uint64_t isar0 = TTB_READ_SYSREG(id_aa64isar0_el1);

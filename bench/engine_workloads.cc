@@ -23,6 +23,15 @@ namespace {
 
 const Descriptor kUserRw = Descriptor::Page(0).with_ap(Ap::kRw).with_ng(true);
 
+// Whether a set-up step succeeded; if not, the benchmark is marked with
+// what failed and must stop.
+bool SetUp(benchmark::State& state, Status s, const char* what) {
+  if (s != Status::kOk) {
+    state.SkipWithError(absl::StrCat(what, " failed: ", StatusName(s)).c_str());
+  }
+  return s == Status::kOk;
+}
+
 // Committed up front, as the strategies' machines are, so the floor and
 // the fork it bounds run on the same kind of host memory.
 std::unique_ptr<sim::SimMemory> NewMemory(uint64_t bytes) {
@@ -38,9 +47,11 @@ std::unique_ptr<sim::SimMemory> NewMemory(uint64_t bytes) {
 void Walk(benchmark::State& state, Regime regime) {
   auto memory = NewMemory(64ull << 20);
   AddressSpace space;
-  space.Init(&memory->pool(), regime, 1);
   constexpr uint64_t kPages = 4096;
-  space.Map(0x4000'0000, kPages, kUserRw);
+  if (!SetUp(state, space.Init(&memory->pool(), regime, 1), "init") ||
+      !SetUp(state, space.Map(0x4000'0000, kPages, kUserRw), "map")) {
+    return;
+  }
   const Walker walker(regime, memory->pool());
   uint64_t i = 0;
   for (auto _ : state) {
@@ -84,9 +95,8 @@ void MapAndRelease(benchmark::State& state, uint64_t pages) {
   auto memory = NewMemory(pages * 4096 + (64ull << 20));
   for (auto _ : state) {
     AddressSpace space;
-    space.Init(&memory->pool(), Regime::Va48(), 1);
-    if (space.Map(0x10'0000'0000, pages, kUserRw) != Status::kOk) {
-      state.SkipWithError("map failed");
+    if (!SetUp(state, space.Init(&memory->pool(), Regime::Va48(), 1), "init") ||
+        !SetUp(state, space.Map(0x10'0000'0000, pages, kUserRw), "map")) {
       break;
     }
     space.Release();
@@ -118,9 +128,14 @@ void SimulatedAccesses(benchmark::State& state, const SuiteOptions& o) {
   config.populate_memory = true;
   auto m =
       *sim::Machine::Create(config, *FindStrategy<sim::SimArch>("lazy_cow"));
-  const sim::Pid pid = m->Spawn().value();
+  const Result<sim::Pid> spawned = m->Spawn();
   const uint64_t pages = o.profile->l1_data.entries / 2;
-  m->Map(pid, 0x4000'0000, pages, kUserRw);
+  if (!SetUp(state, spawned.status(), "spawn") ||
+      !SetUp(state, m->Map(spawned.value(), 0x4000'0000, pages, kUserRw),
+             "map")) {
+    return;
+  }
+  const sim::Pid pid = spawned.value();
   uint64_t word = 0;
   const std::span<uint8_t> out(reinterpret_cast<uint8_t*>(&word), 8);
   // Also the fastest window of kWindow accesses: this VM shares its cores,
@@ -155,8 +170,10 @@ void ForkFloor(benchmark::State& state, uint64_t mib, bool shared) {
   const uint64_t pages = mib * 256;
   auto memory = NewMemory(pages * 4096 + (256ull << 20));
   AddressSpace parent;
-  parent.Init(&memory->pool(), Regime::Va48(), 1);
-  parent.Map(0x10'0000'0000, pages, kUserRw);
+  if (!SetUp(state, parent.Init(&memory->pool(), Regime::Va48(), 1), "init") ||
+      !SetUp(state, parent.Map(0x10'0000'0000, pages, kUserRw), "map")) {
+    return;
+  }
   FloorPass floor(memory->pool(), parent);
   TimeFloorPasses(state, floor, shared, pages, [] {});
   parent.Release();

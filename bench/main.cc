@@ -469,7 +469,12 @@ int Tune(const char* argv0, const std::string& knob) {
         TuneBenchmarkName(knob, value, workload->Name()),
         [&setup, strategy, tunable_name, value,
          w = *workload](benchmark::State& st) {
-          strategy->SetTunable(tunable_name.c_str(), value);
+          if (const Status s =
+                  strategy->SetTunable(tunable_name.c_str(), value);
+              s != Status::kOk) {
+            st.SkipWithError(StatusName(s));
+            return;
+          }
           RunSimWorkload(st, setup.options, strategy, w);
           strategy->ResetTunables();
         },

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <memory>
+#include <span>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "bench/events.h"
@@ -34,7 +36,9 @@ const Descriptor kUserText =
     Descriptor::Page(0).with_ap(Ap::kRo).with_ng(true).with_pxn(true);
 
 // A machine whose parent maps `pages` writable pages (and, with `text`,
-// kTextPages of read-only text).
+// kTextPages of read-only text). What fails, in the set-up or in a step the
+// fixture carries out, is kept as error(): the benchmark stops with it
+// rather than timing work that did not happen.
 class Fixture {
  public:
   Fixture(const SuiteOptions& o, Strategy<sim::SimArch>& s, uint64_t pages,
@@ -51,31 +55,49 @@ class Fixture {
     config.memory_bytes = 2 * pages * 4096 + pages * 512 + (16ull << 20);
     config.populate_memory = true;
     auto m = sim::Machine::Create(config, s);
-    if (!m.ok()) return;
+    if (!m.ok()) {
+      error_ = std::string(m.status().message());
+      return;
+    }
     machine_ = *std::move(m);
-    parent_ = machine_->Spawn().value();
+    const Result<sim::Pid> parent = machine_->Spawn();
+    if (!Check(parent.status(), "spawn")) return;
+    parent_ = parent.value();
     if (layout == Layout::kDense) {
-      ok_ = machine_->Map(parent_, kBase, pages, kUserRw) == Status::kOk;
+      Check(machine_->Map(parent_, kBase, pages, kUserRw), "map");
     } else {
-      ok_ = true;
-      for (uint64_t done = 0; done < pages && ok_;
+      for (uint64_t done = 0; done < pages && ok();
            done += kSparsePagesPerRegion) {
-        ok_ = machine_->Map(parent_,
+        Check(machine_->Map(parent_,
                             kBase + done / kSparsePagesPerRegion * kRegion,
-                            kSparsePagesPerRegion, kUserRw) == Status::kOk;
+                            kSparsePagesPerRegion, kUserRw),
+              "map");
       }
     }
-    if (ok_ && text) {
-      ok_ = machine_->Map(parent_, kTextBase, kTextPages, kUserText) ==
-            Status::kOk;
+    if (ok() && text) {
+      Check(machine_->Map(parent_, kTextBase, kTextPages, kUserText), "map");
     }
-    machine_->Run(0, parent_);
+    if (ok()) machine_->Run(0, parent_);
   }
 
-  bool ok() const { return machine_ != nullptr && ok_; }
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
   sim::Machine& m() { return *machine_; }
   sim::Pid parent() const { return parent_; }
   uint64_t pages() const { return pages_; }
+
+  // A fork of the parent on CPU 0; 0 (no process) when it failed.
+  sim::Pid Fork() {
+    const Result<sim::Pid> child = machine_->Fork(0, parent_);
+    return Check(child.status(), "fork") ? child.value() : 0;
+  }
+  // An access by `pid` on CPU 0 that must complete.
+  void Write(sim::Pid pid, VirtAddr va, std::span<const uint8_t> bytes) {
+    Check(machine_->Write(0, pid, va, bytes), "write");
+  }
+  void Read(sim::Pid pid, VirtAddr va, std::span<uint8_t> bytes) {
+    Check(machine_->Read(0, pid, va, bytes), "read");
+  }
 
   // The VA of the parent's page `i` (dense layouts only), and of its text
   // page `i`.
@@ -95,10 +117,23 @@ class Fixture {
   }
 
  private:
+  bool Check(Status s, const char* what) {
+    if (s != Status::kOk && ok()) {
+      error_ = absl::StrCat(what, " failed: ", StatusName(s));
+    }
+    return s == Status::kOk;
+  }
+  void Check(const sim::AccessResult& r, const char* what) {
+    if (r.ok || !ok()) return;
+    error_ = absl::StrCat(what,
+                          r.out_of_memory ? " ran out of memory" : " faulted: ",
+                          r.out_of_memory ? "" : FaultKindName(r.fault.kind));
+  }
+
   std::unique_ptr<sim::Machine> machine_;
   sim::Pid parent_ = 0;
   uint64_t pages_;
-  bool ok_ = false;
+  std::string error_;
 };
 
 // Times one step, adding its events (and hardware counts, where the host
@@ -140,10 +175,10 @@ void Report(benchmark::State& state, const SuiteOptions& o, sim::Machine& m,
   SetNsPerPage(state, seconds, pages);
 }
 
-// Whether the fixture was built; if not, the benchmark is marked skipped
-// and must return without touching the machine.
+// Whether the fixture has not failed; if it has, the benchmark is marked
+// with the error and must stop without touching the machine again.
 bool Ready(benchmark::State& state, const Fixture& f) {
-  if (!f.ok()) state.SkipWithError("cannot build the parent");
+  if (!f.ok()) state.SkipWithError(f.error().c_str());
   return f.ok();
 }
 
@@ -164,16 +199,12 @@ void ForkLatency(benchmark::State& state, const SuiteOptions& o,
   Events total;
   double seconds = 0;
   for (auto _ : state) {
-    Result<sim::Pid> child = Status::kNoMemory;
-    const double t =
-        Timed(f.m(), total, [&] { child = f.m().Fork(0, f.parent()); });
+    sim::Pid child = 0;
+    const double t = Timed(f.m(), total, [&] { child = f.Fork(); });
     state.SetIterationTime(t);
     seconds += t;
-    if (!child.ok()) {
-      state.SkipWithError("fork failed");
-      break;
-    }
-    f.m().Exit(child.value());
+    if (!Ready(state, f)) break;
+    f.m().Exit(child);
     f.ResetParent();
   }
   Report(state, o, f.m(), total, seconds, f.pages());
@@ -192,6 +223,7 @@ void TimeEachIteration(benchmark::State& state, const SuiteOptions& o,
     const double t = Timed(f.m(), total, step);
     state.SetIterationTime(t);
     seconds += t;
+    if (!Ready(state, f)) break;
     f.ResetParent();
   }
   Report(state, o, f.m(), total, seconds, f.pages());
@@ -199,10 +231,7 @@ void TimeEachIteration(benchmark::State& state, const SuiteOptions& o,
 constexpr auto kNothing = [] {};
 
 // A fork whose child exits at once.
-void ForkAndExit(Fixture& f) {
-  const Result<sim::Pid> child = f.m().Fork(0, f.parent());
-  if (child.ok()) f.m().Exit(child.value());
-}
+void ForkAndExit(Fixture& f) { f.m().Exit(f.Fork()); }
 
 void ForkExit(benchmark::State& state, const SuiteOptions& o,
               Strategy<sim::SimArch>* s, uint64_t mib) {
@@ -231,16 +260,17 @@ void CowFault(benchmark::State& state, const SuiteOptions& o,
         m.Exit(child);
         f.ResetParent();
       }
-      child = m.Fork(0, f.parent()).value();
+      child = f.Fork();
       next = 0;
     }
     const sim::Pid who = writer == Writer::kParent ? f.parent() : child;
     m.Run(0, who);
     if (writer == Writer::kSecondWrite) {
-      m.Write(0, who, Fixture::Page(next), byte);  // Breaks it, untimed.
+      f.Write(who, Fixture::Page(next), byte);  // Breaks it, untimed.
     }
     const double t =
-        Timed(m, total, [&] { m.Write(0, who, Fixture::Page(next), byte); });
+        Timed(m, total, [&] { f.Write(who, Fixture::Page(next), byte); });
+    if (!Ready(state, f)) break;
     ++next;
     state.SetIterationTime(t);
     seconds += t;
@@ -261,14 +291,14 @@ void ForkResume(benchmark::State& state, const SuiteOptions& o,
   std::vector<uint8_t> byte(1);
   auto run_text = [&] {
     for (uint64_t i = 0; i < kTextPages; ++i) {
-      m.Read(0, f.parent(), Fixture::Text(i), byte);
+      f.Read(f.parent(), Fixture::Text(i), byte);
     }
   };
   // Warms the TLB untimed, then forks and runs the text again.
   TimeEachIteration(state, o, f, run_text, [&] {
-    const Result<sim::Pid> child = m.Fork(0, f.parent());
+    const sim::Pid child = f.Fork();
     run_text();
-    if (child.ok()) m.Exit(child.value());
+    m.Exit(child);
   });
 }
 
@@ -282,10 +312,10 @@ void ForkWrite(benchmark::State& state, const SuiteOptions& o,
   const std::vector<uint8_t> byte = {7};
   const uint64_t written = f.pages() * percent / 100;
   TimeEachIteration(state, o, f, kNothing, [&] {
-    const sim::Pid child = m.Fork(0, f.parent()).value();
+    const sim::Pid child = f.Fork();
     // Evenly spread over the pages.
     for (uint64_t i = 0; i < written; ++i) {
-      m.Write(0, f.parent(), Fixture::Page(i * f.pages() / written), byte);
+      f.Write(f.parent(), Fixture::Page(i * f.pages() / written), byte);
     }
     m.Exit(child);
   });
@@ -299,7 +329,8 @@ void PingPong(benchmark::State& state, const SuiteOptions& o,
   Fixture f(o, *s, kPages, Layout::kDense);
   if (!Ready(state, f)) return;
   sim::Machine& m = f.m();
-  const sim::Pid child = m.Fork(0, f.parent()).value();
+  const sim::Pid child = f.Fork();
+  if (!Ready(state, f)) return;
   std::vector<uint8_t> byte(1);
   Events total;
   double seconds = 0;
@@ -307,11 +338,12 @@ void PingPong(benchmark::State& state, const SuiteOptions& o,
   for (auto _ : state) {
     const VirtAddr va = Fixture::Page(i++ % kPages);
     const double t = Timed(m, total, [&] {
-      m.Read(0, child, va, byte);
-      m.Read(0, f.parent(), va, byte);
+      f.Read(child, va, byte);
+      f.Read(f.parent(), va, byte);
     });
     state.SetIterationTime(t);
     seconds += t;
+    if (!Ready(state, f)) break;
   }
   Report(state, o, m, total, seconds, 0);
 }

@@ -178,6 +178,10 @@ class AddressSpace {
   // Places a frame the caller holds a reference to; on failure drops that
   // reference and prunes any table made for it.
   Status PlaceOrUndo(VirtAddr va, PhysAddr frame, Descriptor attrs);
+  // Unmap of a range CheckRange has accepted: it cannot fail. Undoes a
+  // Map that ran out of memory part way.
+  template <typename OnChange = IgnoreChanges>
+  void UnmapChecked(VirtAddr va, uint64_t pages, OnChange&& on_change = {});
   // Unmaps inside one table; returns whether the table is empty after.
   template <typename OnChange>
   bool UnmapIn(PhysAddr table, int level, VirtAddr base, VirtAddr lo,
@@ -237,10 +241,16 @@ class AddressSpace {
 template <typename OnChange>
 Status AddressSpace::Unmap(VirtAddr va, uint64_t pages, OnChange&& on_change) {
   if (const Status s = CheckRange(va, pages); s != Status::kOk) return s;
+  UnmapChecked(va, pages, on_change);
+  return Status::kOk;
+}
+
+template <typename OnChange>
+void AddressSpace::UnmapChecked(VirtAddr va, uint64_t pages,
+                                OnChange&& on_change) {
   const VirtAddr end = va + (pages << regime_.granule_shift);
   UnmapIn(root_, regime_.start_level(), 0, va, end, on_change);
   cursor_.Reset();
-  return Status::kOk;
 }
 
 template <typename OnChange>

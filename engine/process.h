@@ -1,5 +1,6 @@
-// A process as the engine sees it: an address space, the ASID generation it
-// was allocated in, and the CPUs whose TTBR0 currently holds it.
+// A process as the engine sees it: an address space and its ASID's
+// bookkeeping. Where it runs is the kernel's (the simulator's Machine, the
+// bare-metal task table).
 #ifndef TTBENCH_ENGINE_PROCESS_H_
 #define TTBENCH_ENGINE_PROCESS_H_
 
@@ -16,7 +17,6 @@ struct Process {
   // even when a rollover hands that number back: the rollover's flush
   // removes it before any CPU runs the number again.
   uint32_t asid_tenure = 0;
-  uint32_t cpu_mask = 0;  // Bit c: running on CPU c.
 };
 
 }  // namespace ttb

@@ -16,13 +16,6 @@ void InvalidateVa(A& arch, Asid asid, VirtAddr va, bool last_level,
             tlbi::VaOperand(va, asid, ttl_level));
 }
 
-template <Arch A>
-void InvalidateVaAllAsids(A& arch, VirtAddr va, bool last_level,
-                          Shareability sh) {
-  arch.Tlbi(last_level ? tlbi::Op::kVaale1 : tlbi::Op::kVaae1, sh,
-            tlbi::VaOperand(va, 0));
-}
-
 // `pages` pages from `va`: range operations where the core has
 // FEAT_TLBIRANGE, one VA operation per page otherwise.
 template <Arch A>

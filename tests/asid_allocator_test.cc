@@ -34,9 +34,8 @@ TEST(AsidAllocator, RolloverKeepsLiveAsidsAndAsksForAFlush) {
   ASSERT_EQ(asids.Init(8), Status::kOk);
   std::vector<Process> procs(255);
   for (Process& p : procs) asids.Refresh(p, NoneRunning{});
-  procs[10].cpu_mask = 1;  // Live on CPU 0.
   const Asid live = procs[10].space.asid();
-  auto running = [&](auto&& fn) { fn(procs[10]); };
+  auto running = [&](auto&& fn) { fn(procs[10]); };  // Live on a CPU.
 
   Process extra;
   EXPECT_TRUE(asids.Refresh(extra, running));  // 255 in use: rollover.

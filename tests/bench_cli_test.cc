@@ -12,8 +12,10 @@
 #include <set>
 #include <string>
 
+#include "engine/sim/sim_arch.h"
 #include "nlohmann/json.hpp"
 #include "tests/temp_dir.h"
+#include "variants/registry.h"
 
 namespace ttb {
 namespace {
@@ -216,12 +218,17 @@ TEST_F(BenchCliTest, ARunReportsBesideTheNewestBaremetalResults) {
   EXPECT_NE(text.find("## Fork latency"), std::string::npos);
 }
 
-TEST_F(BenchCliTest, ListNamesEveryStrategyAndProfile) {
+TEST_F(BenchCliTest, ListNamesEveryStrategyTunableAndProfile) {
   const Outcome o = RunDriver("list");
   ASSERT_EQ(o.status, 0);
-  for (const char* name :
-       {"eager_copy", "lazy_cow", "batched_tlbi", "asid_tagged", "untagged",
-        "max_tlbi_ops", "asid_bits", "neoverse-n1", "cortex-a72"}) {
+  std::vector<std::string> names = {"neoverse-n1", "cortex-a72"};
+  for (Strategy<sim::SimArch>* s : kStrategies<sim::SimArch>) {
+    names.emplace_back(s->name());
+    for (int i = 0; i < s->tunable_count(); ++i) {
+      names.emplace_back(s->tunable(i)->name);
+    }
+  }
+  for (const std::string& name : names) {
     EXPECT_NE(o.output.find(name), std::string::npos) << name;
   }
 }

@@ -37,10 +37,17 @@ class LazyCowWithLocalTlbi final : public LazyCow<SimArch> {
 };
 
 // Writes the copied page's descriptor over the old one, then invalidates.
+void RemapWithoutBreak(SimArch& arch, Shareability sh, Asid asid, VirtAddr page,
+                       Descriptor* entry, Descriptor replacement) {
+  *entry = replacement;
+  MaintenanceSequence(arch, sh,
+                      [&] { InvalidateVa(arch, asid, page, true, sh); });
+}
 class LazyCowWithoutBreakBeforeMake final : public LazyCow<SimArch> {
- protected:
-  CowOptions cow_options() const override {
-    return CowOptions{.break_before_make = false};
+ public:
+  FaultOutcome OnFault(Kernel<SimArch>& k, Process& p, VirtAddr va, Fault fault,
+                       Access access) override {
+    return HandleCowFault<SimArch, RemapWithoutBreak>(k, p, va, fault, access);
   }
 };
 

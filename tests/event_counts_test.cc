@@ -227,7 +227,8 @@ TEST(BatchedTlbiCounts, RangeTlbiCoversTheForkInOneOperation) {
   ParentMachine s =
       ParentWithPages(*FindStrategy<SimArch>("batched_tlbi"), 2, true, kPages);
   // 512 pages = (NUM 7 + 1) * 2^(5 * SCALE 1 + 1): one RVALE1IS.
-  EXPECT_EQ(CountsOf(*s.machine, [&] { s.machine->Fork(0, s.parent); }),
+  EXPECT_EQ(CountsOf(*s.machine,
+                     [&] { EXPECT_TRUE(s.machine->Fork(0, s.parent).ok()); }),
             With(kLazyForkBase,
                  {.rvale1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1}));
 }
@@ -236,8 +237,8 @@ TEST(BatchedTlbiCounts, PastTheThresholdOneAsidFlushReplacesThePageTlbis) {
   Strategy<SimArch>& strategy = *FindStrategy<SimArch>("batched_tlbi");
   ASSERT_EQ(strategy.SetTunable("max_tlbi_ops", 511), Status::kOk);
   ParentMachine s = ParentWithPages(strategy, 2, false, kPages);
-  const Counts counts =
-      CountsOf(*s.machine, [&] { s.machine->Fork(0, s.parent); });
+  const Counts counts = CountsOf(
+      *s.machine, [&] { EXPECT_TRUE(s.machine->Fork(0, s.parent).ok()); });
   strategy.ResetTunables();
   EXPECT_EQ(counts,
             With(kLazyForkBase,
@@ -248,8 +249,8 @@ TEST(AsidTaggedCounts, EveryOtherCpuRunningTheParentReloadsTtbr0) {
   ParentMachine s =
       ParentWithPages(*FindStrategy<SimArch>("asid_tagged"), 3, false, 4);
   for (int cpu = 1; cpu < 3; ++cpu) s.machine->Run(cpu, s.parent);
-  const Counts counts =
-      CountsOf(*s.machine, [&] { s.machine->Fork(0, s.parent); });
+  const Counts counts = CountsOf(
+      *s.machine, [&] { EXPECT_TRUE(s.machine->Fork(0, s.parent).ok()); });
   EXPECT_EQ(counts.ttbr0_writes, 3u);
   EXPECT_EQ(counts.isb, 3u);
   EXPECT_EQ(s.machine->counters().ipis, 2u);

@@ -159,18 +159,27 @@ bool ForkTable(const TableToFill& t, unsigned frame_shift, Fn&& on_protected) {
   return UniformLeafTable(to, t.count, frame_shift);
 }
 
-struct CowOptions {
-  // Write the invalid descriptor and complete its TLBI before the new one:
-  // Arm ARM D8.14.1 ("break-before-make") requires it whenever the output
-  // address changes. Only the checker's tests turn it off.
-  bool break_before_make = true;
-};
+// Replaces the valid descriptor at `entry` with `replacement`, which has
+// another output address: Arm ARM D8.14.1 ("break-before-make") requires
+// the invalid descriptor, and its TLBI completed, before the new one.
+template <Arch A>
+void BreakBeforeMake(A& arch, Shareability sh, Asid asid, VirtAddr page,
+                     Descriptor* entry, Descriptor replacement) {
+  *entry = Descriptor::Invalid();
+  MaintenanceSequence(arch, sh,
+                      [&] { InvalidateVa(arch, asid, page, true, sh); });
+  *entry = replacement;
+  // Publish the new descriptor to the walker before returning.
+  arch.Dsb(sh == Shareability::kInner ? Barrier::kIshSt : Barrier::kNshSt);
+  arch.Isb();
+}
 
 // The CoW fault handler: a write to a CoW page copies the frame, or takes
-// it over when no one else shares it any more.
-template <Arch A>
+// it over when no one else shares it any more. `Remap` installs the copy;
+// the tests give a broken one to show the checker catches it.
+template <Arch A, auto Remap = BreakBeforeMake<A>>
 FaultOutcome HandleCowFault(Kernel<A>& k, Process& p, VirtAddr va, Fault fault,
-                            Access access, CowOptions options = {}) {
+                            Access access) {
   if (fault.kind != FaultKind::kPermission || access != Access::kWrite) {
     return FaultOutcome::kNotHandled;
   }
@@ -205,20 +214,8 @@ FaultOutcome HandleCowFault(Kernel<A>& k, Process& p, VirtAddr va, Fault fault,
   }
   const Result<PhysAddr> copy = k.pool().Copy(frame);
   if (!copy.ok()) return FaultOutcome::kNoMemory;
-  const Descriptor replacement = writable.with_output_address(copy.value());
-  if (options.break_before_make) {
-    *entry = Descriptor::Invalid();
-    MaintenanceSequence(arch, sh,
-                        [&] { InvalidateVa(arch, asid, page, true, sh); });
-    *entry = replacement;
-    // Publish the new descriptor to the walker before returning.
-    arch.Dsb(sh == Shareability::kInner ? Barrier::kIshSt : Barrier::kNshSt);
-    arch.Isb();
-  } else {
-    *entry = replacement;
-    MaintenanceSequence(arch, sh,
-                        [&] { InvalidateVa(arch, asid, page, true, sh); });
-  }
+  Remap(arch, sh, asid, page, entry,
+        writable.with_output_address(copy.value()));
   k.pool().Release(frame);
   return FaultOutcome::kHandled;
 }
@@ -256,7 +253,7 @@ class LazyCowBase : public Strategy<A> {
   }
   FaultOutcome OnFault(Kernel<A>& k, Process& p, VirtAddr va, Fault fault,
                        Access access) override {
-    return HandleCowFault(k, p, va, fault, access, cow_options());
+    return HandleCowFault(k, p, va, fault, access);
   }
   void SwitchTo(Kernel<A>& k, Process& p) override { SwitchTagged(k, p); }
 
@@ -268,7 +265,6 @@ class LazyCowBase : public Strategy<A> {
   // Once every page is: the parent's TLBs must no longer use their old
   // writable entries when Fork returns.
   virtual void AfterWriteProtect(Kernel<A>&, Process&) {}
-  virtual CowOptions cow_options() const { return {}; }
 };
 
 }  // namespace ttb

@@ -136,12 +136,10 @@ void Machine::Run(int cpu, Pid pid) {
 
 void Machine::RunProcess(int cpu, Process& p) {
   if (running_[cpu] == &p) return;
-  if (running_[cpu] != nullptr) running_[cpu]->cpu_mask &= ~(1u << cpu);
   current_cpu_ = cpu;
   if (checker_)
     checker_->Record(absl::StrFormat("cpu%d switch to pid%d", cpu, p.pid));
   strategy_->SwitchTo(*this, p);
-  p.cpu_mask |= 1u << cpu;
   running_[cpu] = &p;
   ++counters_.context_switches;
 }
@@ -332,7 +330,6 @@ void Machine::Exit(Pid pid) {
       current_cpu_ = c;
     }
   }
-  p->cpu_mask = 0;
   strategy_->Release(*this, *p);
   processes_.erase(pid);
   ++counters_.exits;

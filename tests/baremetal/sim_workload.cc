@@ -27,11 +27,13 @@ std::string Run(Strategy<sim::SimArch>& strategy, bool range_tlbi) {
   config.memory_bytes = 64ull << 20;
   auto m = *sim::Machine::Create(config, strategy);
   const sim::Pid parent = m->Spawn().value();
-  m->Map(parent, kText, 1, testing::PageAttrs(testing::Perm::kReadExec));
-  m->Map(parent, kData, kDataPages,
-         testing::PageAttrs(testing::Perm::kReadWrite));
-  m->Map(parent, kStack, 4, testing::PageAttrs(testing::Perm::kReadWrite));
-  bool ok = true;
+  bool ok =
+      m->Map(parent, kText, 1, testing::PageAttrs(testing::Perm::kReadExec)) ==
+          Status::kOk &&
+      m->Map(parent, kData, kDataPages,
+             testing::PageAttrs(testing::Perm::kReadWrite)) == Status::kOk &&
+      m->Map(parent, kStack, 4,
+             testing::PageAttrs(testing::Perm::kReadWrite)) == Status::kOk;
   auto page = [](uint64_t i) { return kData + i * 4096; };
   // Reads page i's first byte, expects `want`, writes `value`, reads it back.
   auto visit = [&](sim::Pid pid, uint64_t i, uint8_t want, uint8_t value) {

@@ -41,17 +41,18 @@ static_assert(Arch<LastOperationArch>);
 uint64_t InstantiateEverything(AddressSpace& space, VirtAddr va) {
   LastOperationArch arch;
   MaintenanceSequence(arch, Shareability::kInner, [&] {
-    space.Unmap(va, 4, [&](VirtAddr changed, Descriptor, int level) {
-      InvalidateVa(arch, space.asid(), changed, level == 3,
-                   Shareability::kInner);
-    });
+    arch.last += static_cast<uint64_t>(
+        space.Unmap(va, 4, [&](VirtAddr changed, Descriptor, int level) {
+          InvalidateVa(arch, space.asid(), changed, level == 3,
+                       Shareability::kInner);
+        }));
     InvalidateRange(arch, space.asid(), va, 100, true, Shareability::kInner);
-    InvalidateVaAllAsids(arch, va, false, Shareability::kLocal);
     InvalidateAsid(arch, space.asid(), Shareability::kInner);
     InvalidateAll(arch, Shareability::kLocal);
   });
-  space.Protect(va, 1, Descriptor::Page(0).with_ap(Ap::kRo),
-                [&](VirtAddr, Descriptor, int) { arch.Isb(); });
+  arch.last += static_cast<uint64_t>(
+      space.Protect(va, 1, Descriptor::Page(0).with_ap(Ap::kRo),
+                    [&](VirtAddr, Descriptor, int) { arch.Isb(); }));
   space.ForEachPage(
       [&](VirtAddr v, Descriptor& d) { arch.last += v ^ d.bits(); });
   // Every strategy, instantiated for this Arch as the bare-metal image will.
