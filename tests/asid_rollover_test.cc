@@ -117,7 +117,7 @@ TEST(AsidRollover, SoakSeed259PassesWithEightBitAsids) {
   ASSERT_EQ(strategy.SetTunable("asid_bits", 8), Status::kOk);
   const ProgramConfig config{3, Regime::Va48(), true};
   RunStats stats;
-  const std::optional<std::string> failure = RunProgram(
+  const std::optional<Failure> failure = RunProgram(
       GenerateProgram(259, 20'000, config), config, strategy, &stats);
   EXPECT_EQ(failure, std::nullopt) << *failure;
   EXPECT_GT(stats.asid_rollovers, 0u);

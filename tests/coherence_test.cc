@@ -169,14 +169,15 @@ TEST(CoherenceChecker, CatchesTablesSharedWithoutTheParentsFlush) {
 TEST(CoherenceChecker, DifferentialHarnessFindsAndShrinksTheMissingTlbi) {
   LazyCowWithoutTlbi strategy;
   const ProgramConfig config{2, Regime::Va48(), false};
-  std::optional<std::string> failure;
+  std::optional<Failure> failure;
   std::vector<Op> ops;
   for (uint64_t seed = 1; seed <= 20 && !failure; ++seed) {
     ops = GenerateProgram(seed, 400, config);
     failure = RunProgram(ops, config, strategy);
   }
   ASSERT_TRUE(failure.has_value()) << "20 programs did not expose the bug";
-  const std::vector<Op> small = Shrink(ops, config, strategy);
+  const std::vector<Op> small =
+      Shrink(ops, config, strategy, std::chrono::seconds(30));
   EXPECT_TRUE(RunProgram(small, config, strategy).has_value());
   // Map, write, fork, write again is all it takes.
   EXPECT_LE(small.size(), 8u);

@@ -4,6 +4,7 @@
 // instead of the default 100,000.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <string>
 
@@ -20,6 +21,9 @@ constexpr uint64_t kDefaultOps = 100'000;
 constexpr int kOpsPerProgram = 2'500;
 // Long enough for more than 255 ASID allocations in one machine.
 constexpr int kOpsPerLongProgram = 20'000;
+// A failing test's report within a minute of its start: finding the
+// failure takes seconds, shrinking the rest.
+constexpr std::chrono::seconds kShrinkBudget{40};
 
 uint64_t OpsPerStrategy() {
   const char* soak = std::getenv("TTB_SOAK_OPS");
@@ -46,19 +50,25 @@ class DifferentialTest : public ::testing::TestWithParam<Strategy<SimArch>*> {
       const ProgramConfig& config = kConfigs[seed % std::size(kConfigs)];
       const std::vector<Op> ops =
           GenerateProgram(seed, ops_per_program, config);
-      const std::optional<std::string> failure =
+      const std::optional<Failure> failure =
           RunProgram(ops, config, strategy, &stats);
       if (failure.has_value()) {
-        const std::vector<Op> small = Shrink(ops, config, strategy);
+        // The failure first, as it happened; then the smallest program
+        // that still fails which the shrinker finds within its budget.
+        ADD_FAILURE() << strategy.name() << " seed " << seed << " ("
+                      << config.cpus << " cpus, " << int{config.regime.va_bits}
+                      << "-bit VA): " << *failure << "\nshrinking for up to "
+                      << kShrinkBudget.count() << " s";
+        const std::vector<Op> small =
+            Shrink(ops, config, strategy, kShrinkBudget);
         std::vector<std::string> lines;
         for (const Op& op : small) lines.push_back(op.ToString());
-        ADD_FAILURE()
-            << strategy.name() << " seed " << seed << " (" << config.cpus
-            << " cpus, " << int{config.regime.va_bits}
-            << "-bit VA): " << *failure << "\nminimal reproducer ("
-            << small.size() << " ops):\n  " << absl::StrJoin(lines, "\n  ")
-            << "\nwhich fails with: "
-            << RunProgram(small, config, strategy).value_or("(flaky)");
+        const std::optional<Failure> again =
+            RunProgram(small, config, strategy);
+        ADD_FAILURE() << "reproducer (" << small.size() << " of " << ops.size()
+                      << " ops):\n  " << absl::StrJoin(lines, "\n  ")
+                      << "\nwhich fails with: "
+                      << (again ? again->message : "(nothing: flaky)");
         return stats;
       }
     }

@@ -170,10 +170,14 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
   return ops;
 }
 
-std::optional<std::string> RunProgram(const std::vector<Op>& ops,
-                                      const ProgramConfig& config,
-                                      Strategy<sim::SimArch>& strategy,
-                                      RunStats* stats) {
+std::ostream& operator<<(std::ostream& os, const Failure& f) {
+  return os << f.message;
+}
+
+std::optional<Failure> RunProgram(const std::vector<Op>& ops,
+                                  const ProgramConfig& config,
+                                  Strategy<sim::SimArch>& strategy,
+                                  RunStats* stats) {
   sim::MachineConfig mc;
   mc.cpus = config.cpus;
   mc.regime = config.regime;
@@ -181,7 +185,7 @@ std::optional<std::string> RunProgram(const std::vector<Op>& ops,
   mc.memory_bytes = 64ull << 20;
   mc.check_coherence = true;
   auto created = sim::Machine::Create(mc, strategy);
-  if (!created.ok()) return std::string(created.status().message());
+  if (!created.ok()) return Failure{0, std::string(created.status().message())};
   sim::Machine& m = **created;
   ReferenceModel ref;
   std::map<int, sim::Pid> pid;  // Logical process -> machine pid.
@@ -193,8 +197,9 @@ std::optional<std::string> RunProgram(const std::vector<Op>& ops,
   };
   for (size_t i = 0; i < ops.size(); ++i) {
     const Op& op = ops[i];
-    const auto where = [&] {
-      return absl::StrCat("op ", i, " (", op.ToString(), "): ");
+    const auto fail = [&](const auto&... what) {
+      return Failure{
+          i, absl::StrCat("op ", i, " (", op.ToString(), "): ", what...)};
     };
     if (!ref.Alive(op.proc)) continue;  // Shrinking removed its fork.
     const sim::Pid p = pid.at(op.proc);
@@ -203,8 +208,8 @@ std::optional<std::string> RunProgram(const std::vector<Op>& ops,
         const bool ref_ok = ref.Map(op.proc, op.va, op.length, op.perm);
         const Status s = m.Map(p, op.va, op.length, PageAttrs(op.perm));
         if ((s == Status::kOk) != ref_ok) {
-          return absl::StrCat(where(), "machine says ", StatusName(s),
-                              ", reference ", ref_ok ? "ok" : "already mapped");
+          return fail("machine says ", StatusName(s), ", reference ",
+                      ref_ok ? "ok" : "already mapped");
         }
         break;
       }
@@ -212,7 +217,7 @@ std::optional<std::string> RunProgram(const std::vector<Op>& ops,
         ref.Unmap(op.proc, op.va, op.length);
         if (const Status s = m.Unmap(op.cpu, p, op.va, op.length);
             s != Status::kOk) {
-          return absl::StrCat(where(), "unmap failed: ", StatusName(s));
+          return fail("unmap failed: ", StatusName(s));
         }
         break;
       }
@@ -222,8 +227,8 @@ std::optional<std::string> RunProgram(const std::vector<Op>& ops,
         const sim::AccessResult got = m.Write(op.cpu, p, op.va, bytes);
         if (got.ok != (want == FaultKind::kNone) ||
             (!got.ok && got.fault.kind != want) || got.out_of_memory) {
-          return absl::StrCat(
-              where(), "machine: ", fault_name(got.ok, got.fault.kind),
+          return fail(
+              "machine: ", fault_name(got.ok, got.fault.kind),
               ", reference: ", fault_name(want == FaultKind::kNone, want));
         }
         break;
@@ -239,21 +244,19 @@ std::optional<std::string> RunProgram(const std::vector<Op>& ops,
                  : m.Execute(op.cpu, p, op.va, op.length);
         if (got.ok != (want == FaultKind::kNone) ||
             (!got.ok && got.fault.kind != want)) {
-          return absl::StrCat(
-              where(), "machine: ", fault_name(got.ok, got.fault.kind),
+          return fail(
+              "machine: ", fault_name(got.ok, got.fault.kind),
               ", reference: ", fault_name(want == FaultKind::kNone, want));
         }
         if (got.ok && got_bytes != want_bytes) {
-          return absl::StrCat(where(),
-                              "read different bytes than the reference");
+          return fail("read different bytes than the reference");
         }
         break;
       }
       case Op::Kind::kFork: {
         const Result<sim::Pid> child = m.Fork(op.cpu, p);
         if (!child.ok()) {
-          return absl::StrCat(where(),
-                              "fork failed: ", StatusName(child.status()));
+          return fail("fork failed: ", StatusName(child.status()));
         }
         ref.Fork(op.proc, op.child);
         pid[op.child] = child.value();
@@ -268,13 +271,12 @@ std::optional<std::string> RunProgram(const std::vector<Op>& ops,
         break;
     }
     if (!m.checker()->violations().empty()) {
-      return absl::StrCat(
-          where(), "coherence checker: ", m.checker()->violations().front());
+      return fail("coherence checker: ", m.checker()->violations().front());
     }
     if (m.counters().livelocks != 0) {
-      return absl::StrCat(where(),
-                          "an access kept faulting after its fault "
-                          "was handled");
+      return fail(
+          "an access kept faulting after its fault "
+          "was handled");
     }
   }
   if (stats != nullptr) {
@@ -288,29 +290,38 @@ std::optional<std::string> RunProgram(const std::vector<Op>& ops,
   }
   for (const auto& [logical, machine_pid] : pid) m.Exit(machine_pid);
   if (m.pool().frames_in_use() != 0 || m.pool().stats().invalid_releases != 0) {
-    return absl::StrFormat(
-        "after every exit the pool still holds %d frames "
-        "(%d invalid releases)",
-        m.pool().frames_in_use(), m.pool().stats().invalid_releases);
+    return Failure{
+        ops.size(),
+        absl::StrFormat("after every exit the pool still holds %d frames "
+                        "(%d invalid releases)",
+                        m.pool().frames_in_use(),
+                        m.pool().stats().invalid_releases)};
   }
   return std::nullopt;
 }
 
 std::vector<Op> Shrink(std::vector<Op> ops, const ProgramConfig& config,
-                       Strategy<sim::SimArch>& strategy) {
-  int budget = 3000;  // Runs; enough for programs of a few thousand ops.
-  for (size_t chunk = ops.size() / 2; chunk >= 1 && budget > 0; chunk /= 2) {
-    for (size_t start = 0; start < ops.size() && budget > 0;) {
+                       Strategy<sim::SimArch>& strategy,
+                       std::chrono::seconds budget) {
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  // Whether `fewer` still fails; if so it becomes `ops`, cut after the
+  // operation that failed: nothing after it can matter.
+  auto keep_if_failing = [&](std::vector<Op> fewer) {
+    const std::optional<Failure> failure = RunProgram(fewer, config, strategy);
+    if (!failure.has_value()) return false;
+    if (failure->op + 1 < fewer.size()) fewer.resize(failure->op + 1);
+    ops = std::move(fewer);
+    return true;
+  };
+  if (!keep_if_failing(ops)) return ops;
+  for (size_t chunk = ops.size() / 2; chunk >= 1; chunk /= 2) {
+    for (size_t start = 0; start < ops.size();) {
+      if (std::chrono::steady_clock::now() > deadline) return ops;
       std::vector<Op> fewer(ops.begin(), ops.begin() + start);
       fewer.insert(fewer.end(),
                    ops.begin() + std::min(ops.size(), start + chunk),
                    ops.end());
-      --budget;
-      if (RunProgram(fewer, config, strategy).has_value()) {
-        ops = std::move(fewer);
-      } else {
-        start += chunk;
-      }
+      if (!keep_if_failing(std::move(fewer))) start += chunk;
     }
   }
   return ops;

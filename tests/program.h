@@ -4,8 +4,10 @@
 #ifndef TTBENCH_TESTS_PROGRAM_H_
 #define TTBENCH_TESTS_PROGRAM_H_
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -61,18 +63,30 @@ struct RunStats {
   std::string ToString() const;
 };
 
+// Where and how a program failed.
+struct Failure {
+  size_t op = 0;  // The operation; ops.size() for a leak found at the end.
+  std::string message;
+
+  bool operator==(const Failure&) const = default;
+};
+std::ostream& operator<<(std::ostream& os, const Failure& f);
+
 // Runs `ops` on a machine with `strategy` and the coherence checker, and on
 // the reference model. Returns the first disagreement, checker violation
 // or leak; nullopt when there is none.
-std::optional<std::string> RunProgram(const std::vector<Op>& ops,
-                                      const ProgramConfig& config,
-                                      Strategy<sim::SimArch>& strategy,
-                                      RunStats* stats = nullptr);
+std::optional<Failure> RunProgram(const std::vector<Op>& ops,
+                                  const ProgramConfig& config,
+                                  Strategy<sim::SimArch>& strategy,
+                                  RunStats* stats = nullptr);
 
-// A smaller program that still fails (removing chunks, then single ops,
-// while the failure remains).
+// A smaller program that still fails: cut after the failing operation,
+// then remove chunks, then single operations, while it still fails, until
+// `budget` has passed. A failing program's first report is worth having in
+// seconds; the smallest one only as far as the budget allows.
 std::vector<Op> Shrink(std::vector<Op> ops, const ProgramConfig& config,
-                       Strategy<sim::SimArch>& strategy);
+                       Strategy<sim::SimArch>& strategy,
+                       std::chrono::seconds budget);
 
 }  // namespace ttb::testing
 
