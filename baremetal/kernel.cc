@@ -7,6 +7,7 @@
 #include "baremetal/semihosting.h"
 #include "baremetal/suite.h"
 #include "baremetal/sysreg.h"
+#include "engine/names.h"
 #include "variants/registry.h"
 
 extern "C" char __stack_top[];
@@ -156,20 +157,21 @@ void SyncInstructions(uintptr_t start, uint64_t bytes) {
 void PrintCounts() {
   const ArchCounters& now = kernel.arch().counts();
   const FramePoolStats& pool = kernel.pool().stats();
-  Print(",\"faults\":");
-  PrintDec(faults);
-  Print(",\"pages_copied\":");
-  PrintDec(pool.copies - pool_before.copies);
-  Print(",\"frames_shared\":");
-  PrintDec(pool.shares - pool_before.shares);
+  auto print = [](const char* event, uint64_t n) {
+    Print(",\"");
+    Print(event);
+    Print("\":");
+    PrintDec(n);
+  };
+  print(EventName(Event::kFaults), faults);
+  print(EventName(Event::kPagesCopied), pool.copies - pool_before.copies);
+  print(EventName(Event::kFramesShared), pool.shares - pool_before.shares);
   for (int op = 0; op < tlbi::kOpCount; ++op) {
     for (int sh = 0; sh < 2; ++sh) {
       const uint64_t n = now.tlbi[op][sh] - counts_before.tlbi[op][sh];
-      if (n == 0) continue;
-      Print(",\"tlbi.");
-      Print(tlbi::OpName(static_cast<tlbi::Op>(op)));
-      Print(sh == 1 ? "is\":" : "\":");
-      PrintDec(n);
+      if (n != 0) {
+        print(TlbiEventName(static_cast<tlbi::Op>(op), sh == 1).c_str(), n);
+      }
     }
   }
 }

@@ -2,6 +2,7 @@
 
 #include "baremetal/clock.h"
 #include "baremetal/hw_arch.h"
+#include "engine/names.h"
 #include "engine/tlb_maintenance.h"
 
 namespace ttb::baremetal {
@@ -10,24 +11,14 @@ namespace {
 constexpr Asid kIdleAsid = 77;  // No process uses it.
 
 // `count` TLBIs and the one DSB that completes them: a TLBI alone only
-// starts work. Named "tlbi/<op>[is][*count]+dsb_<nsh|ish>"; range forms
-// cover 512 pages.
+// starts work. Named as TlbiBenchmarkName says; range forms cover 512
+// pages.
 void TlbiBench(HwArch& arch, uint64_t iterations, tlbi::Op op, Shareability sh,
                int count = 1) {
   const bool inner = sh == Shareability::kInner;
   const bool range = op == tlbi::Op::kRvae1 || op == tlbi::Op::kRvale1;
-  char batch[4] = "";  // "*<count>" when batched; count < 100.
-  if (count > 1) {
-    batch[0] = '*';
-    batch[count >= 10 ? 2 : 1] = static_cast<char>('0' + count % 10);
-    if (count >= 10) batch[1] = static_cast<char>('0' + count / 10);
-  }
-  const char* name[] = {"tlbi/",
-                        tlbi::OpName(op),
-                        inner ? "is" : "",
-                        range ? "_512pages" : "",
-                        batch,
-                        inner ? "+dsb_ish" : "+dsb_nsh"};
+  const Name name = TlbiBenchmarkName(op, inner, count);
+  const char* const name_part = name.c_str();
   const Barrier complete = inner ? Barrier::kIsh : Barrier::kNsh;
   const uint64_t t0 = Ticks();
   const uint64_t c0 = Cycles();
@@ -43,8 +34,7 @@ void TlbiBench(HwArch& arch, uint64_t iterations, tlbi::Op op, Shareability sh,
   }
   const uint64_t c1 = Cycles();
   const uint64_t t1 = Ticks();
-  PrintBench(name, sizeof(name) / sizeof(name[0]), iterations, t1 - t0,
-             c1 - c0);
+  PrintBench(&name_part, 1, iterations, t1 - t0, c1 - c0);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "bench/calibrate.h"
+#include "bench/results/calibrate.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "bench/compare.h"
+#include "bench/results/compare.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <map>
 #include <sstream>
 
-#include "bench/mann_whitney.h"
+#include "bench/results/mann_whitney.h"
 
 namespace ttb::bench {
 namespace {

@@ -1,13 +1,12 @@
 // The benchmarks' event record: snapshots of a machine's counters that
 // subtract and add by name.
-#include "bench/events.h"
-
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
 #include <vector>
 
+#include "bench/workloads/machine_events.h"
 #include "variants/registry.h"
 
 namespace ttb::bench {
@@ -23,9 +22,9 @@ TEST(Events, SnapshotsDifferByWhatTheMachineDidBetweenThem) {
   ASSERT_EQ(m->Map(parent, 0x4000'0000, 8, rw), Status::kOk);
   m->Run(0, parent);
 
-  const Events before = Events::Of(*m);
+  const Events before = EventsOf(*m);
   ASSERT_TRUE(m->Fork(0, parent).ok());  // 8 pages write-protected.
-  Events during = Events::Of(*m) - before;
+  Events during = EventsOf(*m) - before;
   EXPECT_EQ(during.get("tlbi.vale1"), 8u);  // One CPU: local TLBIs.
   EXPECT_EQ(during.get("frames_shared"), 8u);
   EXPECT_EQ(during.get("pages_copied"), 0u);

@@ -1,4 +1,4 @@
-#include "bench/noise.h"
+#include "bench/results/noise.h"
 
 #include <gtest/gtest.h>
 

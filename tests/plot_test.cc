@@ -1,6 +1,6 @@
 // The plotting helpers the report and tune commands share, and how a run
 // finds the bare-metal results its report shows.
-#include "bench/plot.h"
+#include "bench/report/plot.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 
 #include "absl/strings/str_format.h"
-#include "bench/report.h"
+#include "bench/report/report.h"
 #include "tests/temp_dir.h"
 
 namespace ttb::bench {

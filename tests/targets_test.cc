@@ -1,4 +1,4 @@
-#include "bench/targets.h"
+#include "bench/report/targets.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

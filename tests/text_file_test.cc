@@ -1,4 +1,4 @@
-#include "bench/text_file.h"
+#include "bench/results/text_file.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

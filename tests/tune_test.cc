@@ -1,4 +1,4 @@
-#include "bench/tune.h"
+#include "bench/report/tune.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

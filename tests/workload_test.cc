@@ -1,26 +1,40 @@
-#include "bench/workload.h"
+#include "bench/workloads/workload.h"
 
 #include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "bench/workloads/suite.h"
+#include "tests/temp_dir.h"
 
 namespace ttb::bench {
 namespace {
 
-using Kind = SimWorkload::Kind;
-
+// Every workload of every family the full suite runs names itself in a way
+// that parses back to it.
 TEST(SimWorkload, NamesParseBackToTheSameWorkload) {
-  const SimWorkload all[] = {
-      {.kind = Kind::kFork, .mib = 1024, .layout = Layout::kSparse},
-      {.kind = Kind::kForkExit, .mib = 16},
-      {.kind = Kind::kForkResume, .mib = 4096},
-      {.kind = Kind::kForkWrite, .mib = 256, .percent = 10},
-      {.kind = Kind::kCowFault, .writer = Writer::kParent},
-      {.kind = Kind::kPingPong},
-      {.kind = Kind::kSmpFork, .mib = 64, .cpus = 4},
-  };
+  const std::vector<SimWorkload> all = SimWorkloads(Suite::kFull);
+  std::set<const SimFamily*> families;
   for (const SimWorkload& w : all) {
+    families.insert(w.family);
     const absl::StatusOr<SimWorkload> back = SimWorkload::Parse(w.Name());
     ASSERT_TRUE(back.ok()) << w.Name() << ": " << back.status();
     EXPECT_EQ(*back, w) << w.Name();
+  }
+  // And the suite runs every family.
+  EXPECT_EQ(families.size(), SimFamilies().size());
+}
+
+// The README lists every family as the registry names and describes it.
+TEST(SimWorkload, TheReadmeListsEveryFamily) {
+  const std::string readme = ReadFile(TTB_SOURCE_DIR "/README.md");
+  ASSERT_FALSE(readme.empty());
+  for (const WorkloadFamily& f : WorkloadFamilies()) {
+    EXPECT_NE(readme.find(absl::StrCat("- `", Shape(f, true), "`: ", f.what)),
+              std::string::npos)
+        << f.name;
   }
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "engine/names.h"
 #include "engine/sim/machine.h"
 #include "reference_model.h"
 #include "variants/registry.h"
@@ -65,9 +66,9 @@ std::string Run(Strategy<sim::SimArch>& strategy, bool range_tlbi) {
   for (int op = 0; op < tlbi::kOpCount; ++op) {
     for (int sh = 0; sh < 2; ++sh) {
       if (a.tlbi[op][sh] == 0) continue;
-      absl::StrAppend(&line, ",\"tlbi.",
-                      tlbi::OpName(static_cast<tlbi::Op>(op)),
-                      sh == 1 ? "is" : "", "\":", a.tlbi[op][sh]);
+      absl::StrAppend(&line, ",\"",
+                      TlbiEventName(static_cast<tlbi::Op>(op), sh == 1).c_str(),
+                      "\":", a.tlbi[op][sh]);
     }
   }
   return line + "}";

@@ -1,0 +1,74 @@
+// `ttbench compare A.json B.json`: per benchmark present in both result
+// sets, the ratio of median times (B / A) and whether the difference is
+// significant over repetitions (Mann-Whitney U, as compare.py does).
+#ifndef TTBENCH_BENCH_RESULTS_COMPARE_H_
+#define TTBENCH_BENCH_RESULTS_COMPARE_H_
+
+#include <map>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace ttb::bench {
+
+// One benchmark of a result set: its time in ns per repetition (iteration
+// runs only), and the counters of its first repetition.
+struct Measured {
+  std::vector<double> ns;
+  std::map<std::string, double> counters;
+  // A counter's value; 0 when the benchmark did not record it.
+  double Counter(const std::string& name) const {
+    auto it = counters.find(name);
+    return it == counters.end() ? 0 : it->second;
+  }
+};
+using Timings = std::map<std::string, Measured>;
+
+// Google Benchmark writes a counter that is not finite (the coefficient of
+// variation of a counter that is always 0, with repetitions) as a bare
+// NaN or Infinity, which JSON does not allow: this turns such tokens
+// outside strings into null, which LoadTimings ignores as it does any
+// value that is not a number.
+std::string NonFiniteAsNull(std::string_view text);
+
+// Reads a Google Benchmark JSON file, keyed by run name; the error names
+// the file and what is wrong with it. `context` receives its context block
+// (string values) when given.
+absl::StatusOr<Timings> LoadTimings(
+    const std::string& path,
+    std::map<std::string, std::string>* context = nullptr);
+
+// A result's context value for `key`, or `missing` when it has none or an
+// empty one (the driver run without --commit records "").
+std::string ContextValue(const std::map<std::string, std::string>& context,
+                         const std::string& key,
+                         const std::string& missing = "?");
+
+// A benchmark's name split at '/', without the "manual_time" suffix:
+// "fork/lazy_cow/dense/1024MiB/manual_time" -> fork, lazy_cow, dense, 1024MiB.
+std::vector<std::string> NameParts(const std::string& name);
+// The benchmark of `all` whose name has these parts, or nullptr.
+const Measured* FindByParts(const Timings& all,
+                            const std::vector<std::string>& parts);
+
+// The median of a benchmark's repetitions.
+double Median(std::vector<double> v);
+
+struct CompareOptions {
+  double threshold = 0.05;   // A ratio above 1 + threshold is a regression.
+  std::string fail_on = "";  // Regex of benchmarks that may fail the run.
+  double alpha = 0.05;       // Significance level.
+};
+
+// Writes the comparison table; returns how many benchmarks matching
+// fail_on regressed past the threshold (significantly, where there are
+// repetitions to test).
+int Compare(const Timings& a, const Timings& b, const CompareOptions& options,
+            std::ostream& out);
+
+}  // namespace ttb::bench
+
+#endif  // TTBENCH_BENCH_RESULTS_COMPARE_H_

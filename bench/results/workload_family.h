@@ -1,0 +1,27 @@
+// A family of simulated workloads as names, `list`, the README and reports
+// see it: its name, the parameters its workloads' names carry, and what
+// they do. The families themselves, each with the function that runs it,
+// are the table in bench/workloads/sim_workloads.cc.
+#ifndef TTBENCH_BENCH_RESULTS_WORKLOAD_FAMILY_H_
+#define TTBENCH_BENCH_RESULTS_WORKLOAD_FAMILY_H_
+
+#include <cstdint>
+
+namespace ttb::bench {
+
+// A parameter of a workload's name, after the family (and the strategy):
+// "dense" or "sparse", "<k>pct", a writer ("child_first_write"), "<n>cpus",
+// "<N>MiB".
+enum class Param : uint8_t { kNone, kLayout, kPercent, kWriter, kCpus, kSize };
+
+struct WorkloadFamily {
+  const char* name;  // "fork_write"
+  Param params[2];   // In order; kNone where there are fewer.
+  // One line: what a workload of the family does, for `list`, the README
+  // and the report.
+  const char* what;
+};
+
+}  // namespace ttb::bench
+
+#endif  // TTBENCH_BENCH_RESULTS_WORKLOAD_FAMILY_H_

@@ -1,0 +1,517 @@
+// Benchmarks of every strategy on the simulated machine: host time, and per
+// iteration every event the machine counts and the modelled cycles.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "bench/results/latency.h"
+#include "bench/workloads/floor.h"
+#include "bench/workloads/hw_counters.h"
+#include "bench/workloads/machine_events.h"
+#include "bench/workloads/suite.h"
+#include "engine/sim/machine.h"
+#include "variants/registry.h"
+
+namespace ttb::bench {
+namespace {
+
+constexpr uint64_t kPagesPerMiB = 256;
+constexpr VirtAddr kBase = 0x10'0000'0000;  // Away from 0, 48-bit regime.
+constexpr uint64_t kRegion = 2ull << 20;    // One level-3 table's reach.
+constexpr uint64_t kSparsePagesPerRegion = 32;
+// The parent's read-only text (program and libraries), one table's reach
+// below its data: fork write-protects nothing here, so only a strategy that
+// drops the whole ASID makes the parent walk for it again.
+constexpr uint64_t kTextPages = 512;
+constexpr VirtAddr kTextBase = kBase - kRegion;
+
+const Descriptor kUserRw =
+    Descriptor::Page(0).with_ap(Ap::kRw).with_ng(true).with_uxn(true).with_pxn(
+        true);
+const Descriptor kUserText =
+    Descriptor::Page(0).with_ap(Ap::kRo).with_ng(true).with_pxn(true);
+
+// A machine whose parent maps `pages` writable pages (and, with `text`,
+// kTextPages of read-only text). What fails, in the set-up or in a step the
+// fixture carries out, is kept as error(): the benchmark stops with it
+// rather than timing work that did not happen.
+class Fixture {
+ public:
+  Fixture(const SuiteOptions& o, Strategy<sim::SimArch>& s, uint64_t pages,
+          Layout layout, int cpus = 1, bool text = false)
+      : pages_(pages) {
+    sim::MachineConfig config;
+    config.cpus = cpus;
+    config.regime = Regime::Va48();
+    config.profile = o.profile;
+    config.range_tlbi = o.range_tlbi;
+    // Room for a full copy of the parent, the tables of both (sparse
+    // layouts take one level-3 table per 32 pages: 128 bytes a page each),
+    // the text and the kernel. No more: the benchmark commits all of it.
+    config.memory_bytes = 2 * pages * 4096 + pages * 512 + (16ull << 20);
+    config.populate_memory = true;
+    auto m = sim::Machine::Create(config, s);
+    if (!m.ok()) {
+      error_ = std::string(m.status().message());
+      return;
+    }
+    machine_ = *std::move(m);
+    const Result<sim::Pid> parent = machine_->Spawn();
+    if (!Check(parent.status(), "spawn")) return;
+    parent_ = parent.value();
+    if (layout == Layout::kDense) {
+      Check(machine_->Map(parent_, kBase, pages, kUserRw), "map");
+    } else {
+      for (uint64_t done = 0; done < pages && ok();
+           done += kSparsePagesPerRegion) {
+        Check(machine_->Map(parent_,
+                            kBase + done / kSparsePagesPerRegion * kRegion,
+                            kSparsePagesPerRegion, kUserRw),
+              "map");
+      }
+    }
+    if (ok() && text) {
+      Check(machine_->Map(parent_, kTextBase, kTextPages, kUserText), "map");
+    }
+    if (ok()) machine_->Run(0, parent_);
+  }
+
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+  sim::Machine& m() { return *machine_; }
+  sim::Pid parent() const { return parent_; }
+  uint64_t pages() const { return pages_; }
+
+  // A fork of the parent on CPU 0; 0 (no process) when it failed.
+  sim::Pid Fork() {
+    const Result<sim::Pid> child = machine_->Fork(0, parent_);
+    return Check(child.status(), "fork") ? child.value() : 0;
+  }
+  // An access by `pid` on CPU 0 that must complete.
+  void Write(sim::Pid pid, VirtAddr va, std::span<const uint8_t> bytes) {
+    Check(machine_->Write(0, pid, va, bytes), "write");
+  }
+  void Read(sim::Pid pid, VirtAddr va, std::span<uint8_t> bytes) {
+    Check(machine_->Read(0, pid, va, bytes), "read");
+  }
+
+  // The VA of the parent's page `i` (dense layouts only), and of its text
+  // page `i`.
+  static VirtAddr Page(uint64_t i) { return kBase + i * 4096; }
+  static VirtAddr Text(uint64_t i) { return kTextBase + i * 4096; }
+
+  // Undoes what a fork did to the parent once its child is gone: private,
+  // writable data pages and no cached translations, as before the first
+  // fork.
+  void ResetParent() {
+    machine_->process(parent_)->space.ForEachPage([](VirtAddr, Descriptor& d) {
+      if (d.ap() != Ap::kRo || d.cow()) d = d.with_ap(Ap::kRw).with_cow(false);
+    });
+    for (int c = 0; c < machine_->system().cpu_count(); ++c) {
+      machine_->system().tlb(c).Invalidate(tlbi::Op::kVmalle1, 0);
+    }
+  }
+
+ private:
+  bool Check(Status s, const char* what) {
+    if (s != Status::kOk && ok()) {
+      error_ = absl::StrCat(what, " failed: ", StatusName(s));
+    }
+    return s == Status::kOk;
+  }
+  void Check(const sim::AccessResult& r, const char* what) {
+    if (r.ok || !ok()) return;
+    error_ = absl::StrCat(what,
+                          r.out_of_memory ? " ran out of memory" : " faulted: ",
+                          r.out_of_memory ? "" : FaultKindName(r.fault.kind));
+  }
+
+  std::unique_ptr<sim::Machine> machine_;
+  sim::Pid parent_ = 0;
+  uint64_t pages_;
+  std::string error_;
+};
+
+// Times one step, adding its events (and hardware counts, where the host
+// has them) to `total`.
+template <typename Step>
+double Timed(sim::Machine& m, Events& total, Step&& step) {
+  static HwCounters hw;
+  const Events before = EventsOf(m);
+  Clock::time_point t0, t1;
+  hw.Count(total, [&] {
+    t0 = Clock::now();
+    step();
+    t1 = Clock::now();
+  });
+  total += EventsOf(m) - before;
+  return std::chrono::duration<double>(t1 - t0).count();
+}
+
+// Exports events per iteration, modelled cycles and host ns per page.
+void Report(benchmark::State& state, const SuiteOptions& o, sim::Machine& m,
+            const Events& total, double seconds, uint64_t pages) {
+  const auto avg = benchmark::Counter::kAvgIterations;
+  uint64_t tlbis = 0, broadcasts = 0;
+  total.ForEach([&](const std::string& name, uint64_t value) {
+    if (name.rfind("tlbi.", 0) == 0) {
+      tlbis += value;
+      if (name.size() > 2 && name.compare(name.size() - 2, 2, "is") == 0) {
+        broadcasts += value;
+      }
+    }
+    // Per-kind counters only where they happened, aggregates always.
+    if (value != 0) state.counters[name] = benchmark::Counter(value, avg);
+  });
+  state.counters["tlbi"] = benchmark::Counter(tlbis, avg);
+  state.counters["tlbi_broadcast"] = benchmark::Counter(broadcasts, avg);
+  state.counters["modelled_cycles"] =
+      benchmark::Counter(o.costs->Cycles(total), avg);
+  state.counters["peak_frames"] = m.pool().stats().peak_frames;
+  SetNsPerPage(state, seconds, pages);
+}
+
+// Whether the fixture has not failed; if it has, the benchmark is marked
+// with the error and must stop without touching the machine again.
+bool Ready(benchmark::State& state, const Fixture& f) {
+  if (!f.ok()) state.SkipWithError(f.error().c_str());
+  return f.ok();
+}
+
+// Simulated memory per resident page beyond the 4 KiB frame itself: the
+// pool's metadata for the frame and the parent's share of its tables.
+double OverheadBytesPerPage(FramePool& pool) {
+  const FramePoolStats& s = pool.stats();
+  return (static_cast<double>(s.table_frames) * pool.frame_bytes() +
+          static_cast<double>(FramePool::MetadataBytes(s.data_frames))) /
+         static_cast<double>(s.data_frames);
+}
+
+void ForkLatency(benchmark::State& state, const SuiteOptions& o,
+                 Strategy<sim::SimArch>* s, const SimWorkload& w) {
+  Fixture f(o, *s, w.mib * kPagesPerMiB, w.layout);
+  if (!Ready(state, f)) return;
+  const double overhead = OverheadBytesPerPage(f.m().pool());
+  Events total;
+  double seconds = 0;
+  for (auto _ : state) {
+    sim::Pid child = 0;
+    const double t = Timed(f.m(), total, [&] { child = f.Fork(); });
+    state.SetIterationTime(t);
+    seconds += t;
+    if (!Ready(state, f)) break;
+    f.m().Exit(child);
+    f.ResetParent();
+  }
+  Report(state, o, f.m(), total, seconds, f.pages());
+  state.counters["overhead_bytes_per_page"] = overhead;
+}
+
+// Times `step` once per iteration, after the untimed `prepare`, and
+// undoes its fork on the parent after each; then reports.
+template <typename Prepare, typename Step>
+void TimeEachIteration(benchmark::State& state, const SuiteOptions& o,
+                       Fixture& f, Prepare&& prepare, Step&& step) {
+  Events total;
+  double seconds = 0;
+  for (auto _ : state) {
+    prepare();
+    const double t = Timed(f.m(), total, step);
+    state.SetIterationTime(t);
+    seconds += t;
+    if (!Ready(state, f)) break;
+    f.ResetParent();
+  }
+  Report(state, o, f.m(), total, seconds, f.pages());
+}
+constexpr auto kNothing = [] {};
+
+// A fork whose child exits at once.
+void ForkAndExit(Fixture& f) { f.m().Exit(f.Fork()); }
+
+void ForkExit(benchmark::State& state, const SuiteOptions& o,
+              Strategy<sim::SimArch>* s, const SimWorkload& w) {
+  Fixture f(o, *s, w.mib * kPagesPerMiB, Layout::kDense);
+  if (!Ready(state, f)) return;
+  TimeEachIteration(state, o, f, kNothing, [&] { ForkAndExit(f); });
+}
+
+// The latency of one write to a page shared by fork: the CoW break in the
+// child or in the parent, or a second write to a page already broken.
+void CowFault(benchmark::State& state, const SuiteOptions& o,
+              Strategy<sim::SimArch>* s, const SimWorkload& w) {
+  const Writer writer = w.writer;
+  constexpr uint64_t kPages = 4096;  // 16 MiB.
+  Fixture f(o, *s, kPages, Layout::kDense);
+  if (!Ready(state, f)) return;
+  sim::Machine& m = f.m();
+  const std::vector<uint8_t> byte = {1};
+  Events total;
+  double seconds = 0;
+  LatencySamples latencies;
+  uint64_t next = kPages;  // Forces a fork first.
+  sim::Pid child = 0;
+  for (auto _ : state) {
+    if (next == kPages) {
+      if (child != 0) {
+        m.Exit(child);
+        f.ResetParent();
+      }
+      child = f.Fork();
+      next = 0;
+    }
+    const sim::Pid who = writer == Writer::kParent ? f.parent() : child;
+    m.Run(0, who);
+    if (writer == Writer::kSecondWrite) {
+      f.Write(who, Fixture::Page(next), byte);  // Breaks it, untimed.
+    }
+    const double t =
+        Timed(m, total, [&] { f.Write(who, Fixture::Page(next), byte); });
+    if (!Ready(state, f)) break;
+    ++next;
+    state.SetIterationTime(t);
+    seconds += t;
+    latencies.Add(t);
+  }
+  Report(state, o, m, total, seconds, 1);
+  latencies.Export(state);
+}
+
+// Fork while the parent's text is in the TLB, then the parent runs through
+// its text again and the child exits: the refill that a whole-ASID flush
+// (or a new ASID) costs after fork, which a fork-only benchmark misses.
+void ForkResume(benchmark::State& state, const SuiteOptions& o,
+                Strategy<sim::SimArch>* s, const SimWorkload& w) {
+  Fixture f(o, *s, w.mib * kPagesPerMiB, Layout::kDense, 1, /*text=*/true);
+  if (!Ready(state, f)) return;
+  sim::Machine& m = f.m();
+  std::vector<uint8_t> byte(1);
+  auto run_text = [&] {
+    for (uint64_t i = 0; i < kTextPages; ++i) {
+      f.Read(f.parent(), Fixture::Text(i), byte);
+    }
+  };
+  // Warms the TLB untimed, then forks and runs the text again.
+  TimeEachIteration(state, o, f, run_text, [&] {
+    const sim::Pid child = f.Fork();
+    run_text();
+    m.Exit(child);
+  });
+}
+
+// Fork, the parent writes k% of its pages while the child lives (the
+// snapshot pattern of Redis BGSAVE), the child exits.
+void ForkWrite(benchmark::State& state, const SuiteOptions& o,
+               Strategy<sim::SimArch>* s, const SimWorkload& w) {
+  Fixture f(o, *s, w.mib * kPagesPerMiB, Layout::kDense);
+  if (!Ready(state, f)) return;
+  sim::Machine& m = f.m();
+  const std::vector<uint8_t> byte = {7};
+  const uint64_t written = f.pages() * w.percent / 100;
+  TimeEachIteration(state, o, f, kNothing, [&] {
+    const sim::Pid child = f.Fork();
+    // Evenly spread over the pages.
+    for (uint64_t i = 0; i < written; ++i) {
+      f.Write(f.parent(), Fixture::Page(i * f.pages() / written), byte);
+    }
+    m.Exit(child);
+  });
+}
+
+// Parent and child alternate on one CPU, each reading one of its pages:
+// the cost of a context switch, and of the TLB refill after it.
+void PingPong(benchmark::State& state, const SuiteOptions& o,
+              Strategy<sim::SimArch>* s, const SimWorkload&) {
+  constexpr uint64_t kPages = 64;
+  Fixture f(o, *s, kPages, Layout::kDense);
+  if (!Ready(state, f)) return;
+  sim::Machine& m = f.m();
+  const sim::Pid child = f.Fork();
+  if (!Ready(state, f)) return;
+  std::vector<uint8_t> byte(1);
+  Events total;
+  double seconds = 0;
+  uint64_t i = 0;
+  for (auto _ : state) {
+    const VirtAddr va = Fixture::Page(i++ % kPages);
+    const double t = Timed(m, total, [&] {
+      f.Read(child, va, byte);
+      f.Read(f.parent(), va, byte);
+    });
+    state.SetIterationTime(t);
+    seconds += t;
+    if (!Ready(state, f)) break;
+  }
+  Report(state, o, m, total, seconds, 0);
+}
+
+// The parent's threads run on `cpus` CPUs while it forks: broadcasts reach
+// every TLB, and strategies that move the parent's ASID interrupt them.
+void SmpFork(benchmark::State& state, const SuiteOptions& o,
+             Strategy<sim::SimArch>* s, const SimWorkload& w) {
+  Fixture f(o, *s, w.mib * kPagesPerMiB, Layout::kDense, w.cpus);
+  if (!Ready(state, f)) return;
+  TimeEachIteration(
+      state, o, f,
+      [&] {
+        for (int c = 0; c < w.cpus; ++c) f.m().Run(c, f.parent());
+      },
+      [&] { ForkAndExit(f); });
+}
+
+// The floor (bench/workloads/floor.h) timed as fork/<strategy>/dense/<size> is:
+// each pass right after lazy_cow's fork, the child's exit and the parent's
+// reset, untimed, so that the floor meets the caches the fork meets. Run
+// back to back (fork_floor), each pass finds the last one's tables cached.
+void FloorAfterExit(benchmark::State& state, const SuiteOptions& o,
+                    uint64_t mib) {
+  Fixture f(o, *FindStrategy<sim::SimArch>("lazy_cow"), mib * kPagesPerMiB,
+            Layout::kDense);
+  if (!Ready(state, f)) return;
+  FloorPass floor(f.m().pool(), f.m().process(f.parent())->space);
+  TimeFloorPasses(state, floor, false, f.pages(), [&] {
+    ForkAndExit(f);
+    f.ResetParent();
+  });
+}
+
+// The workloads of family `f` at each of the suite's sizes up to
+// `max_mib`, each made from its size by `make`.
+template <typename Make>
+std::vector<SimWorkload> AtEachSize(Suite suite, uint64_t max_mib, Make make) {
+  std::vector<SimWorkload> all;
+  for (uint64_t mib : SizesMiB(suite)) {
+    if (mib <= max_mib) make(all, mib);
+  }
+  return all;
+}
+constexpr uint64_t kAnySize = SimWorkload::kMaxMiB;
+
+// The registry: a new family is one row here, and its function above.
+constexpr SimFamily kSimFamilies[] = {
+    {{"fork", {Param::kLayout, Param::kSize}, "fork latency"},
+     ForkLatency,
+     [](const SimFamily& f, Suite suite) {
+       return AtEachSize(suite, kAnySize, [&](auto& all, uint64_t mib) {
+         for (Layout layout : {Layout::kDense, Layout::kSparse}) {
+           all.push_back({.family = &f, .mib = mib, .layout = layout});
+         }
+       });
+     }},
+    {{"fork_exit", {Param::kSize}, "fork, then the child exits"},
+     ForkExit,
+     [](const SimFamily& f, Suite suite) {
+       return AtEachSize(suite, kAnySize, [&](auto& all, uint64_t mib) {
+         all.push_back({.family = &f, .mib = mib});
+       });
+     }},
+    {{"fork_resume",
+      {Param::kSize},
+      "fork with the parent's text in the TLB, the parent runs its text, "
+      "the child exits"},
+     ForkResume,
+     [](const SimFamily& f, Suite suite) {
+       return AtEachSize(suite, kAnySize, [&](auto& all, uint64_t mib) {
+         all.push_back({.family = &f, .mib = mib});
+       });
+     }},
+    // The costliest family: its largest size stops at 1 GiB (16 MiB in the
+    // quick suite).
+    {{"fork_write",
+      {Param::kPercent, Param::kSize},
+      "fork, the parent writes k% of its pages, the child exits"},
+     ForkWrite,
+     [](const SimFamily& f, Suite suite) {
+       const uint64_t max = suite == Suite::kQuick ? 16 : 1024;
+       return AtEachSize(suite, max, [&](auto& all, uint64_t mib) {
+         for (int k : {0, 1, 10, 50, 100}) {
+           all.push_back({.family = &f, .mib = mib, .percent = k});
+         }
+       });
+     }},
+    {{"cow_fault",
+      {Param::kWriter},
+      "one write to a page shared by fork: the child's first, the parent's "
+      "first, or a second write"},
+     CowFault,
+     [](const SimFamily& f, Suite) {
+       std::vector<SimWorkload> all;
+       for (Writer w :
+            {Writer::kChild, Writer::kParent, Writer::kSecondWrite}) {
+         all.push_back({.family = &f, .writer = w});
+       }
+       return all;
+     }},
+    {{"pingpong", {}, "parent and child alternate on one CPU"},
+     PingPong,
+     [](const SimFamily& f, Suite) {
+       return std::vector<SimWorkload>{{.family = &f}};
+     }},
+    {{"smp_fork",
+      {Param::kCpus, Param::kSize},
+      "the parent runs on n CPUs while it forks"},
+     SmpFork,
+     [](const SimFamily& f, Suite) {
+       std::vector<SimWorkload> all;
+       for (int cpus : {2, 4}) {
+         all.push_back({.family = &f, .mib = 64, .cpus = cpus});
+       }
+       return all;
+     }},
+};
+
+}  // namespace
+
+std::vector<uint64_t> SizesMiB(Suite suite) {
+  switch (suite) {
+    case Suite::kQuick:
+      return {1, 16};
+    case Suite::kDefault:
+      return {1, 16, 256, 1024};
+    case Suite::kFull:
+      return {1, 16, 256, 1024, 4096};
+  }
+  return {};
+}
+
+std::vector<SimWorkload> SimWorkloads(Suite suite) {
+  std::vector<SimWorkload> all;
+  for (const SimFamily& f : SimFamilies()) {
+    const std::vector<SimWorkload> family = f.in_suite(f, suite);
+    all.insert(all.end(), family.begin(), family.end());
+  }
+  return all;
+}
+
+std::span<const SimFamily> SimFamilies() { return kSimFamilies; }
+
+void RunSimWorkload(benchmark::State& state, const SuiteOptions& o,
+                    Strategy<sim::SimArch>* s, const SimWorkload& w) {
+  w.family->run(state, o, s, w);
+}
+
+void RegisterSimBenchmarks(const SuiteOptions& o) {
+  const std::vector<SimWorkload> workloads = SimWorkloads(o.suite);
+  for (Strategy<sim::SimArch>* s : o.strategies) {
+    for (const SimWorkload& w : workloads) {
+      Register(
+          w.BenchmarkName(s->name()),
+          [=](benchmark::State& st) { RunSimWorkload(st, o, s, w); },
+          /*manual_time=*/true)
+          ->Unit(benchmark::kMicrosecond);
+    }
+  }
+  for (uint64_t mib : SizesMiB(o.suite)) {
+    Register(
+        absl::StrCat("fork_floor_after_exit/", mib, "MiB"),
+        [o, mib](benchmark::State& s) { FloorAfterExit(s, o, mib); },
+        /*manual_time=*/true)
+        ->Unit(benchmark::kMicrosecond);
+  }
+}
+
+}  // namespace ttb::bench

@@ -1,0 +1,123 @@
+// Names both worlds write and the results library reads: the events the
+// simulator and the bare-metal image count, and the bare-metal micro-
+// benchmarks' names. Freestanding, so the image, the driver and the
+// reports share one spelling and neither side includes the other.
+#ifndef TTBENCH_ENGINE_NAMES_H_
+#define TTBENCH_ENGINE_NAMES_H_
+
+#include "engine/arch.h"
+#include "engine/tlbi.h"
+
+namespace ttb {
+
+// Events in one fixed order: each TLBI kind, local then inner shareable
+// ("tlbi.vale1", "tlbi.vale1is"), each DSB ("dsb.ish"), then these.
+enum class Event : unsigned char {
+  kIsb,
+  kTtbr0Writes,
+  kWalks,
+  kDescriptorReads,
+  kTlbHits,
+  kFaults,  // Taken, handled or delivered.
+  kContextSwitches,
+  kIpis,
+  kPagesCopied,
+  kTablesAllocated,
+  kFramesShared,
+};
+inline constexpr int kEventCount = 11;
+
+constexpr const char* EventName(Event e) {
+  switch (e) {
+    case Event::kIsb:
+      return "isb";
+    case Event::kTtbr0Writes:
+      return "ttbr0_writes";
+    case Event::kWalks:
+      return "walks";
+    case Event::kDescriptorReads:
+      return "descriptor_reads";
+    case Event::kTlbHits:
+      return "tlb_hits";
+    case Event::kFaults:
+      return "faults";
+    case Event::kContextSwitches:
+      return "context_switches";
+    case Event::kIpis:
+      return "ipis";
+    case Event::kPagesCopied:
+      return "pages_copied";
+    case Event::kTablesAllocated:
+      return "tables_allocated";
+    case Event::kFramesShared:
+      return "frames_shared";
+  }
+  return "?";
+}
+static_assert(EventName(static_cast<Event>(kEventCount - 1))[0] != '?');
+
+// Where each event sits in that order.
+constexpr int TlbiEventIndex(tlbi::Op op, bool inner) {
+  return static_cast<int>(op) * 2 + (inner ? 1 : 0);
+}
+constexpr int DsbEventIndex(Barrier b) {
+  return tlbi::kOpCount * 2 + static_cast<int>(b);
+}
+constexpr int EventIndex(Event e) {
+  return tlbi::kOpCount * 2 + kBarrierCount + static_cast<int>(e);
+}
+inline constexpr int kAllEventCount = EventIndex(Event{}) + kEventCount;
+
+// A name built in a fixed buffer: freestanding code has no strings.
+class Name {
+ public:
+  constexpr Name& operator<<(const char* s) {
+    while (*s != '\0') Put(*s++);
+    return *this;
+  }
+  // A number of one or two digits (batch sizes).
+  constexpr Name& operator<<(int n) {
+    if (n >= 10) Put(static_cast<char>('0' + n / 10 % 10));
+    Put(static_cast<char>('0' + n % 10));
+    return *this;
+  }
+  constexpr const char* c_str() const { return text_; }
+
+ private:
+  constexpr void Put(char c) {
+    if (length_ + 1 < sizeof(text_)) text_[length_++] = c;
+  }
+  char text_[48] = {};
+  unsigned length_ = 0;
+};
+
+// "tlbi.vale1", "tlbi.vale1is"; "dsb.ish".
+constexpr Name TlbiEventName(tlbi::Op op, bool inner) {
+  return Name() << "tlbi." << tlbi::OpName(op) << (inner ? "is" : "");
+}
+constexpr Name DsbEventName(Barrier b) {
+  return Name() << "dsb." << BarrierName(b);
+}
+
+// TLBIs issued back to back before one DSB in the batched micro-benchmarks
+// ("tlbi/vale1is*16+dsb_ish"). With the single ones they separate a TLBI's
+// issue cost (the slope) from the completion the DSB waits for (the
+// intercept), as the cost model charges them.
+inline constexpr int kTlbiBatch = 16;
+static_assert(kTlbiBatch > 1 && kTlbiBatch < 100);  // Two digits in a name.
+
+// The micro-benchmark of `count` TLBIs of `op` and the DSB completing
+// them: "tlbi/<op>[is][_512pages][*<count>]+dsb_<ish|nsh>"; range forms
+// cover 512 pages.
+constexpr Name TlbiBenchmarkName(tlbi::Op op, bool inner, int count) {
+  const bool range = op == tlbi::Op::kRvae1 || op == tlbi::Op::kRvale1;
+  Name name;
+  name << "tlbi/" << tlbi::OpName(op) << (inner ? "is" : "")
+       << (range ? "_512pages" : "");
+  if (count > 1) name << "*" << count;
+  return name << (inner ? "+dsb_ish" : "+dsb_nsh");
+}
+
+}  // namespace ttb
+
+#endif  // TTBENCH_ENGINE_NAMES_H_
