@@ -126,5 +126,28 @@ TEST(Compare, BadFilesAreNamedWithWhatIsWrong) {
   EXPECT_FALSE(LoadTimings(dir + "absent.json").ok());
 }
 
+// Found by the result-set fuzzer: each was a crash (an uncaught JSON type
+// error) or an error of more than one line.
+TEST(ParseTimings, HostileFieldsGiveOneLineErrors) {
+  const std::pair<const char*, const char*> bad[] = {
+      {R"({"benchmarks": [{"name": "a", "real_time": 1, "time_unit": "ns",
+            "run_type": 5}]})",
+       "run_type is not a string"},
+      {R"({"benchmarks": [{"name": "a", "real_time": 1, "time_unit": "ns",
+            "run_name": []}]})",
+       "run_name is not a string"},
+      {R"({"benchmarks": [{"name": "a", "real_time": 1,
+            "time_unit": "n\ns"}]})",
+       "unknown time unit 'n\\ns'"},
+  };
+  for (const auto& [text, says] : bad) {
+    const absl::StatusOr<Timings> t = ParseTimings(text, "x.json");
+    ASSERT_FALSE(t.ok()) << text;
+    EXPECT_NE(t.status().message().find(says), std::string::npos)
+        << t.status().message();
+    EXPECT_EQ(t.status().message().find('\n'), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace ttb::bench

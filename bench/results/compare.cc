@@ -5,6 +5,7 @@
 #include <iterator>
 #include <regex>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
@@ -19,8 +20,9 @@ absl::StatusOr<double> Nanoseconds(const std::string& unit) {
   if (unit == "us") return 1e3;
   if (unit == "ms") return 1e6;
   if (unit == "s") return 1e9;
+  // Escaped: the file's text must not break the error's one line.
   return absl::InvalidArgumentError(
-      absl::StrCat("unknown time unit '", unit, "'"));
+      absl::StrCat("unknown time unit '", absl::CEscape(unit), "'"));
 }
 
 // Fields of a Google Benchmark entry that are not user counters.
@@ -114,6 +116,12 @@ absl::StatusOr<Timings> LoadTimings(
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
   const std::string text((std::istreambuf_iterator<char>(in)),
                          std::istreambuf_iterator<char>());
+  return ParseTimings(text, path, context);
+}
+
+absl::StatusOr<Timings> ParseTimings(
+    std::string_view text, const std::string& path,
+    std::map<std::string, std::string>* context) {
   const nlohmann::json doc =
       nlohmann::json::parse(NonFiniteAsNull(text), nullptr, false);
   if (doc.is_discarded()) {
@@ -139,6 +147,12 @@ absl::StatusOr<Timings> LoadTimings(
         !b.contains("time_unit") || !b["time_unit"].is_string()) {
       return absl::InvalidArgumentError(absl::StrCat(
           path, ": a benchmark lacks name, real_time or time_unit"));
+    }
+    for (const char* key : {"run_type", "run_name"}) {
+      if (b.contains(key) && !b[key].is_string()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ": a benchmark's ", key, " is not a string"));
+      }
     }
     if (b.value("run_type", "iteration") != "iteration") continue;
     const absl::StatusOr<double> scale = Nanoseconds(b["time_unit"]);

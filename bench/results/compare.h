@@ -34,11 +34,15 @@ using Timings = std::map<std::string, Measured>;
 // value that is not a number.
 std::string NonFiniteAsNull(std::string_view text);
 
-// Reads a Google Benchmark JSON file, keyed by run name; the error names
-// the file and what is wrong with it. `context` receives its context block
-// (string values) when given.
+// Reads a Google Benchmark JSON file, keyed by run name; the error is one
+// line naming the file and what is wrong with it. `context` receives its
+// context block (string values) when given.
 absl::StatusOr<Timings> LoadTimings(
     const std::string& path,
+    std::map<std::string, std::string>* context = nullptr);
+// LoadTimings of a file's text; `source` names it in errors.
+absl::StatusOr<Timings> ParseTimings(
+    std::string_view text, const std::string& source,
     std::map<std::string, std::string>* context = nullptr);
 
 // A result's context value for `key`, or `missing` when it has none or an

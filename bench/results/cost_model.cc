@@ -1,7 +1,9 @@
 #include "bench/results/cost_model.h"
 
 #include <fstream>
+#include <iterator>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 
@@ -11,7 +13,15 @@ absl::StatusOr<CostModel> CostModel::Load(const std::string& path,
                                           nlohmann::json* document) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
-  const nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
+  const std::string text((std::istreambuf_iterator<char>(in)),
+                         std::istreambuf_iterator<char>());
+  return Parse(text, path, document);
+}
+
+absl::StatusOr<CostModel> CostModel::Parse(std::string_view text,
+                                           const std::string& path,
+                                           nlohmann::json* document) {
+  const nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("profile") ||
       !doc["profile"].is_string() || !doc.contains("cycles") ||
       !doc["cycles"].is_object()) {
@@ -29,12 +39,13 @@ absl::StatusOr<CostModel> CostModel::Load(const std::string& path,
         !figure["cycles"].is_number() || figure["cycles"].get<double>() < 0 ||
         !figure.contains("source") || !figure["source"].is_string()) {
       return absl::InvalidArgumentError(
-          absl::StrCat(path, ": event \"", event,
+          absl::StrCat(path, ": event \"", absl::CEscape(event),
                        "\" needs {\"cycles\": number >= 0, \"source\": text}"));
     }
     if (!Events::Known(event)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path, ": \"", event, "\" is not an event the simulator counts"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": \"", absl::CEscape(event),
+                       "\" is not an event the simulator counts"));
     }
     model.cycles_[event] = figure["cycles"].get<double>();
   }

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "bench/results/events.h"
@@ -23,6 +24,10 @@ class CostModel {
   // receives the file as read, when given (calibrate rewrites it).
   static absl::StatusOr<CostModel> Load(const std::string& path,
                                         nlohmann::json* document = nullptr);
+  // Load of a file's text; `source` names it in errors.
+  static absl::StatusOr<CostModel> Parse(std::string_view text,
+                                         const std::string& source,
+                                         nlohmann::json* document = nullptr);
 
   double Cycles(const Events& events) const;
   const std::string& profile() const { return profile_; }
