@@ -271,9 +271,9 @@ void BenchForkLatency() {
       });
       asm volatile("dsb ishst; tlbi vmalle1; dsb nsh; isb" ::: "memory");
     }
-    const char* size = mib == 1 ? "1MiB" : mib == 16 ? "16MiB" : "64MiB";
-    const char* name[] = {"fork/", s.name(), "/dense/", size};
-    PrintBench(name, 4, repetitions, ticks, cycles);
+    const Name name = DenseForkBenchmarkName(s.name(), mib);
+    const char* const name_part = name.c_str();
+    PrintBench(&name_part, 1, repetitions, ticks, cycles);
     UseKernelTables();
     kernel.set_current(nullptr);
     s.Release(kernel, parent);

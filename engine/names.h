@@ -75,10 +75,15 @@ class Name {
     while (*s != '\0') Put(*s++);
     return *this;
   }
-  // A number of one or two digits (batch sizes).
-  constexpr Name& operator<<(int n) {
-    if (n >= 10) Put(static_cast<char>('0' + n / 10 % 10));
-    Put(static_cast<char>('0' + n % 10));
+  // A number in decimal.
+  constexpr Name& operator<<(uint64_t n) {
+    char digits[20] = {};
+    int count = 0;
+    do {
+      digits[count++] = static_cast<char>('0' + n % 10);
+      n /= 10;
+    } while (n != 0);
+    while (count > 0) Put(digits[--count]);
     return *this;
   }
   constexpr const char* c_str() const { return text_; }
@@ -114,8 +119,15 @@ constexpr Name TlbiBenchmarkName(tlbi::Op op, bool inner, int count) {
   Name name;
   name << "tlbi/" << tlbi::OpName(op) << (inner ? "is" : "")
        << (range ? "_512pages" : "");
-  if (count > 1) name << "*" << count;
+  if (count > 1) name << "*" << static_cast<uint64_t>(count);
   return name << (inner ? "+dsb_ish" : "+dsb_nsh");
+}
+
+// A dense fork of `mib` MiB by `strategy`, named as the simulator's
+// workload registry names it ("fork/<strategy>/dense/<N>MiB"), so the
+// image's fork and the simulator's share a row of the report.
+constexpr Name DenseForkBenchmarkName(const char* strategy, uint64_t mib) {
+  return Name() << "fork/" << strategy << "/dense/" << mib << "MiB";
 }
 
 }  // namespace ttb

@@ -1,4 +1,4 @@
-#include "bench/workloads/workload.h"
+#include "bench/results/workload.h"
 
 #include <gtest/gtest.h>
 
@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "bench/workloads/suite.h"
+#include "engine/names.h"
 #include "tests/temp_dir.h"
 
 namespace ttb::bench {
@@ -16,10 +17,10 @@ namespace {
 // that parses back to it.
 TEST(SimWorkload, NamesParseBackToTheSameWorkload) {
   const std::vector<SimWorkload> all = SimWorkloads(Suite::kFull);
-  std::set<const SimFamily*> families;
+  std::set<const WorkloadFamily*> families;
   for (const SimWorkload& w : all) {
     families.insert(w.family);
-    const absl::StatusOr<SimWorkload> back = SimWorkload::Parse(w.Name());
+    const absl::StatusOr<SimWorkload> back = ParseSimWorkload(w.Name());
     ASSERT_TRUE(back.ok()) << w.Name() << ": " << back.status();
     EXPECT_EQ(*back, w) << w.Name();
   }
@@ -31,18 +32,28 @@ TEST(SimWorkload, NamesParseBackToTheSameWorkload) {
 TEST(SimWorkload, TheReadmeListsEveryFamily) {
   const std::string readme = ReadFile(TTB_SOURCE_DIR "/README.md");
   ASSERT_FALSE(readme.empty());
-  for (const WorkloadFamily& f : WorkloadFamilies()) {
-    EXPECT_NE(readme.find(absl::StrCat("- `", Shape(f, true), "`: ", f.what)),
+  for (const WorkloadFamily* f : WorkloadFamilies()) {
+    EXPECT_NE(readme.find(absl::StrCat("- `", Shape(*f, true), "`: ", f->what)),
               std::string::npos)
-        << f.name;
+        << f->name;
+  }
+}
+
+// The bare-metal image names its forks with engine/names.h, as the
+// registry names the simulator's.
+TEST(SimWorkload, TheImageNamesItsForksAsTheRegistryDoes) {
+  for (uint64_t mib : {1, 16, 64, 1024}) {
+    EXPECT_EQ(DenseForkBenchmarkName("lazy_cow", mib).c_str(),
+              ParseSimWorkload(absl::StrCat("fork/dense/", mib, "MiB"))
+                  ->BenchmarkName("lazy_cow"));
   }
 }
 
 TEST(SimWorkload, BenchmarkNamesPutTheStrategySecond) {
   EXPECT_EQ(
-      SimWorkload::Parse("fork_write/10pct/1024MiB")->BenchmarkName("lazy_cow"),
+      ParseSimWorkload("fork_write/10pct/1024MiB")->BenchmarkName("lazy_cow"),
       "fork_write/lazy_cow/10pct/1024MiB");
-  EXPECT_EQ(SimWorkload::Parse("pingpong")->BenchmarkName("untagged"),
+  EXPECT_EQ(ParseSimWorkload("pingpong")->BenchmarkName("untagged"),
             "pingpong/untagged");
 }
 
@@ -63,7 +74,7 @@ TEST(SimWorkload, MalformedNamesSayWhatIsWrong) {
       {"", "unknown workload"},
   };
   for (const auto& [name, says] : bad) {
-    const absl::StatusOr<SimWorkload> w = SimWorkload::Parse(name);
+    const absl::StatusOr<SimWorkload> w = ParseSimWorkload(name);
     ASSERT_FALSE(w.ok()) << name;
     EXPECT_NE(w.status().message().find(says), std::string::npos)
         << name << ": " << w.status().message();

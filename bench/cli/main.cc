@@ -164,8 +164,8 @@ void List() {
     }
   }
   std::cout << "workloads:\n";
-  for (const WorkloadFamily& f : WorkloadFamilies()) {
-    std::cout << "  " << Shape(f, true) << ": " << f.what << "\n";
+  for (const WorkloadFamily* f : WorkloadFamilies()) {
+    std::cout << "  " << Shape(*f, true) << ": " << f->what << "\n";
   }
   std::cout << "  fork_floor_after_exit/<N>MiB: the floor of any lazy fork, "
                "timed as the forks are: after a child's exit\n"
@@ -351,11 +351,12 @@ absl::StatusOr<std::string> HostReport(const std::string& result,
   std::vector<std::string> inputs = {result};
   inputs.insert(inputs.end(), baremetal.begin(), baremetal.end());
   absl::StatusOr<std::string> report =
-      WriteReport(inputs, absl::GetFlag(FLAGS_costs));
+      WriteReport(inputs, absl::GetFlag(FLAGS_costs), WorkloadFamilies());
   if (!report.ok() && found && !baremetal.empty()) {
     std::cout << "ttbench: report without bare-metal results: "
               << report.status().message() << "\n";
-    report = WriteReport({result}, absl::GetFlag(FLAGS_costs));
+    report =
+        WriteReport({result}, absl::GetFlag(FLAGS_costs), WorkloadFamilies());
   }
   return report;
 }
@@ -443,8 +444,7 @@ int Tune(const char* argv0, const std::string& knob) {
   }
   const std::string workload_name = absl::GetFlag(FLAGS_workload);
   if (workload_name.empty()) Usage("tune: --workload is required");
-  const absl::StatusOr<SimWorkload> workload =
-      SimWorkload::Parse(workload_name);
+  const absl::StatusOr<SimWorkload> workload = ParseSimWorkload(workload_name);
   if (!workload.ok()) Usage(std::string(workload.status().message()));
   const absl::StatusOr<std::vector<int64_t>> values =
       SweepValues(absl::GetFlag(FLAGS_range), *tunable);

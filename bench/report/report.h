@@ -12,12 +12,16 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "bench/results/workload.h"
 
 namespace ttb::bench {
 
 // Writes <result without .json>.md and its SVGs; returns the report's path.
+// `families` are the workload registry's, which name the run's benchmarks.
+// On failure nothing of the report is left.
 absl::StatusOr<std::string> WriteReport(const std::vector<std::string>& inputs,
-                                        const std::string& costs_dir);
+                                        const std::string& costs_dir,
+                                        const Families& families);
 
 // The newest bare-metal result set of each machine directory under
 // `results_dir` (results/<machine>/), preferring `suite`'s on the newest

@@ -398,7 +398,7 @@ constexpr SimFamily kSimFamilies[] = {
      [](const SimFamily& f, Suite suite) {
        return AtEachSize(suite, kAnySize, [&](auto& all, uint64_t mib) {
          for (Layout layout : {Layout::kDense, Layout::kSparse}) {
-           all.push_back({.family = &f, .mib = mib, .layout = layout});
+           all.push_back({.family = &f.info, .mib = mib, .layout = layout});
          }
        });
      }},
@@ -406,7 +406,7 @@ constexpr SimFamily kSimFamilies[] = {
      ForkExit,
      [](const SimFamily& f, Suite suite) {
        return AtEachSize(suite, kAnySize, [&](auto& all, uint64_t mib) {
-         all.push_back({.family = &f, .mib = mib});
+         all.push_back({.family = &f.info, .mib = mib});
        });
      }},
     {{"fork_resume",
@@ -416,7 +416,7 @@ constexpr SimFamily kSimFamilies[] = {
      ForkResume,
      [](const SimFamily& f, Suite suite) {
        return AtEachSize(suite, kAnySize, [&](auto& all, uint64_t mib) {
-         all.push_back({.family = &f, .mib = mib});
+         all.push_back({.family = &f.info, .mib = mib});
        });
      }},
     // The costliest family: its largest size stops at 1 GiB (16 MiB in the
@@ -429,7 +429,7 @@ constexpr SimFamily kSimFamilies[] = {
        const uint64_t max = suite == Suite::kQuick ? 16 : 1024;
        return AtEachSize(suite, max, [&](auto& all, uint64_t mib) {
          for (int k : {0, 1, 10, 50, 100}) {
-           all.push_back({.family = &f, .mib = mib, .percent = k});
+           all.push_back({.family = &f.info, .mib = mib, .percent = k});
          }
        });
      }},
@@ -442,14 +442,14 @@ constexpr SimFamily kSimFamilies[] = {
        std::vector<SimWorkload> all;
        for (Writer w :
             {Writer::kChild, Writer::kParent, Writer::kSecondWrite}) {
-         all.push_back({.family = &f, .writer = w});
+         all.push_back({.family = &f.info, .writer = w});
        }
        return all;
      }},
     {{"pingpong", {}, "parent and child alternate on one CPU"},
      PingPong,
      [](const SimFamily& f, Suite) {
-       return std::vector<SimWorkload>{{.family = &f}};
+       return std::vector<SimWorkload>{{.family = &f.info}};
      }},
     {{"smp_fork",
       {Param::kCpus, Param::kSize},
@@ -458,7 +458,7 @@ constexpr SimFamily kSimFamilies[] = {
      [](const SimFamily& f, Suite) {
        std::vector<SimWorkload> all;
        for (int cpus : {2, 4}) {
-         all.push_back({.family = &f, .mib = 64, .cpus = cpus});
+         all.push_back({.family = &f.info, .mib = 64, .cpus = cpus});
        }
        return all;
      }},
@@ -489,9 +489,22 @@ std::vector<SimWorkload> SimWorkloads(Suite suite) {
 
 std::span<const SimFamily> SimFamilies() { return kSimFamilies; }
 
+Families WorkloadFamilies() {
+  Families all;
+  for (const SimFamily& f : SimFamilies()) all.push_back(&f.info);
+  return all;
+}
+
+absl::StatusOr<SimWorkload> ParseSimWorkload(absl::string_view name) {
+  return SimWorkload::Parse(name, WorkloadFamilies());
+}
+
 void RunSimWorkload(benchmark::State& state, const SuiteOptions& o,
                     Strategy<sim::SimArch>* s, const SimWorkload& w) {
-  w.family->run(state, o, s, w);
+  for (const SimFamily& f : SimFamilies()) {
+    if (&f.info == w.family) return f.run(state, o, s, w);
+  }
+  state.SkipWithError("a workload of no registered family");
 }
 
 void RegisterSimBenchmarks(const SuiteOptions& o) {

@@ -9,11 +9,12 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "bench/results/cost_model.h"
-#include "bench/workloads/workload.h"
+#include "bench/results/workload.h"
 #include "engine/sim/sim_arch.h"
 #include "engine/sim/tlb_profile.h"
 #include "engine/strategy.h"
@@ -59,6 +60,12 @@ struct SimFamily {
               Strategy<sim::SimArch>* s, const SimWorkload& w);
   std::vector<SimWorkload> (*in_suite)(const SimFamily& self, Suite suite);
 };
+
+// Every family, in the order the suite runs them; what names and reports
+// need of them; and a workload named among them.
+std::span<const SimFamily> SimFamilies();
+Families WorkloadFamilies();
+absl::StatusOr<SimWorkload> ParseSimWorkload(absl::string_view name);
 
 // The simulated workloads a suite runs for each strategy, family by
 // family, and one of them run as a benchmark of strategy `s`.

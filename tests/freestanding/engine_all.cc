@@ -8,6 +8,7 @@
 #include "engine/descriptor.h"
 #include "engine/fault.h"
 #include "engine/frame_pool.h"
+#include "engine/names.h"
 #include "engine/process.h"
 #include "engine/regime.h"
 #include "engine/status.h"
@@ -59,6 +60,11 @@ uint64_t InstantiateEverything(AddressSpace& space, VirtAddr va) {
   for (Strategy<LastOperationArch>* s : kStrategies<LastOperationArch>) {
     arch.last += reinterpret_cast<uintptr_t>(s->name());
   }
+  // The names the image prints, built freestanding.
+  arch.last += static_cast<uint64_t>(
+      TlbiBenchmarkName(tlbi::Op::kVale1, true, kTlbiBatch).c_str()[0]);
+  arch.last +=
+      static_cast<uint64_t>(DenseForkBenchmarkName("x", va).c_str()[0]);
   return arch.last + tlbi::RangeOperationCount(va);
 }
 

@@ -1,13 +1,14 @@
 // A simulated workload, named as its benchmarks are but without the
 // strategy: "fork/dense/1024MiB", "fork_write/10pct/1024MiB",
 // "cow_fault/child_first_write", "pingpong". Its family is a row of the
-// registry (SimFamilies()); the suite registers every family's workloads
-// for every strategy, and `ttbench tune --workload` names one the same way.
-#ifndef TTBENCH_BENCH_WORKLOADS_WORKLOAD_H_
-#define TTBENCH_BENCH_WORKLOADS_WORKLOAD_H_
+// workload registry (bench/workloads/sim_workloads.cc), which the driver
+// hands to whatever parses or builds names; the suite registers every
+// family's workloads for every strategy, and `ttbench tune --workload`
+// names one the same way.
+#ifndef TTBENCH_BENCH_RESULTS_WORKLOAD_H_
+#define TTBENCH_BENCH_RESULTS_WORKLOAD_H_
 
 #include <cstdint>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -20,10 +21,11 @@ namespace ttb::bench {
 enum class Layout { kDense, kSparse };
 enum class Writer { kChild, kParent, kSecondWrite };
 
-struct SimFamily;
+// The families a name may belong to: the registry's.
+using Families = std::vector<const WorkloadFamily*>;
 
 struct SimWorkload {
-  const SimFamily* family = nullptr;
+  const WorkloadFamily* family = nullptr;
   uint64_t mib = 0;  // Resident size, where the family has one.
   Layout layout = Layout::kDense;
   int percent = 0;  // Pages the parent writes.
@@ -38,8 +40,10 @@ struct SimWorkload {
   // ("fork/<strategy>/dense/1024MiB").
   std::string Name() const;
   std::string BenchmarkName(absl::string_view strategy) const;
-  // The inverse of Name(); the error says what is wrong with `name`.
-  static absl::StatusOr<SimWorkload> Parse(absl::string_view name);
+  // The inverse of Name(), among `families`; the error says what is wrong
+  // with `name`.
+  static absl::StatusOr<SimWorkload> Parse(absl::string_view name,
+                                           const Families& families);
 
   bool operator==(const SimWorkload&) const = default;
 };
@@ -48,11 +52,10 @@ struct SimWorkload {
 // "/<strategy>" after the family for its benchmarks.
 std::string Shape(const WorkloadFamily& f, bool with_strategy);
 
-// Every family, in the order the suite runs them.
-std::span<const SimFamily> SimFamilies();
-// What reports and `list` need of them.
-std::vector<WorkloadFamily> WorkloadFamilies();
+// The family of `families` named `name`, or nullptr.
+const WorkloadFamily* FindFamily(const Families& families,
+                                 absl::string_view name);
 
 }  // namespace ttb::bench
 
-#endif  // TTBENCH_BENCH_WORKLOADS_WORKLOAD_H_
+#endif  // TTBENCH_BENCH_RESULTS_WORKLOAD_H_

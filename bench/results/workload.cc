@@ -1,11 +1,10 @@
-#include "bench/workloads/workload.h"
+#include "bench/results/workload.h"
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "bench/workloads/suite.h"
 
 namespace ttb::bench {
 namespace {
@@ -127,30 +126,27 @@ std::string Shape(const WorkloadFamily& f, bool with_strategy) {
 std::string SimWorkload::Name() const { return BenchmarkName(""); }
 
 std::string SimWorkload::BenchmarkName(absl::string_view strategy) const {
-  std::vector<std::string> parts = {family->info.name};
+  std::vector<std::string> parts = {family->name};
   if (!strategy.empty()) parts.emplace_back(strategy);
-  for (Param p : family->info.params) {
+  for (Param p : family->params) {
     if (p != Param::kNone) parts.push_back(Format(p, *this));
   }
   return absl::StrJoin(parts, "/");
 }
 
-absl::StatusOr<SimWorkload> SimWorkload::Parse(absl::string_view name) {
+absl::StatusOr<SimWorkload> SimWorkload::Parse(absl::string_view name,
+                                               const Families& families) {
   const std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
   SimWorkload w;
-  for (const SimFamily& f : SimFamilies()) {
-    if (parts[0] == f.info.name) w.family = &f;
-  }
+  w.family = FindFamily(families, parts[0]);
   if (w.family == nullptr) {
     std::vector<std::string> shapes;
-    for (const SimFamily& f : SimFamilies()) {
-      shapes.push_back(Shape(f.info, false));
-    }
+    for (const WorkloadFamily* f : families) shapes.push_back(Shape(*f, false));
     return absl::InvalidArgumentError(
         absl::StrCat("unknown workload '", name,
                      "' (known: ", absl::StrJoin(shapes, ", "), ")"));
   }
-  const WorkloadFamily& f = w.family->info;
+  const WorkloadFamily& f = *w.family;
   auto bad = [&](absl::string_view why) {
     return absl::InvalidArgumentError(absl::StrCat(
         "workload '", name, "': ", why, " (expected ", Shape(f, false), ")"));
@@ -167,10 +163,12 @@ absl::StatusOr<SimWorkload> SimWorkload::Parse(absl::string_view name) {
   return w;
 }
 
-std::vector<WorkloadFamily> WorkloadFamilies() {
-  std::vector<WorkloadFamily> all;
-  for (const SimFamily& f : SimFamilies()) all.push_back(f.info);
-  return all;
+const WorkloadFamily* FindFamily(const Families& families,
+                                 absl::string_view name) {
+  for (const WorkloadFamily* f : families) {
+    if (name == f->name) return f;
+  }
+  return nullptr;
 }
 
 }  // namespace ttb::bench

@@ -1,0 +1,77 @@
+// A bare-metal result set: the strategies' workloads as a strategy x
+// workload table, then the instructions and micro-operations the image
+// timed.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "bench/report/sections.h"
+#include "engine/names.h"
+
+namespace ttb::bench {
+
+absl::StatusOr<std::string> BaremetalSection(const ReportContext& r,
+                                             const std::string& path) {
+  std::map<std::string, std::string> context;
+  absl::StatusOr<Timings> bm = LoadTimings(path, &context);
+  if (!bm.ok()) return bm.status();
+  if (ContextValue(context, "ttbench_world", "") != "baremetal") {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path,
+                     ": not a bare-metal result set (ttbench baremetal "
+                     "writes them); only the first file is a host one"));
+  }
+  const std::vector<std::string>& strategies = r.h.strategies;
+  auto said = [&](const char* key) { return ContextValue(context, key); };
+  std::vector<std::string> workloads;  // "fork/dense/1MiB"
+  std::map<std::string, std::map<std::string, double>> by_strategy;
+  std::vector<std::vector<std::string>> op_rows;
+  for (const auto& [name, m] : *bm) {
+    if (name.rfind("el0_workload", 0) == 0) continue;
+    std::vector<std::string> parts = NameParts(name);
+    // A strategy's workload names the strategy second.
+    if (parts.size() < 3 || std::find(strategies.begin(), strategies.end(),
+                                      parts[1]) == strategies.end()) {
+      op_rows.push_back({name, absl::StrFormat("%.1f", Median(m.ns))});
+      continue;
+    }
+    const std::string strategy = parts[1];
+    parts.erase(parts.begin() + 1);
+    const std::string workload = absl::StrJoin(parts, "/");
+    if (std::find(workloads.begin(), workloads.end(), workload) ==
+        workloads.end()) {
+      workloads.push_back(workload);
+    }
+    by_strategy[strategy][workload] = Median(m.ns);
+  }
+  std::sort(workloads.begin(), workloads.end(), NameLess);
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [strategy, times] : by_strategy) {
+    std::vector<std::string> row = {strategy};
+    for (const std::string& w : workloads) {
+      row.push_back(times.count(w) ? Us(times.at(w)) : "-");
+    }
+    rows.push_back(row);
+  }
+  std::vector<std::string> header = {"strategy"};
+  for (const std::string& w : workloads) {
+    header.push_back(absl::StrCat("`", w, "` (us)"));
+  }
+  return absl::StrCat(
+      "## Bare metal: ", said("qemu_cpu"), " (",
+      std::filesystem::path(path).filename().string(), ")\n\n",
+      "The same strategies on a real MMU: CPU ", said("qemu_cpu"), ", MIDR ",
+      said("midr"), ", commit ", said("ttbench_commit"), ". ",
+      ContextValue(context, "timing", ""),
+      ". The walker agreed with the MMU on ", said("walker_translations"),
+      " translations (", said("walker_mismatches"), " mismatches).\n\n",
+      Table(header, rows),
+      "\nInstructions and operations alone, a TLBI with the DSB that "
+      "completes it (`*",
+      kTlbiBatch, "`: ", kTlbiBatch,
+      " TLBIs before one DSB), in ns per iteration:\n\n",
+      Table({"operation", "ns"}, op_rows));
+}
+
+}  // namespace ttb::bench
