@@ -97,6 +97,24 @@ TEST_F(BenchCliTest, UnknownStrategyProfileOrSuiteIsOneLineAndExit2) {
   ExpectRejected("dance", "usage");
 }
 
+// The driver takes the paths it is given from the caller's directory
+// (--cwd, which ./ttbench passes), whatever directory it runs in.
+TEST_F(BenchCliTest, RelativePathsAreTakenFromTheCallersDirectory) {
+  fs::create_directories(dir_ / "sub");
+  std::ofstream(dir_ / "sub" / "run.json") << nlohmann::json{
+      {"benchmarks",
+       {{{"name", "fork/lazy_cow/dense/1MiB/manual_time"},
+         {"run_type", "iteration"},
+         {"real_time", 1000},
+         {"time_unit", "ns"}}}}}.dump();
+  const Outcome o =
+      RunDriver("report sub/run.json --out=. --cwd=" + dir_.string());
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_TRUE(fs::exists(dir_ / "sub" / "run.md")) << o.output;
+  // --out=. is the caller's directory too: the results index is there.
+  EXPECT_TRUE(fs::exists(dir_ / "README.md")) << o.output;
+}
+
 TEST_F(BenchCliTest, AFilterThatMatchesNothingLeavesNoFile) {
   ExpectRejected("run --suite=quick --filter=no_such_benchmark",
                  "no benchmark matches");

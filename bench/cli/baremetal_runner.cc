@@ -88,12 +88,20 @@ absl::Status CheckQemuCpu(const std::string& cpu) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<nlohmann::json> RunBaremetal(const BaremetalOptions& o) {
-  if (!std::filesystem::exists(o.image)) {
-    return absl::NotFoundError(
-        absl::StrCat("no bare-metal image at ", o.image));
-  }
-  const std::string cpu = o.kvm ? "host" : o.qemu_cpu;
+namespace {
+
+// What the guest printed that the result set needs.
+struct GuestOutput {
+  nlohmann::json boot, done;
+  uint64_t walker_translations = 0;
+  uint64_t walker_mismatches = 0;
+  std::vector<nlohmann::json> lines;  // Wanted bench and fork_test events.
+};
+
+// Boots the image under QEMU on `cpu`, echoing its output as progress;
+// the error says how the guest failed and what it printed last.
+absl::StatusOr<GuestOutput> BootGuest(const BaremetalOptions& o,
+                                      const std::string& cpu) {
   const std::string command = absl::StrCat(
       "timeout ", o.timeout_seconds, " qemu-system-aarch64 -M virt -cpu ", cpu,
       o.kvm ? " -enable-kvm" : "",
@@ -102,11 +110,7 @@ absl::StatusOr<nlohmann::json> RunBaremetal(const BaremetalOptions& o) {
       o.suite, " -kernel '", o.image, "' < /dev/null 2>&1");
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return absl::InternalError("cannot start qemu");
-
-  nlohmann::json boot, done;
-  uint64_t walker_translations = 0;
-  uint64_t walker_mismatches = 0;
-  std::vector<nlohmann::json> lines;
+  GuestOutput g;
   std::string last;
   char buffer[4096];
   while (std::fgets(buffer, sizeof(buffer), pipe) != nullptr) {
@@ -119,14 +123,14 @@ absl::StatusOr<nlohmann::json> RunBaremetal(const BaremetalOptions& o) {
     const nlohmann::json line = nlohmann::json::parse(text, nullptr, false);
     if (line.is_discarded() || !line.is_object()) continue;
     const std::string event = line.value("event", "");
-    if (event == "boot") boot = line;
+    if (event == "boot") g.boot = line;
     if (event == "walker_check") {  // One per regime.
-      walker_translations += line.value("translations", 0);
-      walker_mismatches += line.value("mismatches", 0);
+      g.walker_translations += line.value("translations", 0);
+      g.walker_mismatches += line.value("mismatches", 0);
     }
-    if (event == "done") done = line;
+    if (event == "done") g.done = line;
     if ((event == "bench" || event == "fork_test") && Wanted(o, line)) {
-      lines.push_back(line);
+      g.lines.push_back(line);
     }
   }
   const int raw = pclose(pipe);
@@ -136,32 +140,37 @@ absl::StatusOr<nlohmann::json> RunBaremetal(const BaremetalOptions& o) {
         absl::StrCat("the guest did not finish in ", o.timeout_seconds,
                      " s; its last output: ", last));
   }
-  if (status != 0 || done.is_null() || boot.is_null()) {
+  if (status != 0 || g.done.is_null() || g.boot.is_null()) {
     return absl::AbortedError(absl::StrCat(
         "the guest exited with status ", status, "; its last output: ", last));
   }
+  return g;
+}
 
+// The result set, in Google Benchmark's format, of what the guest printed.
+nlohmann::json ResultSet(const BaremetalOptions& o, const std::string& cpu,
+                         const GuestOutput& g) {
   const HostInfo host = HostInfo::Probe();
-  const double hz = boot.value("cntfrq", 0.0);
+  const double hz = g.boot.value("cntfrq", 0.0);
   nlohmann::json doc;
   doc["context"] = {
       {"ttbench_world", "baremetal"},
       {"qemu_cpu", cpu},
       {"ttbench_suite", o.suite},
       {"kvm", o.kvm},
-      {"midr", boot.value("midr", "")},
-      {"tlbi_range", boot.value("tlbi_range", false)},
-      {"pmu", boot.value("pmu", false)},
+      {"midr", g.boot.value("midr", "")},
+      {"tlbi_range", g.boot.value("tlbi_range", false)},
+      {"pmu", g.boot.value("pmu", false)},
       {"cntfrq_hz", hz},
-      {"walker_translations", walker_translations},
-      {"walker_mismatches", walker_mismatches},
+      {"walker_translations", g.walker_translations},
+      {"walker_mismatches", g.walker_mismatches},
       {"host_arch", host.arch},
       {"host_kernel", host.kernel},
       {"timing", o.kvm ? "KVM: the guest runs on the host's MMU under stage 2"
                        : "QEMU TCG: timings measure the emulator, not a core"},
       {"library_build_type", "release"}};
   doc["benchmarks"] = nlohmann::json::array();
-  for (const nlohmann::json& line : lines) {
+  for (const nlohmann::json& line : g.lines) {
     if (line["event"] == "bench") {
       const uint64_t iterations = line.value("iterations", 1);
       nlohmann::json e = Entry(
@@ -182,6 +191,19 @@ absl::StatusOr<nlohmann::json> RunBaremetal(const BaremetalOptions& o) {
     }
   }
   return doc;
+}
+
+}  // namespace
+
+absl::StatusOr<nlohmann::json> RunBaremetal(const BaremetalOptions& o) {
+  if (!std::filesystem::exists(o.image)) {
+    return absl::NotFoundError(
+        absl::StrCat("no bare-metal image at ", o.image));
+  }
+  const std::string cpu = o.kvm ? "host" : o.qemu_cpu;
+  const absl::StatusOr<GuestOutput> g = BootGuest(o, cpu);
+  if (!g.ok()) return g.status();
+  return ResultSet(o, cpu, *g);
 }
 
 }  // namespace ttb::bench

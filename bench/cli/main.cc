@@ -49,7 +49,8 @@ ABSL_FLAG(std::string, profile, "neoverse-n1",
 ABSL_FLAG(bool, range_tlbi, false,
           "give the simulated core FEAT_TLBIRANGE (range TLBIs)");
 ABSL_FLAG(int32_t, repetitions, 1, "repetitions of each benchmark");
-ABSL_FLAG(std::string, out, "results", "directory that receives the results");
+ABSL_FLAG(std::string, out, TTB_SOURCE_DIR "/results",
+          "directory that receives the results");
 ABSL_FLAG(std::string, costs, TTB_SOURCE_DIR "/bench/costs",
           "directory of cost model files (<profile>.json)");
 ABSL_FLAG(std::string, commit, "", "source commit, recorded in the results");
@@ -72,6 +73,10 @@ ABSL_FLAG(bool, kvm, false,
 ABSL_FLAG(bool, allow_emulated, false,
           "calibrate: accept a result set measured under QEMU TCG (its "
           "cycles are the emulator's)");
+ABSL_FLAG(std::string, cwd, "",
+          "the caller's directory: relative paths given on the command line "
+          "(--out, --image, --costs and the files of report, compare and "
+          "calibrate) are taken from it; ./ttbench passes it");
 ABSL_FLAG(int32_t, timeout, 600,
           "baremetal: seconds before a guest that has not finished is killed");
 
@@ -624,6 +629,52 @@ int CompareFiles(const std::string& path_a, const std::string& path_b) {
   return kRegressionStatus;
 }
 
+// `report FILE...`: a tuning sweep's report, or a host report with the
+// bare-metal result sets given (or the newest beside it).
+int ReportCommand(const std::vector<std::string>& inputs) {
+  if (inputs.empty()) {
+    Usage("usage: ttbench report RESULT.json [BAREMETAL.json ...]");
+  }
+  std::map<std::string, std::string> context;
+  if (LoadTimings(inputs[0], &context).ok() && context.count(kTuneKnobKey)) {
+    if (inputs.size() > 1) {
+      Usage(absl::StrCat(
+          inputs[0], " is a tuning sweep, whose report takes no other file"));
+    }
+    const absl::StatusOr<TuneSummary> summary = WriteTuneReport(inputs[0]);
+    if (!summary.ok()) Usage(std::string(summary.status().message()));
+    std::cout << summary->text << "ttbench: wrote " << summary->report_path
+              << "\n";
+    return 0;
+  }
+  const absl::StatusOr<std::string> report =
+      HostReport(inputs[0], {inputs.begin() + 1, inputs.end()},
+                 ContextValue(context, "ttbench_suite", "default"));
+  if (!report.ok()) Usage(std::string(report.status().message()));
+  WriteResultsIndex(absl::GetFlag(FLAGS_out)).IgnoreError();
+  std::cout << "ttbench: wrote " << *report << "\n";
+  return 0;
+}
+
+// Makes the paths the caller gave relative to its own directory (--cwd)
+// absolute: the path flags and the operands (files of report, compare and
+// calibrate; no other command takes paths). The flags' defaults are
+// absolute, in the repository.
+std::vector<std::string> ResolvePaths(std::vector<std::string> operands) {
+  const std::string cwd = absl::GetFlag(FLAGS_cwd);
+  if (cwd.empty()) return operands;
+  auto resolve = [&](const std::string& p) {
+    return p.empty() || p[0] == '/' ? p
+                                    : (std::filesystem::path(cwd) / p).string();
+  };
+  for (absl::Flag<std::string>* flag :
+       {&FLAGS_out, &FLAGS_image, &FLAGS_costs}) {
+    absl::SetFlag(flag, resolve(absl::GetFlag(*flag)));
+  }
+  for (std::string& operand : operands) operand = resolve(operand);
+  return operands;
+}
+
 }  // namespace
 }  // namespace ttb::bench
 
@@ -642,50 +693,27 @@ int main(int argc, char** argv) {
       "[--allow_emulated]");
   const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   const std::string command = positional.size() > 1 ? positional[1] : "";
-  if (command == "report") {
-    if (positional.size() < 3) {
-      ttb::bench::Usage(
-          "usage: ttbench report RESULT.json [BAREMETAL.json ...]");
-    }
-    const std::vector<std::string> inputs(positional.begin() + 2,
-                                          positional.end());
-    std::map<std::string, std::string> context;
-    if (ttb::bench::LoadTimings(inputs[0], &context).ok() &&
-        context.count(ttb::bench::kTuneKnobKey)) {
-      if (inputs.size() > 1) {
-        ttb::bench::Usage(absl::StrCat(
-            inputs[0], " is a tuning sweep, whose report takes no other file"));
-      }
-      const absl::StatusOr<ttb::bench::TuneSummary> summary =
-          ttb::bench::WriteTuneReport(inputs[0]);
-      if (!summary.ok()) {
-        ttb::bench::Usage(std::string(summary.status().message()));
-      }
-      std::cout << summary->text << "ttbench: wrote " << summary->report_path
-                << "\n";
-      return 0;
-    }
-    const absl::StatusOr<std::string> report = ttb::bench::HostReport(
-        inputs[0], {inputs.begin() + 1, inputs.end()},
-        ttb::bench::ContextValue(context, "ttbench_suite", "default"));
-    if (!report.ok()) ttb::bench::Usage(std::string(report.status().message()));
-    ttb::bench::WriteResultsIndex(absl::GetFlag(FLAGS_out)).IgnoreError();
-    std::cout << "ttbench: wrote " << *report << "\n";
-    return 0;
-  }
+  const bool takes_files =
+      command == "report" || command == "compare" || command == "calibrate";
+  const std::vector<std::string> operands = ttb::bench::ResolvePaths(
+      {positional.begin() + std::min<size_t>(positional.size(), 2),
+       takes_files
+           ? positional.end()
+           : positional.begin() + std::min<size_t>(positional.size(), 2)});
+  if (command == "report") return ttb::bench::ReportCommand(operands);
   if (command == "compare") {
-    if (positional.size() != 4) {
+    if (operands.size() != 2) {
       ttb::bench::Usage("usage: ttbench compare A.json B.json");
     }
-    return ttb::bench::CompareFiles(positional[2], positional[3]);
+    return ttb::bench::CompareFiles(operands[0], operands[1]);
   }
   if (command == "calibrate") {
-    if (positional.size() != 3) {
+    if (operands.size() != 1) {
       ttb::bench::Usage(
           "usage: ttbench calibrate BAREMETAL.json [--profile NAME] "
           "[--allow_emulated]");
     }
-    return ttb::bench::CalibrateFrom(positional[2]);
+    return ttb::bench::CalibrateFrom(operands[0]);
   }
   if (command == "tune") {
     if (positional.size() != 3) {

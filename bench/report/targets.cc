@@ -119,84 +119,83 @@ std::string FastestFork(const Timings& all, uint64_t mib, double floor_ns) {
   return out;
 }
 
-}  // namespace
+std::string Where(uint64_t mib) { return mib == 0 ? "" : SizeLabel(mib); }
 
-std::vector<TargetCheck> CheckTargets(const Timings& all) {
-  std::vector<TargetCheck> checks;
-  auto where = [](uint64_t mib) { return mib == 0 ? "" : SizeLabel(mib); };
-  auto fork_ns = [&](uint64_t mib) {
-    return mib == 0 ? -1 : MedianNs(all, DenseFork(kStrategy, mib));
-  };
-  // The floor timed as the fork is, right after the last child's exit and
-  // the parent's reset; the floors run back to back, their tables still
-  // cached from the pass before, are quoted beside it.
-  const uint64_t floor_mib = TargetSize(all, {"fork_floor_after_exit"});
+double ForkNs(const Timings& all, uint64_t mib) {
+  return mib == 0 ? -1 : MedianNs(all, DenseFork(kStrategy, mib));
+}
+
+// The fork against the floor timed as the fork is, right after the last
+// child's exit and the parent's reset; the floors run back to back, their
+// tables still cached from the pass before, are quoted beside it.
+TargetCheck FloorTarget(const Timings& all) {
+  const uint64_t mib = TargetSize(all, {"fork_floor_after_exit"});
   const double floor_ns =
-      floor_mib == 0
-          ? -1
-          : MedianNs(all, {"fork_floor_after_exit", SizeName(floor_mib)});
+      mib == 0 ? -1 : MedianNs(all, {"fork_floor_after_exit", SizeName(mib)});
   TargetCheck floor =
       Ratio(absl::StrFormat("`%s` fork within %.0fx of the floor (read each "
                             "descriptor, write it read-only into new tables), "
                             "timed as the fork is: after a child's exit",
                             kStrategy, kMaxFloorRatio),
-            fork_ns(floor_mib), floor_ns, where(floor_mib),
+            ForkNs(all, mib), floor_ns, Where(mib),
             absl::StrCat("needs fork/", kStrategy,
                          "/dense/<size> and fork_floor_after_exit"),
             [](double r) { return r <= kMaxFloorRatio; });
-  if (floor.met.has_value()) {
-    floor.measured += FastestFork(all, floor_mib, floor_ns);
-    for (const auto& [name, what] :
-         {std::pair{"fork_floor", "the floor run back to back"},
-          std::pair{"fork_floor_shared",
-                    "the floor back to back that also takes each frame's "
-                    "reference and writes the parent's descriptors"}}) {
-      const double ns = MedianNs(all, {name, SizeName(floor_mib)});
-      if (ns > 0) {
-        absl::StrAppendFormat(&floor.measured, "; %.2fx %s (`%s`)",
-                              fork_ns(floor_mib) / ns, what, name);
-      }
+  if (!floor.met.has_value()) return floor;
+  floor.measured += FastestFork(all, mib, floor_ns);
+  for (const auto& [name, what] :
+       {std::pair{"fork_floor", "the floor run back to back"},
+        std::pair{"fork_floor_shared",
+                  "the floor back to back that also takes each frame's "
+                  "reference and writes the parent's descriptors"}}) {
+    const double ns = MedianNs(all, {name, SizeName(mib)});
+    if (ns > 0) {
+      absl::StrAppendFormat(&floor.measured, "; %.2fx %s (`%s`)",
+                            ForkNs(all, mib) / ns, what, name);
     }
   }
-  checks.push_back(std::move(floor));
+  return floor;
+}
 
-  const uint64_t native_mib = TargetSize(all, {"native", "fork"});
+TargetCheck NativeForkTarget(const Timings& all) {
+  const uint64_t mib = TargetSize(all, {"native", "fork"});
   const double native_ns =
-      native_mib == 0 ? -1
-                      : MedianNs(all, {"native", "fork", SizeName(native_mib)});
-  checks.push_back(Ratio(
+      mib == 0 ? -1 : MedianNs(all, {"native", "fork", SizeName(mib)});
+  return Ratio(
       absl::StrCat("`", kStrategy, "` fork faster than this host's fork()"),
-      fork_ns(native_mib), native_ns, where(native_mib),
+      ForkNs(all, mib), native_ns, Where(mib),
       absl::StrCat("needs fork/", kStrategy, "/dense/<size> and native/fork"),
-      [](double r) { return r < 1; }));
+      [](double r) { return r < 1; });
+}
 
+TargetCheck AccessRateTarget(const Timings& all) {
   const char kAccesses[] = "engine/simulated_accesses/tlb_hit";
   const Measured* accesses = FindByParts(all, NameParts(kAccesses));
-  const std::string accesses_target = absl::StrFormat(
+  std::string target = absl::StrFormat(
       "at least %.0fM simulated accesses per second on TLB hits",
       kMinAccessesPerSecond / 1e6);
   if (accesses == nullptr || accesses->ns.empty() ||
       Median(accesses->ns) <= 0) {
-    checks.push_back({accesses_target,
-                      absl::StrCat("not in this run (needs ", kAccesses, ")"),
-                      std::nullopt});
-  } else {
-    const double ns = Median(accesses->ns);
-    const double rate = 1e9 / ns;
-    // The fastest window tells a contended host from a slow simulator; the
-    // target is still judged on the whole run.
-    const double best_ns = accesses->Counter("best_window_ns");
-    checks.push_back(
-        {accesses_target,
-         absl::StrCat(
-             absl::StrFormat("**%.1fM/s** (%.1f ns each)", rate / 1e6, ns),
-             best_ns > 0 ? absl::StrFormat("; %.1fM/s in its fastest window",
-                                           1e3 / best_ns)
-                         : ""),
-         rate >= kMinAccessesPerSecond});
+    return {std::move(target),
+            absl::StrCat("not in this run (needs ", kAccesses, ")"),
+            std::nullopt};
   }
+  const double ns = Median(accesses->ns);
+  const double rate = 1e9 / ns;
+  // The fastest window tells a contended host from a slow simulator; the
+  // target is still judged on the whole run.
+  const double best_ns = accesses->Counter("best_window_ns");
+  return {std::move(target),
+          absl::StrCat(
+              absl::StrFormat("**%.1fM/s** (%.1f ns each)", rate / 1e6, ns),
+              best_ns > 0 ? absl::StrFormat("; %.1fM/s in its fastest window",
+                                            1e3 / best_ns)
+                          : ""),
+          rate >= kMinAccessesPerSecond};
+}
 
-  const std::string overhead_target = absl::StrFormat(
+TargetCheck OverheadTarget(const Timings& all) {
+  std::string target = absl::StrFormat(
       "at most %.0f B per 4 KiB page beyond the frame (reference counts and "
       "tables)",
       kMaxOverheadBytes);
@@ -206,26 +205,29 @@ std::vector<TargetCheck> CheckTargets(const Timings& all) {
   const double bytes =
       dense == nullptr ? 0 : dense->Counter("overhead_bytes_per_page");
   if (bytes <= 0) {
-    checks.push_back(
-        {overhead_target,
-         absl::StrCat("not in this run (needs fork/", kStrategy,
-                      "/dense/<size> with overhead_bytes_per_page)"),
-         std::nullopt});
-  } else {
-    const Measured* sparse =
-        FindByParts(all, {"fork", kStrategy, "sparse", SizeName(mib)});
-    const double sparse_bytes =
-        sparse == nullptr ? 0 : sparse->Counter("overhead_bytes_per_page");
-    checks.push_back(
-        {overhead_target,
-         absl::StrCat(
-             absl::StrFormat("**%.2f B** dense %s", bytes, where(mib)),
-             sparse_bytes > 0
-                 ? absl::StrFormat("; sparse layout: %.1f B", sparse_bytes)
-                 : ""),
-         bytes <= kMaxOverheadBytes});
+    return {std::move(target),
+            absl::StrCat("not in this run (needs fork/", kStrategy,
+                         "/dense/<size> with overhead_bytes_per_page)"),
+            std::nullopt};
   }
-  return checks;
+  const Measured* sparse =
+      FindByParts(all, {"fork", kStrategy, "sparse", SizeName(mib)});
+  const double sparse_bytes =
+      sparse == nullptr ? 0 : sparse->Counter("overhead_bytes_per_page");
+  return {std::move(target),
+          absl::StrCat(
+              absl::StrFormat("**%.2f B** dense %s", bytes, Where(mib)),
+              sparse_bytes > 0
+                  ? absl::StrFormat("; sparse layout: %.1f B", sparse_bytes)
+                  : ""),
+          bytes <= kMaxOverheadBytes};
+}
+
+}  // namespace
+
+std::vector<TargetCheck> CheckTargets(const Timings& all) {
+  return {FloorTarget(all), NativeForkTarget(all), AccessRateTarget(all),
+          OverheadTarget(all)};
 }
 
 std::string TargetsSection(const std::vector<TargetCheck>& checks) {

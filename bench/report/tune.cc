@@ -189,132 +189,156 @@ std::string Fixed(double v, int digits) {
   return absl::StrFormat("%.*f", digits, v);
 }
 
-}  // namespace
-
-absl::StatusOr<TuneSummary> WriteTuneReport(const std::string& result_path) {
+// A sweep's result set: each value's measurement, sorted by value, and
+// each one's cost relative to the default's.
+struct Sweep {
   std::map<std::string, std::string> context;
-  absl::StatusOr<Timings> all = LoadTimings(result_path, &context);
+  std::string knob;
+  std::string workload;
+  int64_t default_value = 0;
+  std::vector<Point> points;
+  size_t def = 0;  // The default value's point.
+  std::vector<double> time_ratio, cycle_ratio;
+};
+
+absl::StatusOr<Sweep> LoadSweep(const std::string& result_path) {
+  Sweep w;
+  absl::StatusOr<Timings> all = LoadTimings(result_path, &w.context);
   if (!all.ok()) return all.status();
-  if (!context.count(kTuneKnobKey) || !context.count(kTuneDefaultKey) ||
-      !context.count(kTuneWorkloadKey)) {
+  if (!w.context.count(kTuneKnobKey) || !w.context.count(kTuneDefaultKey) ||
+      !w.context.count(kTuneWorkloadKey)) {
     return absl::InvalidArgumentError(
         absl::StrCat(result_path, ": not a ttbench tune result set (no ",
                      kTuneKnobKey, " context)"));
   }
-  const std::string knob = context[kTuneKnobKey];
-  const std::string workload = context[kTuneWorkloadKey];
-  int64_t default_value = 0;
-  if (!absl::SimpleAtoi(context[kTuneDefaultKey], &default_value)) {
+  w.knob = w.context[kTuneKnobKey];
+  w.workload = w.context[kTuneWorkloadKey];
+  if (!absl::SimpleAtoi(w.context[kTuneDefaultKey], &w.default_value)) {
     return absl::InvalidArgumentError(
         absl::StrCat(result_path, ": ", kTuneDefaultKey, " is not a number"));
   }
   const std::regex name(R"(^tune/[^=/]+=(-?\d+)/(.+)/manual_time$)");
-  std::vector<Point> points;
   for (const auto& [run, m] : *all) {
     std::smatch match;
-    if (!std::regex_match(run, match, name) || match[2] != workload ||
+    if (!std::regex_match(run, match, name) || match[2] != w.workload ||
         m.ns.empty()) {
       continue;
     }
-    points.push_back({std::stoll(match[1].str()), Median(m.ns), m});
+    w.points.push_back({std::stoll(match[1].str()), Median(m.ns), m});
   }
-  std::sort(points.begin(), points.end(),
+  std::sort(w.points.begin(), w.points.end(),
             [](const Point& a, const Point& b) { return a.value < b.value; });
-  auto def = std::find_if(points.begin(), points.end(), [&](const Point& p) {
-    return p.value == default_value;
-  });
-  if (def == points.end() || def->ns <= 0 ||
-      def->measured.Counter("modelled_cycles") <= 0) {
+  w.def =
+      std::find_if(w.points.begin(), w.points.end(),
+                   [&](const Point& p) { return p.value == w.default_value; }) -
+      w.points.begin();
+  if (w.def == w.points.size() || w.points[w.def].ns <= 0 ||
+      w.points[w.def].measured.Counter("modelled_cycles") <= 0) {
     return absl::InvalidArgumentError(
-        absl::StrCat(result_path, ": no measurement of ", knob,
-                     " at its default ", default_value, " on ", workload));
+        absl::StrCat(result_path, ": no measurement of ", w.knob,
+                     " at its default ", w.default_value, " on ", w.workload));
   }
-  std::vector<double> time_ratio, cycle_ratio;
-  Points time_curve, cycle_curve;
-  for (const Point& p : points) {
-    time_ratio.push_back(p.ns / def->ns);
-    cycle_ratio.push_back(p.measured.Counter("modelled_cycles") /
-                          def->measured.Counter("modelled_cycles"));
-    time_curve.emplace_back(p.value, time_ratio.back());
-    cycle_curve.emplace_back(p.value, cycle_ratio.back());
+  for (const Point& p : w.points) {
+    w.time_ratio.push_back(p.ns / w.points[w.def].ns);
+    w.cycle_ratio.push_back(
+        p.measured.Counter("modelled_cycles") /
+        w.points[w.def].measured.Counter("modelled_cycles"));
   }
+  return w;
+}
 
-  const std::string profile = ContextValue(context, "ttbench_profile");
-  // Modelled cycles are exact counts times fixed costs: any difference is
-  // real. Host time on this VM is noisy: HostTimesLevel decides.
-  size_t repetitions = def->measured.ns.size();
-  for (const Point& p : points) {
+// The two verdicts: by modelled cycles, which are exact counts times fixed
+// costs (any difference is real), and by host time, which is noisy on
+// this VM (HostTimesLevel decides).
+std::string SweepVerdicts(const Sweep& w) {
+  size_t repetitions = w.points[w.def].measured.ns.size();
+  for (const Point& p : w.points) {
     repetitions = std::min(repetitions, p.measured.ns.size());
   }
   auto host_side = [&](size_t i) {
-    if (HostTimesLevel(points[i].measured.ns, def->measured.ns)) {
+    if (HostTimesLevel(w.points[i].measured.ns, w.points[w.def].measured.ns)) {
       return Side::kLevel;
     }
-    return time_ratio[i] < 1 ? Side::kCheaper : Side::kDearer;
+    return w.time_ratio[i] < 1 ? Side::kCheaper : Side::kDearer;
   };
-  const std::string host_noise =
-      absl::StrCat(" (level: ", HostLevelRule(repetitions), ")");
-  const std::string summary = absl::StrCat(
+  return absl::StrCat(
       "- ",
       Verdict(
-          "Modelled cycles", points, cycle_ratio,
-          [&](size_t i) { return SideOf(cycle_ratio[i], kModelledNoise); },
-          default_value, ""),
+          "Modelled cycles", w.points, w.cycle_ratio,
+          [&](size_t i) { return SideOf(w.cycle_ratio[i], kModelledNoise); },
+          w.default_value, ""),
       "\n- ",
-      Verdict("Host time", points, time_ratio, host_side, default_value,
-              host_noise),
+      Verdict("Host time", w.points, w.time_ratio, host_side, w.default_value,
+              absl::StrCat(" (level: ", HostLevelRule(repetitions), ")")),
       "\n");
+}
 
-  const fs::path json(result_path);
-  const std::string stem = json.stem().string();
-  const fs::path svg = json.parent_path() / (stem + ".svg");
-  const bool geometric = points.front().value > 0 &&
-                         points.back().value >= 16 * points.front().value;
+// Cost relative to the default against the value, both measures.
+absl::Status SweepPlot(const Sweep& w, const fs::path& svg) {
+  Points time_curve, cycle_curve;
+  for (size_t i = 0; i < w.points.size(); ++i) {
+    time_curve.emplace_back(w.points[i].value, w.time_ratio[i]);
+    cycle_curve.emplace_back(w.points[i].value, w.cycle_ratio[i]);
+  }
+  const bool geometric = w.points.front().value > 0 &&
+                         w.points.back().value >= 16 * w.points.front().value;
   std::string extra = absl::StrFormat(
       "set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2\n"
       "set arrow from first %d, graph 0 to first %d, graph 1 nohead dt 3\n"
       "set label 'default' at first %d, graph 0.95 offset 0.5,0\n",
-      default_value, default_value, default_value);
+      w.default_value, w.default_value, w.default_value);
   if (geometric) extra += "set logscale x 2\n";
-  if (absl::Status s =
-          LinePlot(svg.string(), absl::StrCat(knob, " on ", workload),
-                   knob.substr(knob.find('.') + 1),
-                   "cost relative to the default", extra,
-                   {{"modelled cycles", cycle_curve},
-                    {"host time (median)", time_curve}});
-      !s.ok()) {
-    return s;
-  }
+  return LinePlot(
+      svg.string(), absl::StrCat(w.knob, " on ", w.workload),
+      w.knob.substr(w.knob.find('.') + 1), "cost relative to the default",
+      extra,
+      {{"modelled cycles", cycle_curve}, {"host time (median)", time_curve}});
+}
 
+std::string SweepTable(const Sweep& w) {
   std::vector<std::vector<std::string>> rows;
-  for (size_t i = 0; i < points.size(); ++i) {
-    const Point& p = points[i];
+  for (size_t i = 0; i < w.points.size(); ++i) {
+    const Point& p = w.points[i];
     rows.push_back(
-        {absl::StrCat(p.value, p.value == default_value ? " (default)" : ""),
-         Fixed(p.ns / 1e3, 2), Fixed(time_ratio[i], 3),
+        {absl::StrCat(p.value, p.value == w.default_value ? " (default)" : ""),
+         Fixed(p.ns / 1e3, 2), Fixed(w.time_ratio[i], 3),
          Fixed(p.measured.Counter("modelled_cycles"), 0),
-         Fixed(cycle_ratio[i], 3), Fixed(p.measured.Counter("tlbi"), 0),
+         Fixed(w.cycle_ratio[i], 3), Fixed(p.measured.Counter("tlbi"), 0),
          Fixed(p.measured.Counter("tlbi_broadcast"), 0),
          Fixed(p.measured.Counter("walks"), 0),
          Fixed(p.measured.Counter("faults"), 0),
          Fixed(p.measured.Counter("pages_copied"), 0)});
   }
+  return Table(
+      {"value", "host time (us)", "x default", "modelled cycles", "x default",
+       "TLBIs", "broadcast TLBIs", "walks", "faults", "pages copied"},
+      rows);
+}
+
+}  // namespace
+
+absl::StatusOr<TuneSummary> WriteTuneReport(const std::string& result_path) {
+  const absl::StatusOr<Sweep> sweep = LoadSweep(result_path);
+  if (!sweep.ok()) return sweep.status();
+  const Sweep& w = *sweep;
+  const std::string summary = SweepVerdicts(w);
+  const fs::path json(result_path);
+  const std::string stem = json.stem().string();
+  const fs::path svg = json.parent_path() / (stem + ".svg");
+  if (absl::Status s = SweepPlot(w, svg); !s.ok()) return s;
   const std::string md = absl::StrCat(
-      "# ttbench tune: ", knob, " on ", workload, "\n\n",
-      "Generated by `ttbench tune ", knob, " --workload ", workload, "` on ",
-      ContextValue(context, "host_cpu"), " (simulated core ", profile,
-      ", commit ", ContextValue(context, "ttbench_commit"),
+      "# ttbench tune: ", w.knob, " on ", w.workload, "\n\n",
+      "Generated by `ttbench tune ", w.knob, " --workload ", w.workload,
+      "` on ", ContextValue(w.context, "host_cpu"), " (simulated core ",
+      ContextValue(w.context, "ttbench_profile"), ", commit ",
+      ContextValue(w.context, "ttbench_commit"),
       "); every figure below is from that one run, in `",
       json.filename().string(),
       "`. Figures are per iteration of the workload. Modelled cycles use "
       "the profile's uncalibrated cost assumptions; host time is the "
       "simulator's on this machine.\n\n",
-      summary, "\n![cost against ", knob, "](", svg.filename().string(),
-      ")\n\n",
-      Table({"value", "host time (us)", "x default", "modelled cycles",
-             "x default", "TLBIs", "broadcast TLBIs", "walks", "faults",
-             "pages copied"},
-            rows));
+      summary, "\n![cost against ", w.knob, "](", svg.filename().string(),
+      ")\n\n", SweepTable(w));
   const fs::path out = json.parent_path() / (stem + ".md");
   if (absl::Status s = WriteTextFile(out, md); !s.ok()) {
     fs::remove(svg);
