@@ -97,6 +97,31 @@ TEST_F(BenchCliTest, UnknownStrategyProfileOrSuiteIsOneLineAndExit2) {
   ExpectRejected("dance", "usage");
 }
 
+// A family no section of its own shows gets a table under "Other
+// workloads": a family added to the registry appears with no report edit.
+TEST_F(BenchCliTest, EveryOtherFamilyHasATable) {
+  nlohmann::json benchmarks = nlohmann::json::array();
+  for (const char* name : {"fork/lazy_cow/dense/16MiB/manual_time",
+                           "fork_child_write/lazy_cow/10pct/16MiB/manual_time",
+                           "pingpong/lazy_cow/manual_time"}) {
+    benchmarks.push_back({{"name", name},
+                          {"run_type", "iteration"},
+                          {"real_time", 2000},
+                          {"time_unit", "ns"},
+                          {"modelled_cycles", 300}});
+  }
+  const std::string md = ReportOn(benchmarks);
+  EXPECT_NE(md.find("## Other workloads"), std::string::npos) << md;
+  EXPECT_NE(md.find("### `fork_child_write/<strategy>/<k>pct/<N>MiB`: fork, "
+                    "the child writes k% of its pages, then exits"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| lazy_cow | 2.00 us, 300 cycles |"), std::string::npos)
+      << md;
+  // Families shown elsewhere get no second table.
+  EXPECT_EQ(md.find("### `fork/"), std::string::npos) << md;
+}
+
 // The driver takes the paths it is given from the caller's directory
 // (--cwd, which ./ttbench passes), whatever directory it runs in.
 TEST_F(BenchCliTest, RelativePathsAreTakenFromTheCallersDirectory) {

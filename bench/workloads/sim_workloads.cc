@@ -303,23 +303,36 @@ void ForkResume(benchmark::State& state, const SuiteOptions& o,
   });
 }
 
-// Fork, the parent writes k% of its pages while the child lives (the
-// snapshot pattern of Redis BGSAVE), the child exits.
-void ForkWrite(benchmark::State& state, const SuiteOptions& o,
-               Strategy<sim::SimArch>* s, const SimWorkload& w) {
+// Fork, then the parent (or the child) writes k% of its pages, spread
+// evenly, while the child lives; then the child exits.
+void ForkThenWrite(benchmark::State& state, const SuiteOptions& o,
+                   Strategy<sim::SimArch>* s, const SimWorkload& w,
+                   bool child_writes) {
   Fixture f(o, *s, w.mib * kPagesPerMiB, Layout::kDense);
   if (!Ready(state, f)) return;
-  sim::Machine& m = f.m();
   const std::vector<uint8_t> byte = {7};
   const uint64_t written = f.pages() * w.percent / 100;
   TimeEachIteration(state, o, f, kNothing, [&] {
     const sim::Pid child = f.Fork();
-    // Evenly spread over the pages.
+    const sim::Pid writer = child_writes ? child : f.parent();
     for (uint64_t i = 0; i < written; ++i) {
-      f.Write(f.parent(), Fixture::Page(i * f.pages() / written), byte);
+      f.Write(writer, Fixture::Page(i * f.pages() / written), byte);
     }
-    m.Exit(child);
+    f.m().Exit(child);
   });
+}
+
+// The snapshot pattern of Redis BGSAVE: the parent writes on.
+void ForkWrite(benchmark::State& state, const SuiteOptions& o,
+               Strategy<sim::SimArch>* s, const SimWorkload& w) {
+  ForkThenWrite(state, o, s, w, /*child_writes=*/false);
+}
+
+// A pre-forked worker: the child writes its own data, so the CoW breaks
+// are the child's, whose TLB holds nothing of the fork's pages yet.
+void ForkChildWrite(benchmark::State& state, const SuiteOptions& o,
+                    Strategy<sim::SimArch>* s, const SimWorkload& w) {
+  ForkThenWrite(state, o, s, w, /*child_writes=*/true);
 }
 
 // Parent and child alternate on one CPU, each reading one of its pages:
@@ -431,6 +444,16 @@ constexpr SimFamily kSimFamilies[] = {
          for (int k : {0, 1, 10, 50, 100}) {
            all.push_back({.family = &f.info, .mib = mib, .percent = k});
          }
+       });
+     }},
+    {{"fork_child_write",
+      {Param::kPercent, Param::kSize},
+      "fork, the child writes k% of its pages, then exits"},
+     ForkChildWrite,
+     [](const SimFamily& f, Suite suite) {
+       const uint64_t max = suite == Suite::kQuick ? 16 : 256;
+       return AtEachSize(suite, max, [&](auto& all, uint64_t mib) {
+         all.push_back({.family = &f.info, .mib = mib, .percent = 10});
        });
      }},
     {{"cow_fault",
