@@ -404,6 +404,13 @@ std::vector<SimWorkload> AtEachSize(Suite suite, uint64_t max_mib, Make make) {
 }
 constexpr uint64_t kAnySize = SimWorkload::kMaxMiB;
 
+// One workload of family `f` at each of the suite's sizes.
+std::vector<SimWorkload> OnePerSize(const SimFamily& f, Suite suite) {
+  return AtEachSize(suite, kAnySize, [&](auto& all, uint64_t mib) {
+    all.push_back({.family = &f.info, .mib = mib});
+  });
+}
+
 // The registry: a new family is one row here, and its function above.
 constexpr SimFamily kSimFamilies[] = {
     {{"fork", {Param::kLayout, Param::kSize}, "fork latency"},
@@ -417,21 +424,13 @@ constexpr SimFamily kSimFamilies[] = {
      }},
     {{"fork_exit", {Param::kSize}, "fork, then the child exits"},
      ForkExit,
-     [](const SimFamily& f, Suite suite) {
-       return AtEachSize(suite, kAnySize, [&](auto& all, uint64_t mib) {
-         all.push_back({.family = &f.info, .mib = mib});
-       });
-     }},
+     OnePerSize},
     {{"fork_resume",
       {Param::kSize},
       "fork with the parent's text in the TLB, the parent runs its text, "
       "the child exits"},
      ForkResume,
-     [](const SimFamily& f, Suite suite) {
-       return AtEachSize(suite, kAnySize, [&](auto& all, uint64_t mib) {
-         all.push_back({.family = &f.info, .mib = mib});
-       });
-     }},
+     OnePerSize},
     // The costliest family: its largest size stops at 1 GiB (16 MiB in the
     // quick suite).
     {{"fork_write",

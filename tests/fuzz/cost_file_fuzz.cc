@@ -16,11 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::StatusOr<CostModel> m =
       CostModel::Parse(text, "fuzz.json", &document);
   if (!m.ok()) {
-    const std::string message(m.status().message());
-    ttb::fuzz::Check(message.rfind("fuzz.json: ", 0) == 0,
-                     "the error names the file");
-    ttb::fuzz::Check(message.find('\n') == std::string::npos,
-                     "the error is one line");
+    ttb::fuzz::CheckLoaderError(std::string(m.status().message()), "fuzz.json");
     return 0;
   }
   Events one_each;

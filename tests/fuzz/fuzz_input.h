@@ -43,6 +43,13 @@ inline void Check(bool ok, const std::string& what) {
   if (!ok) Fail(what);
 }
 
+// A loader's error: one line, which names the file first.
+inline void CheckLoaderError(const std::string& message,
+                             const std::string& source) {
+  Check(message.rfind(source + ": ", 0) == 0, "the error names the file");
+  Check(message.find('\n') == std::string::npos, "the error is one line");
+}
+
 }  // namespace ttb::fuzz
 
 #endif  // TTBENCH_TESTS_FUZZ_FUZZ_INPUT_H_

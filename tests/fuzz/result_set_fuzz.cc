@@ -13,11 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::map<std::string, std::string> context;
   const absl::StatusOr<Timings> t = ParseTimings(text, "fuzz.json", &context);
   if (!t.ok()) {
-    const std::string message(t.status().message());
-    ttb::fuzz::Check(message.rfind("fuzz.json: ", 0) == 0,
-                     "the error names the file");
-    ttb::fuzz::Check(message.find('\n') == std::string::npos,
-                     "the error is one line");
+    ttb::fuzz::CheckLoaderError(std::string(t.status().message()), "fuzz.json");
     return 0;
   }
   for (const auto& [name, m] : *t) {
