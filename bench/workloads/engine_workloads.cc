@@ -126,8 +126,13 @@ void SimulatedAccesses(benchmark::State& state, const SuiteOptions& o) {
   config.profile = o.profile;
   config.memory_bytes = 64ull << 20;
   config.populate_memory = true;
-  auto m =
-      *sim::Machine::Create(config, *FindStrategy<sim::SimArch>("lazy_cow"));
+  auto created =
+      sim::Machine::Create(config, *FindStrategy<sim::SimArch>("lazy_cow"));
+  if (!created.ok()) {
+    state.SkipWithError(std::string(created.status().message()).c_str());
+    return;
+  }
+  const std::unique_ptr<sim::Machine> m = *std::move(created);
   const Result<sim::Pid> spawned = m->Spawn();
   const uint64_t pages = o.profile->l1_data.entries / 2;
   if (!SetUp(state, spawned.status(), "spawn") ||
