@@ -392,8 +392,8 @@ void FloorAfterExit(benchmark::State& state, const SuiteOptions& o,
   });
 }
 
-// The workloads of family `f` at each of the suite's sizes up to
-// `max_mib`, each made from its size by `make`.
+// Workloads at each of the suite's sizes up to `max_mib`: `make(all, mib)`
+// adds those of one size.
 template <typename Make>
 std::vector<SimWorkload> AtEachSize(Suite suite, uint64_t max_mib, Make make) {
   std::vector<SimWorkload> all;
