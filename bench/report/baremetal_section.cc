@@ -29,16 +29,12 @@ absl::StatusOr<std::string> BaremetalSection(const ReportContext& r,
   std::vector<std::vector<std::string>> op_rows;
   for (const auto& [name, m] : *bm) {
     if (name.rfind("el0_workload", 0) == 0) continue;
-    std::vector<std::string> parts = NameParts(name);
-    // A strategy's workload names the strategy second.
-    if (parts.size() < 3 || std::find(strategies.begin(), strategies.end(),
-                                      parts[1]) == strategies.end()) {
+    const auto [strategy, workload] = StrategyAndWorkload(name);
+    if (std::find(strategies.begin(), strategies.end(), strategy) ==
+        strategies.end()) {
       op_rows.push_back({name, absl::StrFormat("%.1f", Median(m.ns))});
       continue;
     }
-    const std::string strategy = parts[1];
-    parts.erase(parts.begin() + 1);
-    const std::string workload = absl::StrJoin(parts, "/");
     if (std::find(workloads.begin(), workloads.end(), workload) ==
         workloads.end()) {
       workloads.push_back(workload);

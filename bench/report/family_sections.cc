@@ -19,25 +19,26 @@ constexpr const char* kShownElsewhere[] = {"fork", "fork_resume", "fork_write",
 // each of the family's workloads in the run; "" when it has none.
 std::string FamilyTable(const ReportContext& r, const WorkloadFamily& f) {
   const HostResults& h = r.h;
-  const Families only = {&f};
-  std::vector<std::string> workloads;  // Names without the strategy.
+  std::vector<std::pair<std::string, SimWorkload>> workloads;  // By name.
   for (const auto& [name, m] : h.all) {
-    std::vector<std::string> p = NameParts(name);
-    if (p.size() < 2 || p[0] != f.name) continue;
-    p.erase(p.begin() + 1);
-    const std::string w = absl::StrJoin(p, "/");
-    if (SimWorkload::Parse(w, only).ok() &&
-        std::find(workloads.begin(), workloads.end(), w) == workloads.end()) {
-      workloads.push_back(w);
+    const std::string workload = StrategyAndWorkload(name).second;
+    const absl::StatusOr<SimWorkload> w = SimWorkload::Parse(workload, {&f});
+    if (w.ok() && std::find_if(workloads.begin(), workloads.end(),
+                               [&](const auto& known) {
+                                 return known.first == workload;
+                               }) == workloads.end()) {
+      workloads.emplace_back(workload, *w);
     }
   }
   if (workloads.empty()) return "";
-  std::sort(workloads.begin(), workloads.end(), NameLess);
+  std::sort(
+      workloads.begin(), workloads.end(),
+      [](const auto& a, const auto& b) { return NameLess(a.first, b.first); });
   std::vector<std::vector<std::string>> rows;
   for (const std::string& s : h.strategies) {
     std::vector<std::string> row = {s};
-    for (const std::string& w : workloads) {
-      const std::string b = SimWorkload::Parse(w, only)->BenchmarkName(s);
+    for (const auto& [name, w] : workloads) {
+      const std::string b = w.BenchmarkName(s);
       const double ns = h.Ns(b);
       row.push_back(ns > 0
                         ? absl::StrCat(Us(ns), " us, ",
@@ -48,8 +49,8 @@ std::string FamilyTable(const ReportContext& r, const WorkloadFamily& f) {
     rows.push_back(row);
   }
   std::vector<std::string> header = {"strategy"};
-  for (const std::string& w : workloads) {
-    header.push_back(absl::StrCat("`", w, "`"));
+  for (const auto& [name, w] : workloads) {
+    header.push_back(absl::StrCat("`", name, "`"));
   }
   return absl::StrCat("### `", Shape(f, true), "`: ", f.what, "\n\n",
                       Table(header, rows));

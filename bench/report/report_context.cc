@@ -90,14 +90,9 @@ absl::StatusOr<HostResults> LoadHost(const std::string& path,
   // Strategies and sizes from the dense forks: the second part of a name
   // is the strategy (SimWorkload::BenchmarkName).
   std::set<uint64_t> sizes;
-  const Families only_fork = {&fork};
   for (const auto& [name, m] : h.all) {
-    std::vector<std::string> p = NameParts(name);
-    if (p.size() < 2 || p[0] != fork.name) continue;
-    const std::string strategy = p[1];
-    p.erase(p.begin() + 1);
-    const absl::StatusOr<SimWorkload> w =
-        SimWorkload::Parse(absl::StrJoin(p, "/"), only_fork);
+    const auto [strategy, workload] = StrategyAndWorkload(name);
+    const absl::StatusOr<SimWorkload> w = SimWorkload::Parse(workload, {&fork});
     if (!w.ok() || w->layout != Layout::kDense) continue;
     if (std::find(h.strategies.begin(), h.strategies.end(), strategy) ==
         h.strategies.end()) {

@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "bench/results/mann_whitney.h"
 #include "nlohmann/json.hpp"
@@ -61,6 +62,15 @@ std::vector<std::string> NameParts(const std::string& name) {
   std::vector<std::string> parts = absl::StrSplit(name, '/');
   if (!parts.empty() && parts.back() == "manual_time") parts.pop_back();
   return parts;
+}
+
+std::pair<std::string, std::string> StrategyAndWorkload(
+    const std::string& name) {
+  std::vector<std::string> parts = NameParts(name);
+  if (parts.size() < 2) return {"", name};
+  std::string strategy = std::move(parts[1]);
+  parts.erase(parts.begin() + 1);
+  return {std::move(strategy), absl::StrJoin(parts, "/")};
 }
 
 const Measured* FindByParts(const Timings& all,

@@ -8,6 +8,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -54,6 +55,12 @@ std::string ContextValue(const std::map<std::string, std::string>& context,
 // A benchmark's name split at '/', without the "manual_time" suffix:
 // "fork/lazy_cow/dense/1024MiB/manual_time" -> fork, lazy_cow, dense, 1024MiB.
 std::vector<std::string> NameParts(const std::string& name);
+// A strategy's benchmark split into the strategy (its name's second part)
+// and the rest, the workload: "fork/lazy_cow/dense/1MiB/manual_time" ->
+// {"lazy_cow", "fork/dense/1MiB"}. The strategy is "" for a name of one
+// part.
+std::pair<std::string, std::string> StrategyAndWorkload(
+    const std::string& name);
 // The benchmark of `all` whose name has these parts, or nullptr.
 const Measured* FindByParts(const Timings& all,
                             const std::vector<std::string>& parts);
