@@ -695,11 +695,11 @@ int main(int argc, char** argv) {
   const std::string command = positional.size() > 1 ? positional[1] : "";
   const bool takes_files =
       command == "report" || command == "compare" || command == "calibrate";
+  // The files a command takes follow its name.
   const std::vector<std::string> operands = ttb::bench::ResolvePaths(
-      {positional.begin() + std::min<size_t>(positional.size(), 2),
-       takes_files
-           ? positional.end()
-           : positional.begin() + std::min<size_t>(positional.size(), 2)});
+      takes_files
+          ? std::vector<std::string>(positional.begin() + 2, positional.end())
+          : std::vector<std::string>());
   if (command == "report") return ttb::bench::ReportCommand(operands);
   if (command == "compare") {
     if (operands.size() != 2) {
