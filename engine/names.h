@@ -68,7 +68,8 @@ constexpr int EventIndex(Event e) {
 }
 inline constexpr int kAllEventCount = EventIndex(Event{}) + kEventCount;
 
-// A name built in a fixed buffer: freestanding code has no strings.
+// A name built in a fixed buffer: freestanding code has no strings. Room
+// for every name below with a strategy's name inside.
 class Name {
  public:
   constexpr Name& operator<<(const char* s) {
@@ -92,7 +93,7 @@ class Name {
   constexpr void Put(char c) {
     if (length_ + 1 < sizeof(text_)) text_[length_++] = c;
   }
-  char text_[48] = {};
+  char text_[64] = {};
   unsigned length_ = 0;
 };
 
@@ -109,7 +110,7 @@ constexpr Name DsbEventName(Barrier b) {
 // issue cost (the slope) from the completion the DSB waits for (the
 // intercept), as the cost model charges them.
 inline constexpr int kTlbiBatch = 16;
-static_assert(kTlbiBatch > 1 && kTlbiBatch < 100);  // Two digits in a name.
+static_assert(kTlbiBatch > 1);  // A slope needs two points.
 
 // The micro-benchmark of `count` TLBIs of `op` and the DSB completing
 // them: "tlbi/<op>[is][_512pages][*<count>]+dsb_<ish|nsh>"; range forms
