@@ -6,16 +6,20 @@
 
 namespace ttb {
 
-enum class [[nodiscard]] Status : unsigned char{
-    kOk,
-    kNoMemory,         // The frame pool could not supply a frame.
-    kOutOfRange,       // An address outside the regime's input range.
-    kAlreadyMapped,    // Map over a page that is already valid.
-    kNotMapped,        // The operation needs a valid page that is not there.
-    kBlockInPath,      // A block descriptor where a table was needed.
-    kInvalidArgument,  // Misaligned address, zero length, bad configuration.
-    kUnsupported,      // A legal architecture option this build does not model.
+// Unformatted: clang-format 14 misreads the attribute and indents the
+// enumerators as an initializer list.
+// clang-format off
+enum class [[nodiscard]] Status : unsigned char {
+  kOk,
+  kNoMemory,         // The frame pool could not supply a frame.
+  kOutOfRange,       // An address outside the regime's input range.
+  kAlreadyMapped,    // Map over a page that is already valid.
+  kNotMapped,        // The operation needs a valid page that is not there.
+  kBlockInPath,      // A block descriptor where a table was needed.
+  kInvalidArgument,  // Misaligned address, zero length, bad configuration.
+  kUnsupported,      // A legal architecture option this build does not model.
 };
+// clang-format on
 
 constexpr const char* StatusName(Status s) {
   switch (s) {
