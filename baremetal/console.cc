@@ -1,5 +1,7 @@
 #include "baremetal/console.h"
 
+#include "engine/names.h"
+
 namespace ttb::baremetal {
 namespace {
 
@@ -36,14 +38,6 @@ void PrintHex(uint64_t value) {
   }
 }
 
-void PrintDec(uint64_t value) {
-  char digits[24];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value != 0);
-  while (n > 0) Put(digits[--n]);
-}
+void PrintDec(uint64_t value) { Print((Name() << value).c_str()); }
 
 }  // namespace ttb::baremetal

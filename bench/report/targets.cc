@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "bench/report/plot.h"
+#include "engine/names.h"
 
 namespace ttb::bench {
 namespace {
@@ -40,7 +41,7 @@ std::string SizeLabel(uint64_t mib) {
 }
 
 std::vector<std::string> DenseFork(const std::string& strategy, uint64_t mib) {
-  return {"fork", strategy, "dense", SizeName(mib)};
+  return NameParts(DenseForkBenchmarkName(strategy.c_str(), mib).c_str());
 }
 
 // The size a target is read at: 1 GiB, or else the largest at which the
