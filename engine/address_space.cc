@@ -55,7 +55,7 @@ Status AddressSpace::PlaceOrUndo(VirtAddr va, PhysAddr frame,
   if (s != Status::kOk) {
     pool_->Release(frame);
     // Prune the tables made before the pool ran out.
-    if (s == Status::kNoMemory) UnmapChecked(va, 1);
+    if (s == Status::kNoMemory) UnmapChecked(va, 1, ReleaseAtOnce{pool_});
   }
   return s;
 }
@@ -82,7 +82,7 @@ Status AddressSpace::Map(VirtAddr va, uint64_t pages, Descriptor attrs) {
         slot.ok() ? pool_->Allocate(FrameUse::kData) : slot.status();
     if (!frame.ok()) {
       // The pages mapped before this one, and the tables made for it.
-      UnmapChecked(va, i + 1);
+      UnmapChecked(va, i + 1, ReleaseAtOnce{pool_});
       return frame.status();
     }
     *slot.value() = PageDescriptor(frame.value(), attrs);

@@ -66,6 +66,15 @@ struct IgnoreChanges {
   void operator()(VirtAddr, Descriptor, int) const {}
 };
 
+// Releases each frame Unmap hands over at once: for spaces no TLB or walk
+// cache can have reached (a Map undoing itself, a test without a machine).
+struct ReleaseAtOnce {
+  FramePool* pool;
+  void operator()(VirtAddr, Descriptor old, int) const {
+    pool->Release(old.output_address());
+  }
+};
+
 class AddressSpace {
  public:
   AddressSpace() = default;
@@ -82,11 +91,14 @@ class AddressSpace {
   Status Map(VirtAddr va, uint64_t pages, Descriptor attrs);
   // Maps a new frame holding a copy of `src` at `va`.
   Status MapCopy(VirtAddr va, PhysAddr src, Descriptor attrs);
-  // Removes every mapped page in the range, drops its frame reference and
-  // frees tables left empty. `on_change(va, old, level)` is told of each
-  // removed page (level 3) and each freed table (its level).
-  template <typename OnChange = IgnoreChanges>
-  Status Unmap(VirtAddr va, uint64_t pages, OnChange&& on_change = {});
+  // Removes every mapped page in the range and every table left empty.
+  // `on_change(va, old, level)` is told of each removed page (level 3) and
+  // table (its level) once its descriptor is invalid, and takes over the
+  // reference to old's frame: a kernel releases it only after the TLB
+  // maintenance that makes it unreachable has completed, since the pool
+  // reuses a freed frame's bytes at once.
+  template <typename OnChange>
+  Status Unmap(VirtAddr va, uint64_t pages, OnChange&& on_change);
   // Rewrites the attributes (all but the output address) of every page in
   // the range to those of `attrs`. All pages must be mapped, or nothing
   // changes. `on_change(va, old, 3)` is told of each page.
@@ -180,8 +192,8 @@ class AddressSpace {
   Status PlaceOrUndo(VirtAddr va, PhysAddr frame, Descriptor attrs);
   // Unmap of a range CheckRange has accepted: it cannot fail. Undoes a
   // Map that ran out of memory part way.
-  template <typename OnChange = IgnoreChanges>
-  void UnmapChecked(VirtAddr va, uint64_t pages, OnChange&& on_change = {});
+  template <typename OnChange>
+  void UnmapChecked(VirtAddr va, uint64_t pages, OnChange&& on_change);
   // Unmaps inside one table; returns whether the table is empty after.
   template <typename OnChange>
   bool UnmapIn(PhysAddr table, int level, VirtAddr base, VirtAddr lo,
@@ -267,12 +279,10 @@ bool AddressSpace::UnmapIn(PhysAddr table, int level, VirtAddr base,
     if (!d.valid()) continue;
     if (level == 3) {
       entries[i] = Descriptor::Invalid();
-      pool_->Release(d.output_address());
       on_change(va, d, 3);
     } else if (d.IsTable(level) &&
                UnmapIn(d.output_address(), level + 1, va, lo, hi, on_change)) {
       entries[i] = Descriptor::Invalid();
-      pool_->Release(d.output_address());
       on_change(va, d, level);
     } else {
       cleared_all = false;  // A block, or a table still in use.

@@ -142,6 +142,7 @@ bool FramePool::Release(PhysAddr frame) {
   }
   const uint64_t index = IndexOf(frame);
   if (--refs_[index] + group_refs_[index / kGroupFrames] != 0) return false;
+  if (observer_ != nullptr) observer_->Freed(frame, Use(frame));
   Account(static_cast<FrameUse>(use_[index]), -1);
   use_[index] = static_cast<uint8_t>(FrameUse::kFree);
   __builtin_memcpy(Bytes(frame), &free_head_, sizeof(free_head_));

@@ -25,6 +25,16 @@ struct FramePoolStats {
   uint64_t invalid_releases = 0;  // Release of a free or foreign frame.
 };
 
+// Told of every frame the pool frees, before its bytes are reused: a
+// checker can ask whether any TLB or walk cache may still reach it.
+class FrameObserver {
+ public:
+  virtual void Freed(PhysAddr frame, FrameUse use) = 0;
+
+ protected:
+  ~FrameObserver() = default;
+};
+
 class FramePool {
  public:
   // A frame's reference count is the sum of its own 32-bit count and that
@@ -93,6 +103,8 @@ class FramePool {
     return reinterpret_cast<const Descriptor*>(Bytes(table));
   }
 
+  void set_observer(FrameObserver* observer) { observer_ = observer; }
+
   // Makes the nth allocation from now fail (n = 1: the next one); 0 cancels.
   // Tests use it to prove every caller undoes a half-done operation.
   void FailNthAllocation(uint64_t n) { fail_countdown_ = n; }
@@ -136,6 +148,7 @@ class FramePool {
   uint64_t fresh_end_ = 0;
   PhysAddr free_head_ = kNoFrame;  // LIFO list threaded through free frames.
   uint64_t fail_countdown_ = 0;
+  FrameObserver* observer_ = nullptr;
   FramePoolStats stats_;
 };
 

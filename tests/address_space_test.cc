@@ -89,8 +89,9 @@ TEST_P(AddressSpaceTest, UnmapDropsFramesAndPrunesEmptyTables) {
   EXPECT_GT(pool().stats().table_frames, tables_before);
   std::vector<std::pair<VirtAddr, int>> changes;
   ASSERT_EQ(space_.Unmap(va, 8,
-                         [&](VirtAddr v, Descriptor, int level) {
+                         [&](VirtAddr v, Descriptor old, int level) {
                            changes.emplace_back(v, level);
+                           pool().Release(old.output_address());
                          }),
             Status::kOk);
   EXPECT_EQ(pool().stats().data_frames, 0u);
@@ -106,12 +107,12 @@ TEST_P(AddressSpaceTest, UnmapDropsFramesAndPrunesEmptyTables) {
 TEST_P(AddressSpaceTest, PartialUnmapKeepsTablesStillInUse) {
   ASSERT_EQ(space_.Map(0x20'0000, 4, kRw), Status::kOk);
   const uint64_t tables = pool().stats().table_frames;
-  ASSERT_EQ(space_.Unmap(0x20'0000, 2), Status::kOk);
+  ASSERT_EQ(space_.Unmap(0x20'0000, 2, ReleaseAtOnce{&pool()}), Status::kOk);
   EXPECT_EQ(pool().stats().table_frames, tables);
   EXPECT_EQ(space_.Translate(0x20'0000).status(), Status::kNotMapped);
   EXPECT_TRUE(space_.Translate(0x20'2000).ok());
   // Unmapping a hole is fine and changes nothing.
-  EXPECT_EQ(space_.Unmap(0x4000'0000, 16), Status::kOk);
+  EXPECT_EQ(space_.Unmap(0x4000'0000, 16, ReleaseAtOnce{&pool()}), Status::kOk);
   EXPECT_EQ(pool().stats().data_frames, 2u);
 }
 

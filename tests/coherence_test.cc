@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "checker_scenario.h"
 #include "engine/sim/machine.h"
 #include "program.h"
 #include "variants/lazy_cow.h"
@@ -58,40 +59,6 @@ class SharedTablesWithoutFlush final : public SharedTables<SimArch> {
   void AfterMarkingParent(Kernel<SimArch>&, Process&) override {}
 };
 
-struct Scenario {
-  std::unique_ptr<sim::Machine> machine;
-  sim::Pid parent;
-  sim::Pid child;
-};
-
-constexpr VirtAddr kVa = 0x20'0000;
-const std::vector<uint8_t> kBefore = {1, 2, 3, 4};
-const std::vector<uint8_t> kAfter = {9, 9, 9, 9};
-
-// The parent writes a page on every CPU (so each caches it writable), then
-// forks on CPU 0.
-Scenario ForkAfterWrites(Strategy<SimArch>& strategy, int cpus) {
-  sim::MachineConfig config;
-  config.cpus = cpus;
-  config.check_coherence = true;
-  Scenario s{*sim::Machine::Create(config, strategy), 0, 0};
-  sim::Machine& m = *s.machine;
-  s.parent = m.Spawn().value();
-  EXPECT_EQ(m.Map(s.parent, kVa, 4, PageAttrs(Perm::kReadWrite)), Status::kOk);
-  for (int cpu = cpus - 1; cpu >= 0; --cpu) {
-    EXPECT_TRUE(m.Write(cpu, s.parent, kVa, kBefore).ok);
-  }
-  s.child = m.Fork(0, s.parent).value();
-  return s;
-}
-
-bool Reported(const sim::Machine& m, const std::string& what) {
-  for (const std::string& v : m.checker()->violations()) {
-    if (v.find(what) != std::string::npos) return true;
-  }
-  return false;
-}
-
 TEST(CoherenceChecker, CleanLazyCowRaisesNothing) {
   LazyCow<SimArch> strategy;
   Scenario s = ForkAfterWrites(strategy, 2);
@@ -113,9 +80,7 @@ TEST(CoherenceChecker, CatchesAMissingTlbi) {
   // The parent's write hits its stale writable entry: no CoW fault, and the
   // shared frame changes under the child.
   ASSERT_TRUE(m.Write(0, s.parent, kVa, kAfter).ok);
-  ASSERT_TRUE(Reported(m, "more than the tables'"))
-      << (m.checker()->violations().empty() ? "no violation"
-                                            : m.checker()->violations()[0]);
+  ASSERT_TRUE(Reported(m, "more than the tables'")) << FirstViolation(m);
   std::vector<uint8_t> child_bytes(4);
   ASSERT_TRUE(m.Read(0, s.child, kVa, child_bytes).ok);
   EXPECT_EQ(child_bytes, kAfter);  // What the bug does to the child.

@@ -184,6 +184,7 @@ std::optional<Failure> RunProgram(const std::vector<Op>& ops,
   mc.range_tlbi = config.range_tlbi;
   mc.memory_bytes = 64ull << 20;
   mc.check_coherence = true;
+  mc.speculate = config.speculate;
   auto created = sim::Machine::Create(mc, strategy);
   if (!created.ok()) return Failure{0, std::string(created.status().message())};
   sim::Machine& m = **created;

@@ -43,6 +43,7 @@ struct ProgramConfig {
   int cpus = 1;
   Regime regime = Regime::Va39();
   bool range_tlbi = false;
+  bool speculate = true;  // MachineConfig::speculate.
 };
 
 // `count` operations from `seed`, biased towards pages that are mapped.

@@ -64,6 +64,22 @@ class SharedTables : public Strategy<A> {
     MaintenanceSequence(arch, sh,
                         [&] { InvalidateAsid(arch, parent.space.asid(), sh); });
   }
+  // The TLBIs for a region whose level-2 entry changed: its leaf entries
+  // and the walks through that entry, so non-last-level forms (Arm ARM
+  // D8.13: a last-level TLBI may leave the walk cache's table entries).
+  virtual void InvalidateRegion(Kernel<A>& k, Asid asid, VirtAddr region) {
+    A& arch = k.arch();
+    const Shareability sh = k.shareability();
+    if (arch.HasRangeTlbi()) {
+      InvalidateRange(arch, asid, region, RegionPages(k), false, sh,
+                      k.regime().granule_shift);
+    } else {
+      InvalidateAsid(arch, asid, sh);
+    }
+  }
+  static uint64_t RegionPages(Kernel<A>& k) {
+    return k.regime().level_bytes(2) >> k.regime().granule_shift;
+  }
 
  private:
   // No table is copied for a write the process is not allowed.
@@ -72,25 +88,14 @@ class SharedTables : public Strategy<A> {
     return slot.ok() && slot.value()->valid() && WritableOrCow(*slot.value());
   }
 
-  static Status Unshare(Kernel<A>& k, Process& p, VirtAddr va) {
+  Status Unshare(Kernel<A>& k, Process& p, VirtAddr va) {
     A& arch = k.arch();
     const Shareability sh = k.shareability();
-    const Asid asid = p.space.asid();
-    const uint64_t pages =
-        k.regime().level_bytes(2) >> k.regime().granule_shift;
     const Status s = p.space.UnshareLeafTable(
         va, [](Descriptor d) { return ForkedView(d); },
         [&](VirtAddr region) {
-          // The region's leaf entries and the walks through its level-2
-          // entry (non-last-level forms).
-          MaintenanceSequence(arch, sh, [&] {
-            if (arch.HasRangeTlbi()) {
-              InvalidateRange(arch, asid, region, pages, false, sh,
-                              k.regime().granule_shift);
-            } else {
-              InvalidateAsid(arch, asid, sh);
-            }
-          });
+          MaintenanceSequence(
+              arch, sh, [&] { InvalidateRegion(k, p.space.asid(), region); });
         });
     if (s != Status::kOk) return s;
     // Publish the new entry to the walker before the access retries.

@@ -11,7 +11,7 @@
 namespace ttb {
 
 template <Arch A>
-class Untagged final : public LazyCowBase<A> {
+class Untagged : public LazyCowBase<A> {
  public:
   const char* name() const override { return "untagged"; }
   const char* summary() const override {
@@ -20,9 +20,16 @@ class Untagged final : public LazyCowBase<A> {
   Status CreateSpace(Kernel<A>& k, Process& p) override {
     return k.InitSpace(p, 0);
   }
+  // The ISB makes the new TTBR0 the one walks use before the flush: until
+  // a context synchronisation event the PE may still walk the previous
+  // process's tables, and an entry it caches so under ASID 0 after the
+  // flush would be the next process's to hit. Kernels write TTBR0 and then
+  // ISB (Linux's cpu_do_switch_mm, Zephyr's z_arm64_set_ttbr0), and Linux
+  // flushes at a rollover only with TTBR0 on its empty reserved table.
   void SwitchTo(Kernel<A>& k, Process& p) override {
     A& arch = k.arch();
     arch.SwitchTtbr0(p.space.root(), 0);
+    arch.Isb();
     MaintenanceSequence(arch, Shareability::kLocal,
                         [&] { InvalidateAll(arch, Shareability::kLocal); });
   }

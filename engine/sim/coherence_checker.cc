@@ -1,5 +1,7 @@
 #include "engine/sim/coherence_checker.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -14,6 +16,23 @@ PhysAddr TranslatedBy(const TlbEntry& e, VirtAddr va) {
   return e.pa_base + (va - e.va_base);
 }
 
+std::string Outcome(const WalkResult& w) {
+  return w.ok()
+             ? absl::StrFormat("-> %#x (permissions %#x)", w.pa, w.permissions)
+             : absl::StrFormat("a %s fault", FaultKindName(w.fault.kind));
+}
+
+bool SameOutcome(const WalkResult& a, const WalkResult& b) {
+  if (a.ok() != b.ok()) return false;
+  if (!a.ok()) return a.fault.kind == b.fault.kind;
+  return a.pa == b.pa && a.permissions == b.permissions;
+}
+
+// What completes a TLBI issued with that shareability.
+const char* CompletingDsb(bool broadcast) {
+  return broadcast ? "ish" : "nsh or ish";
+}
+
 }  // namespace
 
 void CoherenceChecker::Record(std::string event) {
@@ -24,14 +43,26 @@ void CoherenceChecker::Record(std::string event) {
 void CoherenceChecker::Record(const ArchEvent& e) {
   switch (e.kind) {
     case ArchEvent::Kind::kTlbi:
-      Record(absl::StrFormat("cpu%d tlbi %s%s %#x", e.cpu,
-                             tlbi::OpName(static_cast<tlbi::Op>(e.detail % 8)),
-                             e.detail >= 8 ? "is" : "", e.value));
+      tlbi_issuer_ = e.cpu;
+      tlbi_broadcast_ = e.detail >= 8;
+      tlbi_ = absl::StrFormat("tlbi %s%s %#x",
+                              tlbi::OpName(static_cast<tlbi::Op>(e.detail % 8)),
+                              tlbi_broadcast_ ? "is" : "", e.value);
+      Record(absl::StrFormat("cpu%d %s", e.cpu, tlbi_));
       break;
-    case ArchEvent::Kind::kDsb:
-      Record(absl::StrFormat("cpu%d dsb %s", e.cpu,
-                             BarrierName(static_cast<Barrier>(e.detail))));
+    case ArchEvent::Kind::kDsb: {
+      const auto barrier = static_cast<Barrier>(e.detail);
+      Record(absl::StrFormat("cpu%d dsb %s", e.cpu, BarrierName(barrier)));
+      // Only a DSB that orders loads and stores completes TLB maintenance:
+      // ISH the issuer's broadcast and local TLBIs, NSH its local ones.
+      if (barrier != Barrier::kIsh && barrier != Barrier::kNsh) break;
+      auto completed = [&](const auto& p) {
+        return p.issuer == e.cpu && (barrier == Barrier::kIsh || !p.broadcast);
+      };
+      std::erase_if(pending_leaves_, completed);
+      std::erase_if(pending_walks_, completed);
       break;
+    }
     case ArchEvent::Kind::kIsb:
       Record(absl::StrFormat("cpu%d isb", e.cpu));
       break;
@@ -41,38 +72,142 @@ void CoherenceChecker::Record(const ArchEvent& e) {
   }
 }
 
+void CoherenceChecker::Removed(int cpu, const TlbEntry& entry) {
+  pending_leaves_.push_back({entry, cpu, tlbi_issuer_, tlbi_broadcast_, tlbi_});
+}
+
+void CoherenceChecker::Removed(int cpu, const WalkEntry& entry) {
+  pending_walks_.push_back({entry, cpu, tlbi_issuer_, tlbi_broadcast_, tlbi_});
+}
+
 void CoherenceChecker::Report(const std::string& what) {
   if (violations_.size() >= kMaxViolations) return;
   violations_.push_back(absl::StrCat(what, "\n  after:\n    ",
                                      absl::StrJoin(history_, "\n    ")));
 }
 
-void CoherenceChecker::CheckHit(int cpu, const TlbEntry& hit, VirtAddr va,
-                                PhysAddr root) {
-  ++hits_checked_;
+std::string CoherenceChecker::Staleness(const TlbEntry& cached, VirtAddr va,
+                                        PhysAddr root) const {
   // EL1 read is granted by every valid leaf, so the walk only fails when
   // there is no translation at all.
   const WalkResult now = walker_.Walk(root, va, Access::kRead, El::kEl1);
   if (!now.ok()) {
-    Report(absl::StrFormat(
-        "stale TLB hit on cpu%d: va %#x asid %d cached -> %#x, but the tables "
-        "now give a %s fault",
-        cpu, va, hit.asid, TranslatedBy(hit, va),
-        FaultKindName(now.fault.kind)));
-  } else if (now.pa != TranslatedBy(hit, va)) {
-    Report(absl::StrFormat(
-        "stale TLB hit on cpu%d: va %#x asid %d cached -> %#x, tables -> %#x",
-        cpu, va, hit.asid, TranslatedBy(hit, va), now.pa));
-  } else if ((hit.permissions & ~now.permissions) != 0) {
-    Report(absl::StrFormat(
-        "stale TLB hit on cpu%d: va %#x asid %d cached permissions %#x are "
-        "more than the tables' %#x",
-        cpu, va, hit.asid, hit.permissions, now.permissions));
+    return absl::StrFormat("cached -> %#x, but the tables now give a %s fault",
+                           TranslatedBy(cached, va),
+                           FaultKindName(now.fault.kind));
   }
+  if (now.pa != TranslatedBy(cached, va)) {
+    return absl::StrFormat("cached -> %#x, tables -> %#x",
+                           TranslatedBy(cached, va), now.pa);
+  }
+  if ((cached.permissions & ~now.permissions) != 0) {
+    return absl::StrFormat(
+        "cached permissions %#x are more than the tables' %#x",
+        cached.permissions, now.permissions);
+  }
+  return "";
+}
+
+bool CoherenceChecker::Covers(const WalkEntry& e, VirtAddr va,
+                              Asid asid) const {
+  return e.asid == asid && va >= e.va_base &&
+         va - e.va_base < regime_.level_bytes(e.level);
+}
+
+std::string CoherenceChecker::WalkStaleness(const WalkEntry& e, VirtAddr va,
+                                            PhysAddr own_root) const {
+  const WalkResult from_cache = walker_.Resume(
+      WalkStart{static_cast<int8_t>(e.level + 1), e.next_table, e.table_attrs},
+      va, Access::kRead, El::kEl1);
+  const WalkResult full = walker_.Walk(own_root, va, Access::kRead, El::kEl1);
+  if (SameOutcome(from_cache, full)) return "";
+  return absl::StrFormat(
+      "a walk resumed at level %d gives %s, a full walk from the process's "
+      "root %s",
+      e.level + 1, Outcome(from_cache), Outcome(full));
+}
+
+void CoherenceChecker::CheckAccess(int cpu, VirtAddr va, Asid asid,
+                                   PhysAddr cpu_root, PhysAddr own_root,
+                                   const Tlb& tlb) {
+  if (cpu_root != own_root) {
+    Report(absl::StrFormat(
+        "wrong tables on cpu%d: va %#x translated through TTBR0 %#x, not the "
+        "process's own root %#x",
+        cpu, va, cpu_root, own_root));
+  }
+  // Every walk-cache entry that could start this walk, not only the one
+  // the model picks: of several, hardware may use any.
+  tlb.ForEachWalkEntry([&](const WalkEntry& e) {
+    if (!Covers(e, va, asid)) return;
+    const std::string stale = WalkStaleness(e, va, own_root);
+    if (stale.empty()) return;
+    Report(absl::StrFormat(
+        "stale walk-cache entry on cpu%d for va %#x asid %d: %s (a table "
+        "descriptor's change needs a TLBI that removes walks: not a "
+        "last-level form)",
+        cpu, va, asid, stale));
+  });
+  for (const Pending<TlbEntry>& p : pending_leaves_) {
+    const TlbEntry& e = p.entry;
+    if (p.cpu != cpu || (!e.global && e.asid != asid) || va < e.va_base ||
+        va - e.va_base >= regime_.level_bytes(e.level)) {
+      continue;
+    }
+    const std::string stale = Staleness(e, va, own_root);
+    if (stale.empty()) continue;
+    Report(absl::StrFormat(
+        "possibly stale TLB hit on cpu%d: va %#x asid %d %s; the %s on cpu%d "
+        "that removed it has not completed (TLBI completion needs a DSB %s "
+        "on the issuing PE)",
+        cpu, va, asid, stale, p.tlbi, p.issuer, CompletingDsb(p.broadcast)));
+  }
+  for (const Pending<WalkEntry>& p : pending_walks_) {
+    if (p.cpu != cpu || !Covers(p.entry, va, asid)) continue;
+    const std::string stale = WalkStaleness(p.entry, va, own_root);
+    if (stale.empty()) continue;
+    Report(absl::StrFormat(
+        "possibly stale walk-cache entry on cpu%d for va %#x asid %d: %s; the "
+        "%s on cpu%d that removed it has not completed (TLBI completion needs "
+        "a DSB %s on the issuing PE)",
+        cpu, va, asid, stale, p.tlbi, p.issuer, CompletingDsb(p.broadcast)));
+  }
+}
+
+void CoherenceChecker::CheckHit(int cpu, const TlbEntry& hit, VirtAddr va,
+                                uint32_t pid, PhysAddr own_root) {
+  ++hits_checked_;
+  const std::string stale = Staleness(hit, va, own_root);
+  if (stale.empty()) return;
+  if (hit.owner != pid) {
+    Report(absl::StrFormat(
+        "stale TLB hit on cpu%d: va %#x asid %d, cached for pid%d, used by "
+        "pid%d: %s (another address space's entry: a switch left it, or a "
+        "walk through the previous TTBR0 cached it before the ISB that makes "
+        "a TTBR0 write take effect)",
+        cpu, va, hit.asid, hit.owner, pid, stale));
+    return;
+  }
+  Report(absl::StrFormat(
+      "stale TLB hit on cpu%d: va %#x asid %d %s (a changed descriptor's old "
+      "entries must go, by a TLBI after its store, before the page is used)",
+      cpu, va, hit.asid, stale));
 }
 
 void CoherenceChecker::CheckFill(int cpu, const TlbEntry& fill,
                                  const SimSystem& system) {
+  if (const TlbEntry* e = system.tlb(cpu).Peek(fill.va_base, fill.asid)) {
+    Report(absl::StrFormat(
+        "TLB conflict on cpu%d: va %#x asid %d is cached at level %d while a "
+        "level-%d entry is filled (a TLB conflict: CONSTRAINED UNPREDICTABLE)",
+        cpu, fill.va_base, fill.asid, e->level, fill.level));
+  }
+  if (fill.global && (fill.permissions & perm::kEl0Read) != 0) {
+    Report(absl::StrFormat(
+        "global user entry on cpu%d: va %#x has nG = 0, which matches every "
+        "ASID, so neither a new ASID nor a TLBI by ASID removes it",
+        cpu, fill.va_base));
+  }
   for (int other = 0; other < system.cpu_count(); ++other) {
     if (other == cpu) continue;
     const TlbEntry* e = system.tlb(other).Peek(fill.va_base, fill.asid);
@@ -95,6 +230,63 @@ void CoherenceChecker::CheckInvalidated(const TlbEntry& removed,
         "-> %#x while the old translation was still cached",
         removed.va_base, removed.asid, removed.owner, removed.pa_base,
         now.output_address()));
+  }
+}
+
+bool CoherenceChecker::Reaches(const TlbEntry& e, PhysAddr frame) const {
+  return frame >= e.pa_base && frame - e.pa_base < regime_.level_bytes(e.level);
+}
+
+void CoherenceChecker::CheckFreed(PhysAddr frame, FrameUse use,
+                                  const SimSystem& system,
+                                  const std::vector<bool>& running) {
+  const char* what = use == FrameUse::kTable ? "table" : "frame";
+  for (int c = 0; c < system.cpu_count(); ++c) {
+    const CpuState& s = system.cpu(c);
+    if (s.ttbr0_root == frame || s.synced_root == frame) {
+      Report(
+          absl::StrFormat("%s %#x freed while cpu%d's TTBR0 still points at it",
+                          what, frame, c));
+    }
+    if (!running[c]) continue;
+    auto usable = [&](Asid asid, bool global) {
+      return global || asid == s.asid || asid == s.synced_asid;
+    };
+    system.tlb(c).ForEachEntry([&](const TlbEntry& e) {
+      if (usable(e.asid, e.global) && Reaches(e, frame)) {
+        Report(absl::StrFormat(
+            "%s %#x freed while cpu%d's TLB still maps va %#x asid %d to it "
+            "(free only after the TLBI that removes it has completed)",
+            what, frame, c, e.va_base, e.asid));
+      }
+    });
+    system.tlb(c).ForEachWalkEntry([&](const WalkEntry& e) {
+      if (usable(e.asid, false) && e.next_table == frame) {
+        Report(absl::StrFormat(
+            "%s %#x freed while cpu%d's walk cache still points at it for va "
+            "%#x asid %d",
+            what, frame, c, e.va_base, e.asid));
+      }
+    });
+    for (const Pending<TlbEntry>& p : pending_leaves_) {
+      if (p.cpu == c && usable(p.entry.asid, p.entry.global) &&
+          Reaches(p.entry, frame)) {
+        Report(absl::StrFormat(
+            "%s %#x freed before the %s on cpu%d that removes va %#x from "
+            "cpu%d has completed (no DSB %s since)",
+            what, frame, p.tlbi, p.issuer, p.entry.va_base, c,
+            CompletingDsb(p.broadcast)));
+      }
+    }
+    for (const Pending<WalkEntry>& p : pending_walks_) {
+      if (p.cpu == c && usable(p.entry.asid, false) &&
+          p.entry.next_table == frame) {
+        Report(absl::StrFormat(
+            "%s %#x freed before the %s on cpu%d that removes the walks "
+            "through it from cpu%d has completed (no DSB %s since)",
+            what, frame, p.tlbi, p.issuer, c, CompletingDsb(p.broadcast)));
+      }
+    }
   }
 }
 

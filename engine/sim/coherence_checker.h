@@ -1,7 +1,11 @@
 // Checks that the simulated TLBs never disagree with the tables in a way
 // hardware could expose: the class of bug a missing TLBI, a local TLBI
-// where a broadcast was needed, or a skipped break-before-make causes. Each
-// violation is reported with the events that led to it.
+// where a broadcast was needed, a skipped break-before-make, or a missing
+// barrier causes. It judges what could happen under every ordering the
+// architecture permits, not only the one the simulator carried out: an
+// entry a TLBI removed stays usable, as far as the checker is concerned,
+// until a DSB on the issuing PE completes that TLBI. Each violation is
+// reported with the events that led to it.
 #ifndef TTBENCH_ENGINE_SIM_COHERENCE_CHECKER_H_
 #define TTBENCH_ENGINE_SIM_COHERENCE_CHECKER_H_
 
@@ -21,33 +25,92 @@ namespace ttb::sim {
 class CoherenceChecker {
  public:
   CoherenceChecker(const Regime& regime, const FramePool& pool)
-      : walker_(regime, pool) {}
+      : regime_(regime), walker_(regime, pool) {}
 
   // A line of history ("cpu0 pid3 write 0x4000").
   void Record(std::string event);
+  // An architectural operation, before it takes effect: a TLBI names the
+  // issuer of the removals that follow; a DSB completes the TLBIs it covers.
   void Record(const ArchEvent& event);
 
-  // A hit on `cpu` in the process whose tables start at `root`: the cached
-  // translation must be what a walk gives now, and no more permissive.
-  void CheckHit(int cpu, const TlbEntry& hit, VirtAddr va, PhysAddr root);
-  // A fill on `cpu`: no other CPU may hold a different live translation of
-  // the same VA for the same process and ASID.
+  // An entry the TLBI being carried out removed from `cpu`'s TLB or walk
+  // cache. Until that TLBI completes, `cpu` may still use it (Arm ARM
+  // D8.13: a TLBI is only guaranteed complete after a DSB on its PE).
+  void Removed(int cpu, const TlbEntry& entry);
+  void Removed(int cpu, const WalkEntry& entry);
+  // Whether no TLBI is still incomplete on any PE.
+  bool AllComplete() const {
+    return pending_leaves_.empty() && pending_walks_.empty();
+  }
+
+  // An access on `cpu` by the process whose own tables start at
+  // `own_root`, running with `asid` and with TTBR0 on `cpu_root`: the CPU
+  // must translate through the process's tables; every entry of `tlb`'s
+  // walk cache that could start the walk of `va` must end where a full
+  // walk ends; and no entry an incomplete TLBI removed may still translate
+  // `va` differently.
+  void CheckAccess(int cpu, VirtAddr va, Asid asid, PhysAddr cpu_root,
+                   PhysAddr own_root, const Tlb& tlb);
+  // A hit on `cpu` by process `pid`: the cached translation must be what a
+  // walk from the process's own tables gives now, and no more permissive.
+  void CheckHit(int cpu, const TlbEntry& hit, VirtAddr va, uint32_t pid,
+                PhysAddr own_root);
+  // A fill on `cpu`: the TLB must not already hold a matching entry (a TLB
+  // conflict), the entry must be non-global (every strategy relies on
+  // ASIDs or flushes, neither of which covers global user entries), and no
+  // other CPU may hold a different live translation of the same VA for
+  // the same process and ASID.
   void CheckFill(int cpu, const TlbEntry& fill, const SimSystem& system);
   // An entry a TLBI removed, with its owner's descriptor for that VA now:
   // a valid descriptor with another output address means a new translation
   // was written while the old one was still cached (break-before-make).
   void CheckInvalidated(const TlbEntry& removed, Descriptor now);
+  // A frame the pool freed. `running[cpu]` says whether the CPU runs a
+  // process (an idle CPU makes no user access before its next switch). No
+  // TTBR0, and no TLB or walk-cache entry usable under a running CPU's
+  // ASID, pending removal or not, may still reach it.
+  void CheckFreed(PhysAddr frame, FrameUse use, const SimSystem& system,
+                  const std::vector<bool>& running);
 
   const std::vector<std::string>& violations() const { return violations_; }
   uint64_t hits_checked() const { return hits_checked_; }
 
  private:
-  void Report(const std::string& what);
+  // An entry removed by a TLBI that has not completed yet.
+  template <typename Entry>
+  struct Pending {
+    Entry entry;
+    int cpu;     // Whose TLB it was in.
+    int issuer;  // The PE that issued the TLBI.
+    bool broadcast;
+    std::string tlbi;  // The instruction, for the report.
+  };
 
+  void Report(const std::string& what);
+  // Why a cached translation of `va` disagrees with a walk from `root`, or
+  // "" when it does not.
+  std::string Staleness(const TlbEntry& cached, VirtAddr va,
+                        PhysAddr root) const;
+  // Whether `frame` is reached by `e`, or by walks through it.
+  bool Reaches(const TlbEntry& e, PhysAddr frame) const;
+  // Whether a walk of `va` under `asid` may start from `e`.
+  bool Covers(const WalkEntry& e, VirtAddr va, Asid asid) const;
+  // Why a walk of `va` resumed from `e` disagrees with a full walk from
+  // `own_root`, or "" when it does not.
+  std::string WalkStaleness(const WalkEntry& e, VirtAddr va,
+                            PhysAddr own_root) const;
+
+  Regime regime_;
   Walker walker_;  // Its own, so checking adds no reads to the machine's.
   std::deque<std::string> history_;
   std::vector<std::string> violations_;
   uint64_t hits_checked_ = 0;
+  // The TLBI being carried out.
+  int tlbi_issuer_ = 0;
+  bool tlbi_broadcast_ = false;
+  std::string tlbi_;
+  std::vector<Pending<TlbEntry>> pending_leaves_;
+  std::vector<Pending<WalkEntry>> pending_walks_;
 };
 
 }  // namespace ttb::sim

@@ -14,6 +14,18 @@ namespace {
 // CoW break needs one, a spurious fault after it one more.
 constexpr int kMaxAttempts = 4;
 
+// TTBR0 of a CPU with no process: the simulator's stand-in for the empty
+// reserved table an idle kernel points TTBR0 at (Linux's reserved_pg_dir),
+// so that no walk reaches an exited process's freed tables. No access runs
+// on an idle CPU, so nothing walks it.
+constexpr PhysAddr kNoUserTables = 0;
+
+// Pages of a range TLBI that speculation walks: enough to refill what a
+// misplaced range operation would leave stale, few enough to stay cheap.
+constexpr uint64_t kRangeTargets = 8;
+// Addresses one CPU walks per operation, at most.
+constexpr size_t kMaxTargets = 64;
+
 const char* AccessName(Access a) {
   return a == Access::kRead ? "read" : a == Access::kWrite ? "write" : "exec";
 }
@@ -22,6 +34,10 @@ const char* AccessName(Access a) {
 
 absl::StatusOr<std::unique_ptr<Machine>> Machine::Create(
     const MachineConfig& config, Strategy<SimArch>& strategy) {
+  if (config.speculate && !config.check_coherence) {
+    return absl::InvalidArgumentError(
+        "speculation needs the coherence checker to judge what it caches");
+  }
   if (config.cpus < 1 || config.cpus > 32) {
     return absl::InvalidArgumentError(
         absl::StrFormat("%d CPUs: the machine has 1 to 32", config.cpus));
@@ -49,20 +65,35 @@ Machine::Machine(const MachineConfig& config, Strategy<SimArch>& strategy,
                                         : *FindTlbProfile("neoverse-n1"),
               config.regime, config.cpus, config.range_tlbi),
       walker_(config.regime, memory_->pool()),
+      speculative_walker_(config.regime, memory_->pool()),
+      speculation_targets_(config.cpus),
       running_(config.cpus, nullptr) {
   for (int c = 0; c < config.cpus; ++c) arches_.emplace_back(&system_, c);
-  if (config.check_coherence) {
-    checker_ = std::make_unique<CoherenceChecker>(config.regime, pool());
-    system_.set_tracer([this](const ArchEvent& e) { checker_->Record(e); });
-    for (int c = 0; c < config.cpus; ++c) {
-      system_.tlb(c).set_invalidation_observer(
-          [this](const TlbEntry& e) { ObserveInvalidated(e); });
-    }
+  if (!config.check_coherence) return;
+  checker_ = std::make_unique<CoherenceChecker>(config.regime, pool());
+  pool().set_observer(this);
+  system_.set_tracer([this](const ArchEvent& e) {
+    checker_->Record(e);
+    if (config_.speculate) AddSpeculationTargets(e);
+  });
+  for (int c = 0; c < config.cpus; ++c) {
+    system_.tlb(c).set_invalidation_observer([this, c](const TlbEntry& e) {
+      checker_->Removed(c, e);
+      AddSpeculationTarget(c, e.va_base);
+      ObserveInvalidated(e);
+    });
+    system_.tlb(c).set_walk_invalidation_observer(
+        [this, c](const WalkEntry& e) {
+          checker_->Removed(c, e);
+          AddSpeculationTarget(c, e.va_base);
+        });
   }
+  if (config.speculate) system_.set_after_each([this] { Speculate(); });
 }
 
 Machine::~Machine() {
   while (!processes_.empty()) Exit(processes_.begin()->first);
+  pool().set_observer(nullptr);
 }
 
 Process* Machine::process(Pid pid) {
@@ -75,6 +106,7 @@ Result<Pid> Machine::Spawn() {
   p->pid = next_pid_;
   current_cpu_ = 0;
   const Status s = strategy_->CreateSpace(*this, *p);
+  EndKernelOperation();
   if (s != Status::kOk) return s;
   processes_[next_pid_] = std::move(p);
   return next_pid_++;
@@ -83,17 +115,19 @@ Result<Pid> Machine::Spawn() {
 Status Machine::Map(Pid pid, VirtAddr va, uint64_t pages, Descriptor attrs) {
   Process* p = process(pid);
   if (p == nullptr) return Status::kInvalidArgument;
+  // Every strategy relies on user entries being tagged with the ASID
+  // (nG = 1): a global entry survives ASID changes and TLBIs by ASID.
+  if (!attrs.ng()) return Status::kInvalidArgument;
   if (checker_) {
     checker_->Record(
         absl::StrFormat("pid%d map %#x +%d pages", pid, va, pages));
   }
-  if (const Status s = strategy_->BeforeEdit(*this, *p, va, pages);
-      s != Status::kOk) {
-    return s;
-  }
+  Status s = strategy_->BeforeEdit(*this, *p, va, pages);
   // Invalid entries are never cached (Arm ARM D8.13), so mapping into
   // unmapped space needs no invalidation.
-  return p->space.Map(va, pages, attrs);
+  if (s == Status::kOk) s = p->space.Map(va, pages, attrs);
+  EndKernelOperation();
+  return s;
 }
 
 Status Machine::Unmap(int cpu, Pid pid, VirtAddr va, uint64_t pages) {
@@ -106,19 +140,24 @@ Status Machine::Unmap(int cpu, Pid pid, VirtAddr va, uint64_t pages) {
   current_cpu_ = cpu;
   if (const Status s = strategy_->BeforeEdit(*this, *p, va, pages);
       s != Status::kOk) {
+    EndKernelOperation();
     return s;
   }
   struct Change {
     VirtAddr va;
+    PhysAddr frame;
     bool leaf;
   };
   std::vector<Change> changes;
   const Status s =
-      p->space.Unmap(va, pages, [&](VirtAddr v, Descriptor, int level) {
-        changes.push_back({v, level == 3});
+      p->space.Unmap(va, pages, [&](VirtAddr v, Descriptor old, int level) {
+        changes.push_back({v, old.output_address(), level == 3});
       });
-  if (s != Status::kOk || changes.empty()) return s;
-  // Removed pages need their leaf entries gone, freed tables their walk
+  if (s != Status::kOk || changes.empty()) {
+    EndKernelOperation();
+    return s;
+  }
+  // Removed pages need their leaf entries gone, removed tables their walk
   // cache entries too (non-last-level TLBI).
   SimArch& a = arch();
   const Shareability sh = shareability();
@@ -127,6 +166,10 @@ Status Machine::Unmap(int cpu, Pid pid, VirtAddr va, uint64_t pages) {
       InvalidateVa(a, p->space.asid(), c.va, c.leaf, sh);
     }
   });
+  // Only now, with the invalidation complete, may the pool reuse the
+  // frames: until then a TLB or walk cache may still reach them.
+  for (const Change& c : changes) pool().Release(c.frame);
+  EndKernelOperation();
   return Status::kOk;
 }
 
@@ -142,6 +185,7 @@ void Machine::RunProcess(int cpu, Process& p) {
   strategy_->SwitchTo(*this, p);
   running_[cpu] = &p;
   ++counters_.context_switches;
+  EndKernelOperation();
 }
 
 void Machine::ForEachRunning(void (*fn)(Process&, void*), void* context) {
@@ -170,9 +214,13 @@ bool Machine::Lookup(int cpu, Process& p, VirtAddr va, Access access,
                      PhysAddr* pa, Fault* fault) {
   const CpuState& state = system_.cpu(cpu);
   Tlb& tlb = system_.tlb(cpu);
+  if (checker_) {
+    checker_->CheckAccess(cpu, va, state.asid, state.ttbr0_root, p.space.root(),
+                          tlb);
+  }
   if (const TlbEntry* hit = tlb.Lookup(va, state.asid)) {
     ++counters_.tlb_hits;
-    if (checker_) checker_->CheckHit(cpu, *hit, va, state.ttbr0_root);
+    if (checker_) checker_->CheckHit(cpu, *hit, va, p.pid, p.space.root());
     if (hit->permissions & perm::Bit(access, El::kEl0)) {
       *pa = hit->pa_base + (va - hit->va_base);
       return true;
@@ -182,41 +230,52 @@ bool Machine::Lookup(int cpu, Process& p, VirtAddr va, Access access,
     return false;
   }
   ++counters_.walks;
-  const WalkEntry* cached = tlb.LookupWalk(va, state.asid);
   const WalkResult w =
-      cached != nullptr
-          ? walker_.Resume(WalkStart{static_cast<int8_t>(cached->level + 1),
-                                     cached->next_table, cached->table_attrs},
-                           va, access, El::kEl0)
-          : walker_.Walk(state.ttbr0_root, va, access, El::kEl0);
-  for (int i = 0; i < w.step_count; ++i) {
-    const WalkStep& s = w.steps[i];
-    const unsigned shift = config_.regime.level_shift(s.level);
-    tlb.FillWalk(WalkEntry{va >> shift << shift, s.next_table, state.asid,
-                           s.level, s.table_attrs});
-  }
-  // Only translations are cached: never an entry that gave a Translation,
-  // Address size or Access flag fault; a permission-faulting one may be.
-  if (w.ok() || w.fault.kind == FaultKind::kPermission) {
-    const unsigned shift = config_.regime.level_shift(w.level);
-    const TlbEntry fill{va >> shift << shift,
-                        w.leaf.output_address() >> shift << shift,
-                        w.leaf,
-                        state.asid,
-                        !w.leaf.ng(),
-                        w.level,
-                        w.permissions,
-                        p.pid,
-                        p.asid_tenure};
-    if (checker_) checker_->CheckFill(cpu, fill, system_);
-    tlb.Fill(fill);
-  }
+      WalkThroughCache(cpu, walker_, state.ttbr0_root, state.asid, va, access);
+  Fill(cpu, p, state.asid, va, w);
   if (w.ok()) {
     *pa = w.pa;
     return true;
   }
   *fault = w.fault;
   return false;
+}
+
+WalkResult Machine::WalkThroughCache(int cpu, const Walker& walker,
+                                     PhysAddr root, Asid asid, VirtAddr va,
+                                     Access access) {
+  const WalkEntry* cached = system_.tlb(cpu).LookupWalk(va, asid);
+  return cached != nullptr
+             ? walker.Resume(WalkStart{static_cast<int8_t>(cached->level + 1),
+                                       cached->next_table, cached->table_attrs},
+                             va, access, El::kEl0)
+             : walker.Walk(root, va, access, El::kEl0);
+}
+
+void Machine::Fill(int cpu, const Process& owner, Asid asid, VirtAddr va,
+                   const WalkResult& w) {
+  Tlb& tlb = system_.tlb(cpu);
+  for (int i = 0; i < w.step_count; ++i) {
+    const WalkStep& s = w.steps[i];
+    const unsigned shift = config_.regime.level_shift(s.level);
+    tlb.FillWalk(WalkEntry{va >> shift << shift, s.next_table, asid, s.level,
+                           s.table_attrs});
+  }
+  // Only translations are cached: never an entry that gave a Translation,
+  // Address size or Access flag fault; a permission-faulting one may be.
+  if (!w.ok() && w.fault.kind != FaultKind::kPermission) return;
+  const unsigned shift = config_.regime.level_shift(w.level);
+  const TlbEntry fill{va >> shift << shift,
+                      w.leaf.output_address() >> shift << shift,
+                      w.leaf,
+                      asid,
+                      !w.leaf.ng(),
+                      w.level,
+                      w.permissions,
+                      owner.pid,
+                      owner.asid_tenure};
+  if (checker_) checker_->CheckFill(cpu, fill, system_);
+  tlb.Fill(fill);
 }
 
 Machine::Step Machine::Translate(int cpu, Process& p, VirtAddr va,
@@ -230,7 +289,10 @@ Machine::Step Machine::Translate(int cpu, Process& p, VirtAddr va,
           AccessName(access), FaultKindName(fault->kind), fault->level, va));
     }
     current_cpu_ = cpu;
-    switch (strategy_->OnFault(*this, p, va, *fault, access)) {
+    const FaultOutcome outcome =
+        strategy_->OnFault(*this, p, va, *fault, access);
+    EndKernelOperation();
+    switch (outcome) {
       case FaultOutcome::kHandled:
         ++counters_.faults_handled;
         continue;
@@ -310,6 +372,7 @@ Result<Pid> Machine::Fork(int cpu, Pid parent_pid) {
   }
   current_cpu_ = cpu;
   const Status s = strategy_->Fork(*this, *parent, *child);
+  EndKernelOperation();
   if (s != Status::kOk) {
     ++counters_.fork_failures;
     return s;
@@ -325,14 +388,89 @@ void Machine::Exit(Pid pid) {
   if (checker_) checker_->Record(absl::StrFormat("pid%d exit", pid));
   current_cpu_ = 0;
   for (int c = 0; c < config_.cpus; ++c) {
-    if (running_[c] == p) {
-      running_[c] = nullptr;  // The CPU idles until the next switch.
-      current_cpu_ = c;
-    }
+    if (running_[c] != p) continue;
+    // The CPU idles until the next switch, off the tables about to be
+    // freed.
+    running_[c] = nullptr;
+    arches_[c].SwitchTtbr0(kNoUserTables, 0);
+    arches_[c].Isb();
+    current_cpu_ = c;
   }
   strategy_->Release(*this, *p);
   processes_.erase(pid);
   ++counters_.exits;
+  EndKernelOperation();
+}
+
+void Machine::EndKernelOperation() {
+  if (config_.speculate) {
+    Speculate();
+    for (std::vector<VirtAddr>& targets : speculation_targets_) {
+      targets.clear();
+    }
+  }
+  // The exception return to EL0 is a context synchronisation event.
+  system_.Synchronize(current_cpu_);
+}
+
+const Process* Machine::OwnerOfRoot(PhysAddr root) const {
+  for (const auto& [pid, p] : processes_) {
+    if (p->space.root() == root) return p.get();
+  }
+  return nullptr;
+}
+
+void Machine::AddSpeculationTarget(int cpu, VirtAddr va) {
+  if (!config_.speculate) return;
+  std::vector<VirtAddr>& targets = speculation_targets_[cpu];
+  const VirtAddr page = config_.regime.page_base(va);
+  if (targets.size() < kMaxTargets &&
+      std::find(targets.begin(), targets.end(), page) == targets.end()) {
+    targets.push_back(page);
+  }
+}
+
+void Machine::AddSpeculationTargets(const ArchEvent& e) {
+  if (e.kind != ArchEvent::Kind::kTlbi) return;
+  const auto op = static_cast<tlbi::Op>(e.detail % 8);
+  VirtAddr va = 0;
+  uint64_t pages = 1;
+  if (op == tlbi::Op::kRvae1 || op == tlbi::Op::kRvale1) {
+    const tlbi::RangeFields f = tlbi::DecodeRange(e.value);
+    va = f.base;
+    pages = std::min(f.pages, kRangeTargets);
+  } else if (op != tlbi::Op::kAside1 && op != tlbi::Op::kVmalle1) {
+    va = tlbi::DecodeVa(e.value).va;
+  } else {
+    return;  // The entries it removes are the targets.
+  }
+  const bool broadcast = e.detail >= 8;
+  for (int c = broadcast ? 0 : e.cpu;
+       c < (broadcast ? config_.cpus : e.cpu + 1); ++c) {
+    for (uint64_t i = 0; i < pages; ++i) {
+      AddSpeculationTarget(c, va + (i << config_.regime.granule_shift));
+    }
+  }
+}
+
+void Machine::Speculate() {
+  for (int c = 0; c < config_.cpus; ++c) {
+    const CpuState& s = system_.cpu(c);
+    const Process* owner = OwnerOfRoot(s.synced_root);
+    if (owner == nullptr) continue;
+    for (const VirtAddr va : speculation_targets_[c]) {
+      if (system_.tlb(c).Peek(va, s.synced_asid) != nullptr) continue;
+      Fill(c, *owner, s.synced_asid, va,
+           WalkThroughCache(c, speculative_walker_, s.synced_root,
+                            s.synced_asid, va, Access::kRead));
+    }
+  }
+}
+
+void Machine::Freed(PhysAddr frame, FrameUse use) {
+  std::vector<bool> running(config_.cpus);
+  for (int c = 0; c < config_.cpus; ++c) running[c] = running_[c] != nullptr;
+  checker_->CheckFreed(frame, use, system_, running);
 }
 
 void Machine::ObserveInvalidated(const TlbEntry& removed) {

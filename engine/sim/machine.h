@@ -37,6 +37,14 @@ struct MachineConfig {
   // first-touch faults on frames the workload allocates.
   bool populate_memory = false;
   bool check_coherence = false;
+  // Adversarial speculation (needs check_coherence): after every TLBI,
+  // barrier and TTBR0 write, and before each return to EL0, every CPU
+  // walks the addresses the operation in progress invalidated, through
+  // the TTBR0 it has synchronised, and caches what it finds, as the
+  // architecture allows a walk at any time. A misplaced barrier or a
+  // missing break-before-make then leaves a stale entry whether or not the
+  // old one happened to be cached.
+  bool speculate = false;
 };
 
 // What an access did: completed, or stopped at a fault the strategy did
@@ -64,7 +72,7 @@ struct MachineCounters {
   uint64_t livelocks = 0;
 };
 
-class Machine final : public Kernel<SimArch> {
+class Machine final : public Kernel<SimArch>, private FrameObserver {
  public:
   static absl::StatusOr<std::unique_ptr<Machine>> Create(
       const MachineConfig& config, Strategy<SimArch>& strategy);
@@ -123,7 +131,27 @@ class Machine final : public Kernel<SimArch> {
   // TLB lookup, else walk (through the walk cache) and fill.
   bool Lookup(int cpu, Process& p, VirtAddr va, Access access, PhysAddr* pa,
               Fault* fault);
+  // A walk of `va` on `cpu` as hardware makes it: from the deepest table
+  // descriptor its walk cache holds, else from `root`.
+  WalkResult WalkThroughCache(int cpu, const Walker& walker, PhysAddr root,
+                              Asid asid, VirtAddr va, Access access);
+  // Caches on `cpu` what walk `w` of `va` for `owner` under `asid` found,
+  // as hardware may: the table descriptors it passed in the walk cache, and
+  // the leaf unless the walk found no translation.
+  void Fill(int cpu, const Process& owner, Asid asid, VirtAddr va,
+            const WalkResult& w);
+  // The end of a kernel operation on current_cpu_: the last chance for
+  // speculative walks before the exception return, which synchronises the
+  // context.
+  void EndKernelOperation();
+  // MachineConfig::speculate's walks.
+  void Speculate();
+  void AddSpeculationTarget(int cpu, VirtAddr va);
+  void AddSpeculationTargets(const ArchEvent& tlbi);
+  const Process* OwnerOfRoot(PhysAddr root) const;
   void ObserveInvalidated(const TlbEntry& removed);
+  // FrameObserver.
+  void Freed(PhysAddr frame, FrameUse use) override;
 
   MachineConfig config_;
   Strategy<SimArch>* strategy_;
@@ -131,6 +159,9 @@ class Machine final : public Kernel<SimArch> {
   SimSystem system_;
   std::vector<SimArch> arches_;
   Walker walker_;
+  Walker speculative_walker_;  // Its own: speculation counts no reads.
+  // Per CPU: the addresses speculation walks until the operation ends.
+  std::vector<std::vector<VirtAddr>> speculation_targets_;
   AsidAllocator asids_;
   std::map<Pid, std::unique_ptr<Process>> processes_;
   std::vector<Process*> running_;  // Per CPU; nullptr when idle.

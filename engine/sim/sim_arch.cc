@@ -14,6 +14,7 @@ void SimArch::SwitchTtbr0(PhysAddr root, Asid asid) {
   self.ttbr0 = Ttbr0Value(root, asid);
   system_->Trace({ArchEvent::Kind::kTtbr0, cpu_, 0, self.ttbr0});
   self.needs_isb = true;
+  system_->AfterEach();
 }
 
 }  // namespace ttb::sim

@@ -19,9 +19,16 @@
 namespace ttb::sim {
 
 struct CpuState {
+  // TTBR0_EL1 as last written.
   PhysAddr ttbr0_root = 0;
   Asid asid = 0;
   uint64_t ttbr0 = 0;  // The register value, as Ttbr0Value encodes it.
+  // The TTBR0 later translations are guaranteed to use: the Arm ARM makes
+  // a direct write to a System register visible to later instructions only
+  // after a Context synchronization event (ISB, exception entry or
+  // return); until then a walk, speculative or not, may use either value.
+  PhysAddr synced_root = 0;
+  Asid synced_asid = 0;
   // TLBIs issued by this CPU that no DSB has completed yet.
   uint64_t incomplete_local_tlbis = 0;
   uint64_t incomplete_broadcast_tlbis = 0;
@@ -48,6 +55,7 @@ class SimSystem {
   Tlb& tlb(int cpu) { return tlbs_[cpu]; }
   const Tlb& tlb(int cpu) const { return tlbs_[cpu]; }
   CpuState& cpu(int cpu) { return cpus_[cpu]; }
+  const CpuState& cpu(int cpu) const { return cpus_[cpu]; }
   bool range_tlbi() const { return range_tlbi_; }
   const ArchCounters& counters() const { return counters_; }
   ArchCounters& counters() { return counters_; }
@@ -60,9 +68,25 @@ class SimSystem {
     if (tracer_) tracer_(e);
   }
   bool traced() const { return static_cast<bool>(tracer_); }
+  // Called after every operation has taken effect, when set: the points
+  // between instructions at which an adversarial model may walk.
+  void set_after_each(std::function<void()> fn) { after_each_ = std::move(fn); }
+  void AfterEach() const {
+    if (after_each_) after_each_();
+  }
+
+  // A context synchronisation event on `cpu` (ISB, exception entry or
+  // return): later translations use TTBR0 as last written.
+  void Synchronize(int cpu) {
+    CpuState& c = cpus_[cpu];
+    c.synced_root = c.ttbr0_root;
+    c.synced_asid = c.asid;
+    c.needs_isb = false;
+  }
 
  private:
   std::function<void(const ArchEvent&)> tracer_;
+  std::function<void()> after_each_;
   std::vector<Tlb> tlbs_;
   std::vector<CpuState> cpus_;
   bool range_tlbi_;
@@ -115,6 +139,7 @@ inline void SimArch::Tlbi(tlbi::Op op, Shareability sh, uint64_t operand) {
     system_->tlb(cpu_).Invalidate(op, operand);
     ++self.incomplete_local_tlbis;
   }
+  system_->AfterEach();
 }
 
 inline void SimArch::Dsb(Barrier barrier) {
@@ -131,12 +156,14 @@ inline void SimArch::Dsb(Barrier barrier) {
     if (barrier == Barrier::kIsh) self.incomplete_broadcast_tlbis = 0;
     if (any) self.needs_isb = true;
   }
+  system_->AfterEach();
 }
 
 inline void SimArch::Isb() {
   ++system_->counters().isb;
   system_->Trace({ArchEvent::Kind::kIsb, cpu_, 0, 0});
-  system_->cpu(cpu_).needs_isb = false;
+  system_->Synchronize(cpu_);
+  system_->AfterEach();
 }
 
 inline void SimArch::InvalidateEachPage(Shareability sh, Asid asid, VirtAddr va,
@@ -168,7 +195,7 @@ inline void SimArch::InvalidateEachPage(Shareability sh, Asid asid, VirtAddr va,
   if (pages != 0) {
     self.incomplete_local_tlbis = 0;
     if (inner) self.incomplete_broadcast_tlbis = 0;
-    self.needs_isb = false;
+    system_->Synchronize(cpu_);
   }
 }
 

@@ -96,12 +96,11 @@ void Tlb::FillWalk(const WalkEntry& entry) {
       walk_.Insert(entry.va_base >> regime_.level_shift(entry.level), entry);
 }
 
-// Wraps a leaf match so that the observer hears of each entry it removes
-// (a true result always removes the entry).
-template <typename Match>
-auto Observed(const std::function<void(const TlbEntry&)>& observer,
-              Match& match) {
-  return [&](const TlbEntry& e) {
+// Wraps a match so that the observer hears of each entry it removes (a
+// true result always removes the entry).
+template <typename Entry, typename Match>
+auto Observed(const std::function<void(const Entry&)>& observer, Match& match) {
+  return [&](const Entry& e) {
     const bool hit = match(e);
     if (hit && observer) observer(e);
     return hit;
@@ -140,11 +139,18 @@ void Tlb::EraseWalksAt(VirtAddr va, Match&& match) {
     if (!walk_.HoldsLevel(level)) continue;
     const unsigned shift = regime_.level_shift(level);
     const VirtAddr base = va >> shift << shift;
-    stats_.invalidated +=
-        walk_.EraseInSet(va >> shift, [&](const WalkEntry& e) {
-          return e.level == level && e.va_base == base && match(e);
-        });
+    auto at_va = [&](const WalkEntry& e) {
+      return e.level == level && e.va_base == base && match(e);
+    };
+    stats_.invalidated += walk_.EraseInSet(
+        va >> shift, Observed(walk_invalidation_observer_, at_va));
   }
+}
+
+template <typename Match>
+void Tlb::EraseWalks(Match&& match) {
+  stats_.invalidated +=
+      walk_.EraseIf(Observed(walk_invalidation_observer_, match));
 }
 
 void Tlb::EraseLeavesOverlapping(Asid asid, VirtAddr lo, VirtAddr hi,
@@ -202,14 +208,12 @@ void Tlb::Invalidate(tlbi::Op op, uint64_t operand) {
       // Global entries are not associated with any ASID and survive.
       EraseLeaves(
           [&](const TlbEntry& e) { return !e.global && e.asid == asid; });
-      stats_.invalidated +=
-          walk_.EraseIf([&](const WalkEntry& e) { return e.asid == asid; });
+      EraseWalks([&](const WalkEntry& e) { return e.asid == asid; });
       break;
     }
     case Op::kVmalle1: {
       EraseLeaves([](const TlbEntry&) { return true; });
-      stats_.invalidated +=
-          walk_.EraseIf([](const WalkEntry&) { return true; });
+      EraseWalks([](const WalkEntry&) { return true; });
       break;
     }
     case Op::kRvae1:
@@ -220,7 +224,7 @@ void Tlb::Invalidate(tlbi::Op op, uint64_t operand) {
       const VirtAddr hi = f.base + (f.pages << f.granule_shift);
       EraseLeavesOverlapping(f.asid, lo, hi, f.ttl_level);
       if (!leaf_only) {
-        stats_.invalidated += walk_.EraseIf([&](const WalkEntry& e) {
+        EraseWalks([&](const WalkEntry& e) {
           return e.asid == f.asid &&
                  Overlaps(e.va_base, regime_.level_bytes(e.level), lo, hi);
         });

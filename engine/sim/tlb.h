@@ -84,6 +84,11 @@ class Tlb {
   void set_invalidation_observer(std::function<void(const TlbEntry&)> fn) {
     invalidation_observer_ = std::move(fn);
   }
+  // Told of every walk-cache entry a TLBI removes.
+  void set_walk_invalidation_observer(
+      std::function<void(const WalkEntry&)> fn) {
+    walk_invalidation_observer_ = std::move(fn);
+  }
 
   const TlbStats& stats() const { return stats_; }
   template <typename Fn>
@@ -113,6 +118,10 @@ class Tlb {
   // and are of level `ttl_level` (0: any).
   void EraseLeavesOverlapping(Asid asid, VirtAddr lo, VirtAddr hi,
                               unsigned ttl_level);
+  // Removes the walk-cache entries satisfying `match`, telling the
+  // observer.
+  template <typename Match>
+  void EraseWalks(Match&& match);
 
   Regime regime_;
   SetAssociative<TlbEntry> l1_;
@@ -120,6 +129,7 @@ class Tlb {
   SetAssociative<WalkEntry> walk_;
   TlbStats stats_;
   std::function<void(const TlbEntry&)> invalidation_observer_;
+  std::function<void(const WalkEntry&)> walk_invalidation_observer_;
 };
 
 }  // namespace ttb::sim
