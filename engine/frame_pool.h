@@ -25,11 +25,14 @@ struct FramePoolStats {
   uint64_t invalid_releases = 0;  // Release of a free or foreign frame.
 };
 
-// Told of every frame the pool frees, before its bytes are reused: a
-// checker can ask whether any TLB or walk cache may still reach it.
+// Told of every frame the pool frees, before its bytes are reused, and of
+// every table handed out for writing: a checker can ask whether any TLB or
+// walk cache may still reach a freed frame, and which stores a walk may
+// not observe yet.
 class FrameObserver {
  public:
   virtual void Freed(PhysAddr frame, FrameUse use) = 0;
+  virtual void Writing(PhysAddr table) = 0;
 
  protected:
   ~FrameObserver() = default;
@@ -96,7 +99,10 @@ class FramePool {
   }
   uint8_t* Bytes(PhysAddr pa) { return base_ + (pa - phys_base_); }
   const uint8_t* Bytes(PhysAddr pa) const { return base_ + (pa - phys_base_); }
+  // The table's descriptors, to write (or read): every store to a table
+  // goes through a pointer from here.
   Descriptor* Descriptors(PhysAddr table) {
+    if (observer_ != nullptr) observer_->Writing(table);
     return reinterpret_cast<Descriptor*>(Bytes(table));
   }
   const Descriptor* Descriptors(PhysAddr table) const {

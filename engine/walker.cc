@@ -35,7 +35,11 @@ WalkResult Walker::Resume(const WalkStart& start, VirtAddr va, Access access,
       return Faulted(r, FaultKind::kWalkExternalAbort, level);
     }
     Descriptor d;
-    __builtin_memcpy(&d, memory_->Bytes(slot), sizeof(d));
+    if (view_ != nullptr) {
+      d = view_->Read(slot);
+    } else {
+      __builtin_memcpy(&d, memory_->Bytes(slot), sizeof(d));
+    }
     ++r.reads;
     ++descriptor_reads_;
 

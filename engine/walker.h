@@ -74,10 +74,21 @@ struct WalkResult {
   constexpr bool ok() const { return fault.kind == FaultKind::kNone; }
 };
 
+// What a walk reads at a descriptor's address, when not memory as it is
+// now: a checker's view of the stores a walk need not observe yet.
+class DescriptorView {
+ public:
+  virtual Descriptor Read(PhysAddr slot) const = 0;
+
+ protected:
+  ~DescriptorView() = default;
+};
+
 class Walker {
  public:
-  Walker(const Regime& regime, const FramePool& memory)
-      : regime_(regime), memory_(&memory) {}
+  Walker(const Regime& regime, const FramePool& memory,
+         const DescriptorView* view = nullptr)
+      : regime_(regime), memory_(&memory), view_(view) {}
 
   // A full walk from the table in TTBR0.
   WalkResult Walk(PhysAddr root, VirtAddr va, Access access, El el) const;
@@ -93,6 +104,7 @@ class Walker {
  private:
   Regime regime_;
   const FramePool* memory_;
+  const DescriptorView* view_;
   mutable uint64_t descriptor_reads_ = 0;
 };
 

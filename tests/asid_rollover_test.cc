@@ -61,7 +61,8 @@ Rollover RolloverHandingBackTheParentsFirstAsid(Strategy<SimArch>& strategy) {
   // A second process, so that a fork's pair of ASIDs (child, then parent)
   // runs out at the parent's.
   const sim::Pid idle = m.Spawn().value();
-  EXPECT_EQ(m.Map(r.parent, kVa, 1, PageAttrs(Perm::kReadWrite)), Status::kOk);
+  EXPECT_EQ(m.Map(0, r.parent, kVa, 1, PageAttrs(Perm::kReadWrite)),
+            Status::kOk);
   EXPECT_TRUE(m.Write(0, r.parent, kVa, kFirst).ok);
   const sim::Pid first_child = m.Fork(0, r.parent).value();
   EXPECT_TRUE(m.Write(0, r.parent, kVa, kSecond).ok);  // Copies the frame.

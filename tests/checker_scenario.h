@@ -38,7 +38,8 @@ inline Scenario ForkAfterWrites(Strategy<sim::SimArch>& strategy, int cpus,
              0};
   sim::Machine& m = *s.machine;
   s.parent = m.Spawn().value();
-  EXPECT_EQ(m.Map(s.parent, kVa, 4, PageAttrs(Perm::kReadWrite)), Status::kOk);
+  EXPECT_EQ(m.Map(0, s.parent, kVa, 4, PageAttrs(Perm::kReadWrite)),
+            Status::kOk);
   for (int cpu = cpus - 1; cpu >= 0; --cpu) {
     EXPECT_TRUE(m.Write(cpu, s.parent, kVa, kBefore).ok);
   }

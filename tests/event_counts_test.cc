@@ -128,12 +128,14 @@ const Counts kUnshareCopy =
 
 const std::map<std::string, Expected>& HandDerived() {
   static const auto* table = new std::map<std::string, Expected>{
-      // Copies every page into three new tables; no TLBI, no faults after.
-      {"eager_copy", {{.copies = kPages, .tables = 3}, {}, {}}},
-      // One barrier-wrapped VALE1IS per parent page.
+      // Copies every page into three new tables, then one DSB ISHST
+      // publishes them; no TLBI, no faults after.
+      {"eager_copy", {{.dsb_ishst = 1, .copies = kPages, .tables = 3}, {}, {}}},
+      // One barrier-wrapped VALE1IS per parent page, and a DSB ISHST for
+      // whatever tables the last sequence did not follow.
       {"lazy_cow",
        {With(kLazyForkBase, {.vale1is = kPages,
-                             .dsb_ishst = kPages,
+                             .dsb_ishst = kPages + 1,
                              .dsb_ish = kPages,
                              .isb = kPages}),
         kBreak, kReuse}},
@@ -181,8 +183,9 @@ ParentMachine ParentWithPages(Strategy<SimArch>& strategy, int cpus,
   config.range_tlbi = range_tlbi;
   ParentMachine s{*sim::Machine::Create(config, strategy), 0};
   s.parent = s.machine->Spawn().value();
-  EXPECT_EQ(s.machine->Map(s.parent, kBase, pages, PageAttrs(Perm::kReadWrite)),
-            Status::kOk);
+  EXPECT_EQ(
+      s.machine->Map(0, s.parent, kBase, pages, PageAttrs(Perm::kReadWrite)),
+      Status::kOk);
   s.machine->Run(0, s.parent);  // Its first switch is not part of a fork.
   return s;
 }

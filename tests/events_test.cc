@@ -19,7 +19,7 @@ TEST(Events, SnapshotsDifferByWhatTheMachineDidBetweenThem) {
       *sim::Machine::Create(config, *FindStrategy<sim::SimArch>("lazy_cow"));
   const sim::Pid parent = m->Spawn().value();
   const Descriptor rw = Descriptor::Page(0).with_ap(Ap::kRw).with_ng(true);
-  ASSERT_EQ(m->Map(parent, 0x4000'0000, 8, rw), Status::kOk);
+  ASSERT_EQ(m->Map(0, parent, 0x4000'0000, 8, rw), Status::kOk);
   m->Run(0, parent);
 
   const Events before = EventsOf(*m);

@@ -42,7 +42,7 @@ class FailureTest : public ::testing::TestWithParam<Strategy<SimArch>*> {
     machine_ = *sim::Machine::Create(config, *GetParam());
     parent_ = machine_->Spawn().value();
     for (const Layout& l : kLayout) {
-      ASSERT_EQ(machine_->Map(parent_, l.va, l.pages, PageAttrs(l.perm)),
+      ASSERT_EQ(machine_->Map(0, parent_, l.va, l.pages, PageAttrs(l.perm)),
                 Status::kOk);
     }
     for (uint64_t i = 0; i < 600; i += 7) {

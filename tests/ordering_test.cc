@@ -49,6 +49,36 @@ class LazyCowWithoutDsbAfterTlbi final : public LazyCow<SimArch> {
   }
 };
 
+// Break-before-make with no DSB between the invalid descriptor and the
+// TLBI: a walk after the TLBI may still read the old descriptor.
+void RemapWithoutDsbBeforeTlbi(SimArch& arch, Shareability sh, Asid asid,
+                               VirtAddr page, Descriptor* entry,
+                               Descriptor replacement) {
+  const bool inner = sh == Shareability::kInner;
+  *entry = Descriptor::Invalid();
+  InvalidateVa(arch, asid, page, true, sh);
+  arch.Dsb(inner ? Barrier::kIsh : Barrier::kNsh);
+  arch.Isb();
+  *entry = replacement;
+  arch.Dsb(inner ? Barrier::kIshSt : Barrier::kNshSt);
+  arch.Isb();
+}
+class LazyCowWithoutDsbBeforeTlbi final : public LazyCow<SimArch> {
+ public:
+  FaultOutcome OnFault(Kernel<SimArch>& k, Process& p, VirtAddr va, Fault fault,
+                       Access access) override {
+    return HandleCowFault<SimArch, RemapWithoutDsbBeforeTlbi>(k, p, va, fault,
+                                                              access);
+  }
+};
+
+// Forks without the DSB that publishes the tables no maintenance
+// sequence followed.
+class LazyCowWithoutPublishing final : public LazyCow<SimArch> {
+ protected:
+  void AfterWriteProtect(Kernel<SimArch>&, Process&) override {}
+};
+
 // The CoW break invalidates the old entry before it stores the new one: a
 // walk in between caches the old translation again.
 void RemapInvalidatingFirst(SimArch& arch, Shareability sh, Asid asid,
@@ -133,6 +163,38 @@ TEST(Ordering, CatchesTheMissingDsbAfterTheTlbi) {
       << FirstViolation(*s.machine);
 }
 
+TEST(Ordering, SpeculationCatchesTheMissingDsbBeforeTheTlbi) {
+  for (const bool speculate : {false, true}) {
+    LazyCowWithoutDsbBeforeTlbi strategy;
+    Scenario s = ForkAfterWrites(strategy, 1, speculate);
+    sim::Machine& m = *s.machine;
+    ReadBytes(m, 0, s.parent, kVa);
+    ASSERT_TRUE(m.Write(0, s.parent, kVa, kAfter).ok);
+    EXPECT_EQ(
+        Reported(m, "a TLBI must follow the DSB that publishes the store"),
+        speculate)
+        << FirstViolation(m);
+  }
+}
+
+TEST(Ordering, CatchesAForkThatLeavesItsTablesUnpublished) {
+  for (const bool publish : {false, true}) {
+    LazyCow<SimArch> clean;
+    LazyCowWithoutPublishing broken;
+    Strategy<SimArch>& strategy =
+        publish ? static_cast<Strategy<SimArch>&>(clean) : broken;
+    auto m = *sim::Machine::Create(CheckedConfig(2, true), strategy);
+    const sim::Pid parent = m->Spawn().value();
+    // Read-only pages: no maintenance sequence follows their table.
+    ASSERT_EQ(m->Map(0, parent, kVa, 4, PageAttrs(Perm::kReadOnly)),
+              Status::kOk);
+    const sim::Pid child = m->Fork(0, parent).value();
+    ReadBytes(*m, 1, child, kVa);
+    EXPECT_EQ(Reported(*m, "unpublished descriptor on cpu1's walk"), !publish)
+        << FirstViolation(*m);
+  }
+}
+
 TEST(Ordering, SpeculationCatchesTheTlbiIssuedBeforeTheStore) {
   for (const bool speculate : {false, true}) {
     LazyCowInvalidatingBeforeTheStore strategy;
@@ -154,7 +216,8 @@ TEST(Ordering, SpeculationCatchesTheMissingIsbAfterATtbr0Write) {
     const sim::Pid first = m->Spawn().value();
     const sim::Pid second = m->Spawn().value();
     for (const sim::Pid pid : {first, second}) {
-      ASSERT_EQ(m->Map(pid, kVa, 1, PageAttrs(Perm::kReadWrite)), Status::kOk);
+      ASSERT_EQ(m->Map(0, pid, kVa, 1, PageAttrs(Perm::kReadWrite)),
+                Status::kOk);
     }
     ASSERT_TRUE(m->Write(0, first, kVa, kBefore).ok);
     ReadBytes(*m, 0, second, kVa);
@@ -170,7 +233,7 @@ TEST(Ordering, TheUntaggedSwitchSynchronisesBeforeItFlushes) {
   const sim::Pid first = m->Spawn().value();
   const sim::Pid second = m->Spawn().value();
   for (const sim::Pid pid : {first, second}) {
-    ASSERT_EQ(m->Map(pid, kVa, 1, PageAttrs(Perm::kReadWrite)), Status::kOk);
+    ASSERT_EQ(m->Map(0, pid, kVa, 1, PageAttrs(Perm::kReadWrite)), Status::kOk);
   }
   ASSERT_TRUE(m->Write(0, first, kVa, kBefore).ok);
   EXPECT_EQ(ReadBytes(*m, 0, second, kVa), std::vector<uint8_t>(4, 0));
@@ -213,7 +276,7 @@ TEST(Ordering, CatchesAFrameFreedBeforeItsTlbiCompletes) {
   LazyCow<SimArch> strategy;
   auto m = *sim::Machine::Create(CheckedConfig(1, false), strategy);
   const sim::Pid pid = m->Spawn().value();
-  ASSERT_EQ(m->Map(pid, kVa, 2, PageAttrs(Perm::kReadWrite)), Status::kOk);
+  ASSERT_EQ(m->Map(0, pid, kVa, 2, PageAttrs(Perm::kReadWrite)), Status::kOk);
   ASSERT_TRUE(m->Write(0, pid, kVa, kBefore).ok);
   ASSERT_TRUE(m->Write(0, pid, kVa + 0x1000, kBefore).ok);
   AddressSpace& space = m->process(pid)->space;
@@ -240,12 +303,12 @@ TEST(Ordering, UnmapAndExitFreeNothingATlbCanReach) {
   LazyCow<SimArch> strategy;
   auto m = *sim::Machine::Create(CheckedConfig(2, true), strategy);
   const sim::Pid pid = m->Spawn().value();
-  ASSERT_EQ(m->Map(pid, kVa, 512, PageAttrs(Perm::kReadWrite)), Status::kOk);
+  ASSERT_EQ(m->Map(0, pid, kVa, 512, PageAttrs(Perm::kReadWrite)), Status::kOk);
   ASSERT_TRUE(m->Write(0, pid, kVa, kBefore).ok);
   ASSERT_TRUE(m->Write(1, pid, kVa + 0x3000, kBefore).ok);
   // The whole table goes: its pages, then the table itself.
   ASSERT_EQ(m->Unmap(0, pid, kVa, 512), Status::kOk);
-  ASSERT_EQ(m->Map(pid, kVa, 1, PageAttrs(Perm::kReadWrite)), Status::kOk);
+  ASSERT_EQ(m->Map(0, pid, kVa, 1, PageAttrs(Perm::kReadWrite)), Status::kOk);
   ASSERT_TRUE(m->Write(1, pid, kVa, kBefore).ok);
   const PhysAddr root = m->process(pid)->space.root();
   m->Exit(pid);
@@ -274,6 +337,8 @@ bool HarnessCatches() {
 TEST(Ordering, TheDifferentialHarnessCatchesEveryBrokenCopy) {
   EXPECT_TRUE(HarnessCatches<LazyCowWithoutBarriers>());
   EXPECT_TRUE(HarnessCatches<LazyCowWithoutDsbAfterTlbi>());
+  EXPECT_TRUE(HarnessCatches<LazyCowWithoutDsbBeforeTlbi>());
+  EXPECT_TRUE(HarnessCatches<LazyCowWithoutPublishing>());
   EXPECT_TRUE(HarnessCatches<LazyCowInvalidatingBeforeTheStore>());
   EXPECT_TRUE(HarnessCatches<UntaggedWithoutIsbAfterTtbr0>());
   EXPECT_TRUE(HarnessCatches<SharedTablesFlushingFirst>());

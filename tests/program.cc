@@ -45,7 +45,8 @@ std::vector<uint8_t> Bytes(const Op& op) {
 std::string Op::ToString() const {
   switch (kind) {
     case Kind::kMap:
-      return absl::StrFormat("map p%d %#x +%d pages %s", proc, va, length,
+      return absl::StrFormat("cpu%d map p%d %#x +%d pages %s", cpu, proc, va,
+                             length,
                              perm == Perm::kReadWrite  ? "rw"
                              : perm == Perm::kReadOnly ? "ro"
                                                        : "rx");
@@ -207,7 +208,7 @@ std::optional<Failure> RunProgram(const std::vector<Op>& ops,
     switch (op.kind) {
       case Op::Kind::kMap: {
         const bool ref_ok = ref.Map(op.proc, op.va, op.length, op.perm);
-        const Status s = m.Map(p, op.va, op.length, PageAttrs(op.perm));
+        const Status s = m.Map(op.cpu, p, op.va, op.length, PageAttrs(op.perm));
         if ((s == Status::kOk) != ref_ok) {
           return fail("machine says ", StatusName(s), ", reference ",
                       ref_ok ? "ok" : "already mapped");

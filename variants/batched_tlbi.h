@@ -54,7 +54,10 @@ class BatchedTlbi final : public LazyCowBase<A> {
     const uint64_t runs = run_count_;
     ops_ = 0;
     run_count_ = 0;
-    if (ops == 0) return;
+    if (ops == 0) {
+      PublishTableStores(k);
+      return;
+    }
     A& arch = k.arch();
     const Shareability sh = k.shareability();
     const Asid asid = parent.space.asid();

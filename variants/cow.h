@@ -51,6 +51,17 @@ static_assert(ForkedView(MakeWritable(Descriptor::Page(0))) ==
 static_assert(ForkedView(ReadOnly(Descriptor::Page(0))) ==
               ReadOnly(Descriptor::Page(0)));
 
+// Completes this PE's stores to tables, so walks observe them: without a
+// DSB (and FEAT_ETS2 is not assumed) a walk, even on this PE, may still
+// read a table as it was, and a fork's child could take a Translation
+// fault on its first access that the strategy would deliver as real. A
+// fork that ends with a maintenance sequence has published already.
+template <Arch A>
+void PublishTableStores(Kernel<A>& k) {
+  k.arch().Dsb(k.shareability() == Shareability::kInner ? Barrier::kIshSt
+                                                        : Barrier::kNshSt);
+}
+
 // Invalidates every TLB of every CPU: after an ASID rollover, ASIDs are
 // reused, so no entry may survive.
 template <Arch A>
@@ -262,9 +273,10 @@ class LazyCowBase : public Strategy<A> {
   // Told of each run of `pages` of the parent's pages from `va` just made
   // read-only, once their table is written.
   virtual void OnWriteProtected(Kernel<A>&, Process&, VirtAddr, uint64_t) {}
-  // Once every page is: the parent's TLBs must no longer use their old
-  // writable entries when Fork returns.
-  virtual void AfterWriteProtect(Kernel<A>&, Process&) {}
+  // Once every page is: when Fork returns, the parent's TLBs must no
+  // longer use their old writable entries, and every table store must be
+  // published (PublishTableStores).
+  virtual void AfterWriteProtect(Kernel<A>&, Process&) = 0;
 };
 
 }  // namespace ttb

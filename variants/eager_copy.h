@@ -27,8 +27,12 @@ class EagerCopy final : public Strategy<A> {
       if (status != Status::kOk) return;
       status = child.space.MapCopy(va, d.output_address(), d);
     });
-    if (status != Status::kOk) child.space.Release();
-    return status;
+    if (status != Status::kOk) {
+      child.space.Release();
+      return status;
+    }
+    PublishTableStores(k);
+    return Status::kOk;
   }
   FaultOutcome OnFault(Kernel<A>&, Process&, VirtAddr, Fault, Access) override {
     return FaultOutcome::kNotHandled;  // Nothing is shared: faults are real.

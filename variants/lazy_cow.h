@@ -29,6 +29,11 @@ class LazyCow : public LazyCowBase<A> {
     InvalidateEachPage(k.arch(), k.shareability(), parent.space.asid(), va,
                        pages, k.regime().granule_shift);
   }
+  // The tables written after the last page's sequence (those with no
+  // writable page) are not published yet.
+  void AfterWriteProtect(Kernel<A>& k, Process&) override {
+    PublishTableStores(k);
+  }
 };
 
 }  // namespace ttb

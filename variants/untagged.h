@@ -39,7 +39,10 @@ class Untagged : public LazyCowBase<A> {
     protected_any_ = true;
   }
   void AfterWriteProtect(Kernel<A>& k, Process&) override {
-    if (!protected_any_) return;
+    if (!protected_any_) {
+      PublishTableStores(k);
+      return;
+    }
     protected_any_ = false;
     A& arch = k.arch();
     const Shareability sh = k.shareability();

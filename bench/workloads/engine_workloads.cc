@@ -136,7 +136,7 @@ void SimulatedAccesses(benchmark::State& state, const SuiteOptions& o) {
   const Result<sim::Pid> spawned = m->Spawn();
   const uint64_t pages = o.profile->l1_data.entries / 2;
   if (!SetUp(state, spawned.status(), "spawn") ||
-      !SetUp(state, m->Map(spawned.value(), 0x4000'0000, pages, kUserRw),
+      !SetUp(state, m->Map(0, spawned.value(), 0x4000'0000, pages, kUserRw),
              "map")) {
     return;
   }

@@ -64,18 +64,18 @@ class Fixture {
     if (!Check(parent.status(), "spawn")) return;
     parent_ = parent.value();
     if (layout == Layout::kDense) {
-      Check(machine_->Map(parent_, kBase, pages, kUserRw), "map");
+      Check(machine_->Map(0, parent_, kBase, pages, kUserRw), "map");
     } else {
       for (uint64_t done = 0; done < pages && ok();
            done += kSparsePagesPerRegion) {
-        Check(machine_->Map(parent_,
+        Check(machine_->Map(0, parent_,
                             kBase + done / kSparsePagesPerRegion * kRegion,
                             kSparsePagesPerRegion, kUserRw),
               "map");
       }
     }
     if (ok() && text) {
-      Check(machine_->Map(parent_, kTextBase, kTextPages, kUserText), "map");
+      Check(machine_->Map(0, parent_, kTextBase, kTextPages, kUserText), "map");
     }
     if (ok()) machine_->Run(0, parent_);
   }

@@ -53,6 +53,10 @@ void CoherenceChecker::Record(const ArchEvent& e) {
     case ArchEvent::Kind::kDsb: {
       const auto barrier = static_cast<Barrier>(e.detail);
       Record(absl::StrFormat("cpu%d dsb %s", e.cpu, BarrierName(barrier)));
+      // Every DSB completes the PE's earlier stores, to tables included.
+      for (auto& [table, u] : unpublished_) {
+        if (u.cpu == e.cpu) Snapshot(table, u.published);
+      }
       // Only a DSB that orders loads and stores completes TLB maintenance:
       // ISH the issuer's broadcast and local TLBIs, NSH its local ones.
       if (barrier != Barrier::kIsh && barrier != Barrier::kNsh) break;
@@ -70,6 +74,48 @@ void CoherenceChecker::Record(const ArchEvent& e) {
       Record(absl::StrFormat("cpu%d msr ttbr0_el1, %#x", e.cpu, e.value));
       break;
   }
+}
+
+void CoherenceChecker::Snapshot(PhysAddr table,
+                                std::vector<Descriptor>& published) const {
+  published.resize(regime_.granule_bytes() / sizeof(Descriptor));
+  __builtin_memcpy(published.data(), pool_->Descriptors(table),
+                   regime_.granule_bytes());
+}
+
+void CoherenceChecker::Writing(int cpu, PhysAddr table) {
+  // Stores already pending stay with the PE that made them first: only
+  // its DSB publishes them.
+  auto [it, added] = unpublished_.try_emplace(table);
+  if (!added) return;
+  Snapshot(table, it->second.published);
+  it->second.cpu = cpu;
+}
+
+void CoherenceChecker::EndOperation() {
+  std::erase_if(unpublished_, [&](const auto& entry) {
+    return __builtin_memcmp(entry.second.published.data(),
+                            pool_->Descriptors(entry.first),
+                            regime_.granule_bytes()) == 0;
+  });
+}
+
+bool CoherenceChecker::SeesUnpublished(PhysAddr root, VirtAddr va) const {
+  return !unpublished_.empty() &&
+         !SameOutcome(
+             walker_.Walk(root, va, Access::kRead, El::kEl1),
+             published_walker_.Walk(root, va, Access::kRead, El::kEl1));
+}
+
+Descriptor CoherenceChecker::Read(PhysAddr slot) const {
+  const PhysAddr table = slot & ~(regime_.granule_bytes() - 1);
+  const auto it = unpublished_.find(table);
+  if (it != unpublished_.end()) {
+    return it->second.published[(slot - table) / sizeof(Descriptor)];
+  }
+  Descriptor d;
+  __builtin_memcpy(&d, pool_->Bytes(slot), sizeof(d));
+  return d;
 }
 
 void CoherenceChecker::Removed(int cpu, const TlbEntry& entry) {
@@ -136,6 +182,17 @@ void CoherenceChecker::CheckAccess(int cpu, VirtAddr va, Asid asid,
         "process's own root %#x",
         cpu, va, cpu_root, own_root));
   }
+  if (SeesUnpublished(own_root, va)) {
+    const WalkResult now = walker_.Walk(own_root, va, Access::kRead, El::kEl1);
+    const WalkResult seen =
+        published_walker_.Walk(own_root, va, Access::kRead, El::kEl1);
+    Report(absl::StrFormat(
+        "unpublished descriptor on cpu%d's walk of va %#x: the tables give "
+        "%s, but a walk may not observe stores no DSB has completed yet, and "
+        "without them gives %s (a table store reaches walks only after a DSB "
+        "on the storing PE)",
+        cpu, va, Outcome(now), Outcome(seen)));
+  }
   // Every walk-cache entry that could start this walk, not only the one
   // the model picks: of several, hardware may use any.
   tlb.ForEachWalkEntry([&](const WalkEntry& e) {
@@ -186,6 +243,14 @@ void CoherenceChecker::CheckHit(int cpu, const TlbEntry& hit, VirtAddr va,
         "walk through the previous TTBR0 cached it before the ISB that makes "
         "a TTBR0 write take effect)",
         cpu, va, hit.asid, hit.owner, pid, stale));
+    return;
+  }
+  if (hit.before_publication) {
+    Report(absl::StrFormat(
+        "stale TLB hit on cpu%d: va %#x asid %d %s, cached by a walk that read "
+        "the tables before a DSB published a store (a TLBI must follow the "
+        "DSB that publishes the store it is for)",
+        cpu, va, hit.asid, stale));
     return;
   }
   Report(absl::StrFormat(
@@ -241,6 +306,7 @@ void CoherenceChecker::CheckFreed(PhysAddr frame, FrameUse use,
                                   const SimSystem& system,
                                   const std::vector<bool>& running) {
   const char* what = use == FrameUse::kTable ? "table" : "frame";
+  unpublished_.erase(frame);
   for (int c = 0; c < system.cpu_count(); ++c) {
     const CpuState& s = system.cpu(c);
     if (s.ttbr0_root == frame || s.synced_root == frame) {

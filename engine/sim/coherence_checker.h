@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,10 +23,29 @@
 
 namespace ttb::sim {
 
-class CoherenceChecker {
+class CoherenceChecker : private DescriptorView {
  public:
   CoherenceChecker(const Regime& regime, const FramePool& pool)
-      : regime_(regime), walker_(regime, pool) {}
+      : regime_(regime),
+        pool_(&pool),
+        walker_(regime, pool),
+        published_walker_(regime, pool, this) {}
+
+  // A table `cpu` is about to store to. A store to a translation table
+  // reaches walks, even the storing PE's own, only after a DSB on the
+  // storing PE (the Arm ARM's rule for table updates; FEAT_ETS2 orders
+  // some cases, which the checker does not assume), so until then the
+  // checker keeps what the table held as what walks may still see.
+  void Writing(int cpu, PhysAddr table);
+  // The end of a kernel operation: tables whose stores are all published
+  // are forgotten; the rest stay pending.
+  void EndOperation();
+  // A walker that reads every table as published: what a walk may see
+  // while stores are pending. Speculation walks with it.
+  const Walker& published_walker() const { return published_walker_; }
+  // Whether a walk of `va` from `root` ends elsewhere with the tables as
+  // published than as they are.
+  bool SeesUnpublished(PhysAddr root, VirtAddr va) const;
 
   // A line of history ("cpu0 pid3 write 0x4000").
   void Record(std::string event);
@@ -100,8 +120,22 @@ class CoherenceChecker {
   std::string WalkStaleness(const WalkEntry& e, VirtAddr va,
                             PhysAddr own_root) const;
 
+  // Table content as no DSB has published it yet, and who stored.
+  struct Unpublished {
+    std::vector<Descriptor> published;
+    int cpu;
+  };
+
+  // DescriptorView: a descriptor as published.
+  Descriptor Read(PhysAddr slot) const override;
+  // Copies `table`'s content now into `published`.
+  void Snapshot(PhysAddr table, std::vector<Descriptor>& published) const;
+
   Regime regime_;
+  const FramePool* pool_;
   Walker walker_;  // Its own, so checking adds no reads to the machine's.
+  Walker published_walker_;
+  std::map<PhysAddr, Unpublished> unpublished_;
   std::deque<std::string> history_;
   std::vector<std::string> violations_;
   uint64_t hits_checked_ = 0;

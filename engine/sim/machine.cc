@@ -65,7 +65,6 @@ Machine::Machine(const MachineConfig& config, Strategy<SimArch>& strategy,
                                         : *FindTlbProfile("neoverse-n1"),
               config.regime, config.cpus, config.range_tlbi),
       walker_(config.regime, memory_->pool()),
-      speculative_walker_(config.regime, memory_->pool()),
       speculation_targets_(config.cpus),
       running_(config.cpus, nullptr) {
   for (int c = 0; c < config.cpus; ++c) arches_.emplace_back(&system_, c);
@@ -112,7 +111,8 @@ Result<Pid> Machine::Spawn() {
   return next_pid_++;
 }
 
-Status Machine::Map(Pid pid, VirtAddr va, uint64_t pages, Descriptor attrs) {
+Status Machine::Map(int cpu, Pid pid, VirtAddr va, uint64_t pages,
+                    Descriptor attrs) {
   Process* p = process(pid);
   if (p == nullptr) return Status::kInvalidArgument;
   // Every strategy relies on user entries being tagged with the ASID
@@ -120,12 +120,20 @@ Status Machine::Map(Pid pid, VirtAddr va, uint64_t pages, Descriptor attrs) {
   if (!attrs.ng()) return Status::kInvalidArgument;
   if (checker_) {
     checker_->Record(
-        absl::StrFormat("pid%d map %#x +%d pages", pid, va, pages));
+        absl::StrFormat("cpu%d pid%d map %#x +%d pages", cpu, pid, va, pages));
   }
+  current_cpu_ = cpu;
   Status s = strategy_->BeforeEdit(*this, *p, va, pages);
   // Invalid entries are never cached (Arm ARM D8.13), so mapping into
-  // unmapped space needs no invalidation.
+  // unmapped space needs no invalidation. The new descriptors must reach
+  // walks before the process uses them, or its first access may fault on
+  // the old invalid ones: a DSB publishes them. (Linux instead treats such
+  // a fault as spurious and retries; these strategies deliver it.)
   if (s == Status::kOk) s = p->space.Map(va, pages, attrs);
+  if (s == Status::kOk) {
+    arch().Dsb(shareability() == Shareability::kInner ? Barrier::kIshSt
+                                                      : Barrier::kNshSt);
+  }
   EndKernelOperation();
   return s;
 }
@@ -253,7 +261,7 @@ WalkResult Machine::WalkThroughCache(int cpu, const Walker& walker,
 }
 
 void Machine::Fill(int cpu, const Process& owner, Asid asid, VirtAddr va,
-                   const WalkResult& w) {
+                   const WalkResult& w, bool before_publication) {
   Tlb& tlb = system_.tlb(cpu);
   for (int i = 0; i < w.step_count; ++i) {
     const WalkStep& s = w.steps[i];
@@ -273,7 +281,8 @@ void Machine::Fill(int cpu, const Process& owner, Asid asid, VirtAddr va,
                       w.level,
                       w.permissions,
                       owner.pid,
-                      owner.asid_tenure};
+                      owner.asid_tenure,
+                      before_publication};
   if (checker_) checker_->CheckFill(cpu, fill, system_);
   tlb.Fill(fill);
 }
@@ -403,6 +412,7 @@ void Machine::Exit(Pid pid) {
 }
 
 void Machine::EndKernelOperation() {
+  if (checker_) checker_->EndOperation();
   if (config_.speculate) {
     Speculate();
     for (std::vector<VirtAddr>& targets : speculation_targets_) {
@@ -460,11 +470,17 @@ void Machine::Speculate() {
     if (owner == nullptr) continue;
     for (const VirtAddr va : speculation_targets_[c]) {
       if (system_.tlb(c).Peek(va, s.synced_asid) != nullptr) continue;
+      // The walk reads the tables as published, which a walk may.
       Fill(c, *owner, s.synced_asid, va,
-           WalkThroughCache(c, speculative_walker_, s.synced_root,
-                            s.synced_asid, va, Access::kRead));
+           WalkThroughCache(c, checker_->published_walker(), s.synced_root,
+                            s.synced_asid, va, Access::kRead),
+           checker_->SeesUnpublished(s.synced_root, va));
     }
   }
+}
+
+void Machine::Writing(PhysAddr table) {
+  checker_->Writing(current_cpu_, table);
 }
 
 void Machine::Freed(PhysAddr frame, FrameUse use) {

@@ -40,7 +40,8 @@ struct MachineConfig {
   // Adversarial speculation (needs check_coherence): after every TLBI,
   // barrier and TTBR0 write, and before each return to EL0, every CPU
   // walks the addresses the operation in progress invalidated, through
-  // the TTBR0 it has synchronised, and caches what it finds, as the
+  // the TTBR0 it has synchronised and the tables as DSBs have published
+  // them, and caches what it finds, as the
   // architecture allows a walk at any time. A misplaced barrier or a
   // missing break-before-make then leaves a stale entry whether or not the
   // old one happened to be cached.
@@ -82,8 +83,9 @@ class Machine final : public Kernel<SimArch>, private FrameObserver {
 
   // A new process with an empty address space.
   Result<Pid> Spawn();
-  // Maps zero-filled pages; `attrs` is a page descriptor template.
-  Status Map(Pid pid, VirtAddr va, uint64_t pages, Descriptor attrs);
+  // Maps zero-filled pages on `cpu`; `attrs` is a page descriptor template
+  // with nG = 1.
+  Status Map(int cpu, Pid pid, VirtAddr va, uint64_t pages, Descriptor attrs);
   // Unmaps on `cpu`, with the TLB maintenance a kernel needs.
   Status Unmap(int cpu, Pid pid, VirtAddr va, uint64_t pages);
   // Makes `pid` current on `cpu` (a context switch if it is not).
@@ -139,7 +141,7 @@ class Machine final : public Kernel<SimArch>, private FrameObserver {
   // as hardware may: the table descriptors it passed in the walk cache, and
   // the leaf unless the walk found no translation.
   void Fill(int cpu, const Process& owner, Asid asid, VirtAddr va,
-            const WalkResult& w);
+            const WalkResult& w, bool before_publication = false);
   // The end of a kernel operation on current_cpu_: the last chance for
   // speculative walks before the exception return, which synchronises the
   // context.
@@ -152,6 +154,7 @@ class Machine final : public Kernel<SimArch>, private FrameObserver {
   void ObserveInvalidated(const TlbEntry& removed);
   // FrameObserver.
   void Freed(PhysAddr frame, FrameUse use) override;
+  void Writing(PhysAddr table) override;
 
   MachineConfig config_;
   Strategy<SimArch>* strategy_;
@@ -159,7 +162,6 @@ class Machine final : public Kernel<SimArch>, private FrameObserver {
   SimSystem system_;
   std::vector<SimArch> arches_;
   Walker walker_;
-  Walker speculative_walker_;  // Its own: speculation counts no reads.
   // Per CPU: the addresses speculation walks until the operation ends.
   std::vector<std::vector<VirtAddr>> speculation_targets_;
   AsidAllocator asids_;

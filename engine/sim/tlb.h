@@ -30,9 +30,11 @@ struct TlbEntry {
   // Simulator bookkeeping, not architecture: the process whose walk filled
   // the entry, and its Process::asid_tenure then, so the coherence checker
   // can compare the entry with that process's tables while it is reachable
-  // through them.
+  // through them; and whether the walk read a table store no DSB had
+  // published, for the checker's report.
   uint32_t owner = 0;
   uint32_t owner_asid_tenure = 0;
+  bool before_publication = false;
 };
 
 // A cached table descriptor: the walk can resume at `level + 1`.

@@ -29,11 +29,11 @@ std::string Run(Strategy<sim::SimArch>& strategy, bool range_tlbi) {
   auto m = *sim::Machine::Create(config, strategy);
   const sim::Pid parent = m->Spawn().value();
   bool ok =
-      m->Map(parent, kText, 1, testing::PageAttrs(testing::Perm::kReadExec)) ==
-          Status::kOk &&
-      m->Map(parent, kData, kDataPages,
+      m->Map(0, parent, kText, 1,
+             testing::PageAttrs(testing::Perm::kReadExec)) == Status::kOk &&
+      m->Map(0, parent, kData, kDataPages,
              testing::PageAttrs(testing::Perm::kReadWrite)) == Status::kOk &&
-      m->Map(parent, kStack, 4,
+      m->Map(0, parent, kStack, 4,
              testing::PageAttrs(testing::Perm::kReadWrite)) == Status::kOk;
   auto page = [](uint64_t i) { return kData + i * 4096; };
   // Reads page i's first byte, expects `want`, writes `value`, reads it back.
