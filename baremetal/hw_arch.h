@@ -85,6 +85,30 @@ class HwArch {
     ++counts_.ttbr0_writes;
     TTB_WRITE_SYSREG(ttbr0_el1, Ttbr0Value(root, asid));
   }
+  // The cache lines are CTR_EL0's minimum line sizes. A core with
+  // CTR_EL0.IDC (bit 28) needs no clean to the point of unification, one
+  // with DIC (bit 29) no instruction-cache invalidation; the barriers stay,
+  // as Linux keeps them, and the counts equal the simulator's.
+  void SyncInstructions(const void* bytes, uint64_t size) {
+    ++counts_.instruction_syncs;
+    const uint64_t ctr = TTB_READ_SYSREG(ctr_el0);
+    const auto start = reinterpret_cast<uintptr_t>(bytes);
+    if (((ctr >> 28) & 1) == 0) {
+      const uint64_t line = 4ull << ((ctr >> 16) & 0xF);  // DminLine.
+      for (uintptr_t a = start & ~(line - 1); a < start + size; a += line) {
+        asm volatile("dc cvau, %0" : : "r"(a) : "memory");
+      }
+    }
+    Dsb(Barrier::kIsh);
+    if (((ctr >> 29) & 1) == 0) {
+      const uint64_t line = 4ull << (ctr & 0xF);  // IminLine.
+      for (uintptr_t a = start & ~(line - 1); a < start + size; a += line) {
+        asm volatile("ic ivau, %0" : : "r"(a) : "memory");
+      }
+    }
+    Dsb(Barrier::kIsh);
+    Isb();
+  }
   // ID_AA64ISAR0_EL1.TLB (bits 59:56) = 2: FEAT_TLBIRANGE.
   bool HasRangeTlbi() const {
     return ((TTB_READ_SYSREG(id_aa64isar0_el1) >> 56) & 0xF) >= 2;

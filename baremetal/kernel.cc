@@ -138,22 +138,6 @@ void SwitchTo(int index) {
   CurrentStrategy().SwitchTo(kernel, t.process);
 }
 
-// Writes code to memory that will be executed: clean the data cache to the
-// point of unification, invalidate the instruction cache (Arm ARM D7.5.9).
-void SyncInstructions(uintptr_t start, uint64_t bytes) {
-  const uint64_t ctr = TTB_READ_SYSREG(ctr_el0);
-  const uint64_t dline = 4ull << ((ctr >> 16) & 0xF);
-  const uint64_t iline = 4ull << (ctr & 0xF);
-  for (uintptr_t a = start & ~(dline - 1); a < start + bytes; a += dline) {
-    asm volatile("dc cvau, %0" : : "r"(a) : "memory");
-  }
-  asm volatile("dsb ish" ::: "memory");
-  for (uintptr_t a = start & ~(iline - 1); a < start + bytes; a += iline) {
-    asm volatile("ic ivau, %0" : : "r"(a) : "memory");
-  }
-  asm volatile("dsb ish; isb" ::: "memory");
-}
-
 void PrintCounts() {
   const ArchCounters& now = kernel.arch().counts();
   const FramePoolStats& pool = kernel.pool().stats();
@@ -382,7 +366,7 @@ Fault DecodeFault(uint64_t dfsc) {
   }
   const PhysAddr text = init.process.space.Translate(kText).value().pa;
   __builtin_memcpy(kernel.pool().Bytes(text), user_program_start, text_bytes);
-  SyncInstructions(text, text_bytes);
+  kernel.arch().SyncInstructions(kernel.pool().Bytes(text), text_bytes);
   init.process.pid = 1;
   init.regs.x[0] = kData;
   init.regs.x[1] = kDataPages;

@@ -98,11 +98,15 @@ Status AddressSpace::CheckPageAndFrame(VirtAddr va, PhysAddr frame) const {
   return Status::kOk;
 }
 
-Status AddressSpace::MapCopy(VirtAddr va, PhysAddr src, Descriptor attrs) {
+Result<PhysAddr> AddressSpace::MapCopy(VirtAddr va, PhysAddr src,
+                                       Descriptor attrs) {
   if (const Status s = CheckPageAndFrame(va, src); s != Status::kOk) return s;
   const Result<PhysAddr> copy = pool_->Copy(src);
   if (!copy.ok()) return copy.status();
-  return PlaceOrUndo(va, copy.value(), attrs);
+  if (const Status s = PlaceOrUndo(va, copy.value(), attrs); s != Status::kOk) {
+    return s;
+  }
+  return copy;
 }
 
 Result<Translation> AddressSpace::Translate(VirtAddr va) {

@@ -89,8 +89,8 @@ class AddressSpace {
   // `attrs` (a page descriptor; its output address is ignored). The range
   // must be unmapped.
   Status Map(VirtAddr va, uint64_t pages, Descriptor attrs);
-  // Maps a new frame holding a copy of `src` at `va`.
-  Status MapCopy(VirtAddr va, PhysAddr src, Descriptor attrs);
+  // Maps a new frame holding a copy of `src` at `va`; returns the frame.
+  Result<PhysAddr> MapCopy(VirtAddr va, PhysAddr src, Descriptor attrs);
   // Removes every mapped page in the range and every table left empty.
   // `on_change(va, old, level)` is told of each removed page (level 3) and
   // table (its level) once its descriptor is invalid, and takes over the

@@ -33,11 +33,18 @@ constexpr uint64_t Ttbr0Value(PhysAddr root, Asid asid) {
 
 template <typename A>
 concept Arch = requires(A& arch, tlbi::Op op, Shareability sh, uint64_t operand,
-                        Barrier barrier, PhysAddr root, Asid asid) {
+                        Barrier barrier, PhysAddr root, Asid asid,
+                        const void* bytes, uint64_t size) {
   arch.Tlbi(op, sh, operand);  // One TLBI instruction with its operand.
   arch.Dsb(barrier);
   arch.Isb();
   arch.SwitchTtbr0(root, asid);  // MSR TTBR0_EL1 (the caller adds the ISB).
+  // Makes the `size` bytes of instructions just written at `bytes` (as
+  // this PE addresses them) visible to instruction fetch: DC CVAU, DSB
+  // ISH, IC IVAU, DSB ISH, ISB, since data and instruction caches need not
+  // be coherent (Arm ARM, "Concurrent modification and execution of
+  // instructions").
+  arch.SyncInstructions(bytes, size);
   static_cast<bool>(arch.HasRangeTlbi());  // FEAT_TLBIRANGE.
 };
 

@@ -12,6 +12,8 @@ struct ArchCounters {
   uint64_t dsb[kBarrierCount] = {};
   uint64_t isb = 0;
   uint64_t ttbr0_writes = 0;
+  // SyncInstructions calls; their DSBs and ISB count as such.
+  uint64_t instruction_syncs = 0;
   // Range TLBIs on a core without FEAT_TLBIRANGE: UNDEFINED on hardware.
   uint64_t undefined_instructions = 0;
 

@@ -24,8 +24,9 @@ enum class Event : unsigned char {
   kPagesCopied,
   kTablesAllocated,
   kFramesShared,
+  kInstructionSyncs,
 };
-inline constexpr int kEventCount = 11;
+inline constexpr int kEventCount = 12;
 
 constexpr const char* EventName(Event e) {
   switch (e) {
@@ -51,6 +52,8 @@ constexpr const char* EventName(Event e) {
       return "tables_allocated";
     case Event::kFramesShared:
       return "frames_shared";
+    case Event::kInstructionSyncs:
+      return "instruction_syncs";
   }
   return "?";
 }

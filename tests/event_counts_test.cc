@@ -259,6 +259,33 @@ TEST(AsidTaggedCounts, EveryOtherCpuRunningTheParentReloadsTtbr0) {
   EXPECT_EQ(s.machine->counters().ipis, 2u);
 }
 
+// A copy of a page EL0 may execute reaches instruction fetch before it can
+// run: once per copied executable page, never for a data page.
+TEST(InstructionSyncCounts, EveryCopiedExecutablePageIsSynchronised) {
+  // Writable and EL0-executable (UXN clear), so a CoW break copies it.
+  const Descriptor rwx = PageAttrs(Perm::kReadWrite).with_uxn(false);
+  for (const char* name : {"eager_copy", "lazy_cow"}) {
+    sim::MachineConfig config;
+    auto m = *sim::Machine::Create(config, *FindStrategy<SimArch>(name));
+    const sim::Pid parent = m->Spawn().value();
+    ASSERT_EQ(m->Map(0, parent, kBase, 2, rwx), Status::kOk);
+    ASSERT_EQ(
+        m->Map(0, parent, kBase + 0x10000, 3, PageAttrs(Perm::kReadWrite)),
+        Status::kOk);
+    const uint64_t before = m->system().counters().instruction_syncs;
+    const sim::Pid child = m->Fork(0, parent).value();
+    const std::vector<uint8_t> bytes = {1};
+    for (const VirtAddr va : {kBase, kBase + 0x10000}) {
+      ASSERT_TRUE(m->Write(0, child, va, bytes).ok);
+    }
+    // eager_copy syncs its two executable copies at fork; lazy_cow the one
+    // the child's write breaks.
+    EXPECT_EQ(m->system().counters().instruction_syncs - before,
+              std::string(name) == "eager_copy" ? 2u : 1u)
+        << name;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Registry, EventCountTest,
                          ::testing::ValuesIn(AllStrategies()),
                          StrategyTestName);

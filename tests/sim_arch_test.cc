@@ -81,6 +81,7 @@ struct RecordingArch {
   void Dsb(Barrier b) { log.push_back(std::string("dsb ") + BarrierName(b)); }
   void Isb() { log.push_back("isb"); }
   void SwitchTtbr0(PhysAddr, Asid) { log.push_back("msr ttbr0_el1"); }
+  void SyncInstructions(const void*, uint64_t) { log.push_back("sync"); }
   bool HasRangeTlbi() const { return false; }
 };
 

@@ -51,6 +51,19 @@ static_assert(ForkedView(MakeWritable(Descriptor::Page(0))) ==
 static_assert(ForkedView(ReadOnly(Descriptor::Page(0))) ==
               ReadOnly(Descriptor::Page(0)));
 
+// Whether EL0 may execute the page (UXN clear): a copy of it must reach
+// instruction fetch before the copy is mapped.
+constexpr bool El0Executable(Descriptor d) { return !d.uxn(); }
+
+// Makes a copied frame's bytes visible to instruction fetch when the page
+// is EL0-executable.
+template <Arch A>
+void SyncIfExecutable(Kernel<A>& k, Descriptor d, PhysAddr copy) {
+  if (El0Executable(d)) {
+    k.arch().SyncInstructions(k.pool().Bytes(copy), k.regime().granule_bytes());
+  }
+}
+
 // Completes this PE's stores to tables, so walks observe them: without a
 // DSB (and FEAT_ETS2 is not assumed) a walk, even on this PE, may still
 // read a table as it was, and a fork's child could take a Translation
@@ -225,6 +238,7 @@ FaultOutcome HandleCowFault(Kernel<A>& k, Process& p, VirtAddr va, Fault fault,
   }
   const Result<PhysAddr> copy = k.pool().Copy(frame);
   if (!copy.ok()) return FaultOutcome::kNoMemory;
+  SyncIfExecutable(k, d, copy.value());
   Remap(arch, sh, asid, page, entry,
         writable.with_output_address(copy.value()));
   k.pool().Release(frame);

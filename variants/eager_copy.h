@@ -1,4 +1,5 @@
-// eager_copy: fork copies every page (and builds every table) at once. The
+// eager_copy: fork copies every page (and builds every table) at once,
+// making each EL0-executable copy visible to instruction fetch. The
 // parent's translations never change, so fork needs no TLB maintenance, and
 // no CoW fault follows. The child's fresh ASID has no cached entries: the
 // allocator hands an ASID out once per generation.
@@ -25,7 +26,10 @@ class EagerCopy final : public Strategy<A> {
     if (status != Status::kOk) return status;
     parent.space.ForEachPage([&](VirtAddr va, Descriptor& d) {
       if (status != Status::kOk) return;
-      status = child.space.MapCopy(va, d.output_address(), d);
+      const Result<PhysAddr> copy =
+          child.space.MapCopy(va, d.output_address(), d);
+      status = copy.status();
+      if (copy.ok()) SyncIfExecutable(k, d, copy.value());
     });
     if (status != Status::kOk) {
       child.space.Release();

@@ -16,14 +16,16 @@ namespace {
 namespace fs = std::filesystem;
 
 // The events a summary names: TLB maintenance by kind, barriers, TTBR0
-// writes, IPIs, walks, faults, copies, tables and shared frames. Not
+// writes, IPIs, walks, faults, copies, tables, shared frames and
+// instruction-cache maintenance. Not
 // totals, per-walk reads and hits, nor counters that are not events
 // (latencies, cycles, sizes).
 bool SummarisedEvent(const std::string& key) {
   return key.rfind("tlbi.", 0) == 0 || key.rfind("dsb.", 0) == 0 ||
          key == "isb" || key == "ttbr0_writes" || key == "ipis" ||
          key == "walks" || key == "faults" || key == "pages_copied" ||
-         key == "tables_allocated" || key == "frames_shared";
+         key == "tables_allocated" || key == "frames_shared" ||
+         key == "instruction_syncs";
 }
 
 std::string SizeLabel(uint64_t mib) {

@@ -30,6 +30,7 @@ Events EventsOf(sim::Machine& m) {
   set(Event::kPagesCopied, p.copies);
   set(Event::kTablesAllocated, p.allocations - p.copies);
   set(Event::kFramesShared, p.shares);
+  set(Event::kInstructionSyncs, a.instruction_syncs);
   return e;
 }
 

@@ -103,6 +103,14 @@ class SimArch {
   void Dsb(Barrier barrier);
   void Isb();
   void SwitchTtbr0(PhysAddr root, Asid asid);
+  // Counts the sequence: the cache maintenance itself has nothing to model
+  // (simulated memory has no instruction cache), its barriers do.
+  void SyncInstructions(const void*, uint64_t) {
+    ++system_->counters().instruction_syncs;
+    Dsb(Barrier::kIsh);
+    Dsb(Barrier::kIsh);
+    Isb();
+  }
   bool HasRangeTlbi() const { return system_->range_tlbi(); }
   // InvalidateEachPageInTurn's instructions, carried out as one run: the
   // same counts, TLB contents and completion state, without the per-page

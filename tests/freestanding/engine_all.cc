@@ -33,6 +33,9 @@ struct LastOperationArch {
   void Dsb(Barrier b) { last ^= static_cast<uint64_t>(b); }
   void Isb() { ++last; }
   void SwitchTtbr0(PhysAddr root, Asid asid) { last = Ttbr0Value(root, asid); }
+  void SyncInstructions(const void* bytes, uint64_t size) {
+    last ^= reinterpret_cast<uintptr_t>(bytes) + size;
+  }
   bool HasRangeTlbi() const { return true; }
 };
 static_assert(Arch<LastOperationArch>);
