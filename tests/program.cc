@@ -171,6 +171,19 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
   return ops;
 }
 
+bool AShortProgramFails(Strategy<sim::SimArch>& strategy) {
+  const ProgramConfig configs[] = {{1, Regime::Va39(), false},
+                                   {2, Regime::Va48(), true}};
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    for (const ProgramConfig& config : configs) {
+      if (RunProgram(GenerateProgram(seed, 400, config), config, strategy)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 std::ostream& operator<<(std::ostream& os, const Failure& f) {
   return os << f.message;
 }

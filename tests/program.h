@@ -81,6 +81,11 @@ std::optional<Failure> RunProgram(const std::vector<Op>& ops,
                                   Strategy<sim::SimArch>& strategy,
                                   RunStats* stats = nullptr);
 
+// Whether any of a fixed set of short programs (20 seeds, on 1 CPU without
+// range TLBIs and on 2 with them) fails under `strategy`: a broken copy of
+// a rule must.
+bool AShortProgramFails(Strategy<sim::SimArch>& strategy);
+
 // A smaller program that still fails: cut after the failing operation,
 // then remove chunks, then single operations, while it still fails, until
 // `budget` has passed. A failing program's first report is worth having in
