@@ -56,23 +56,23 @@ Rollover RolloverHandingBackTheParentsFirstAsid(Strategy<SimArch>& strategy) {
   config.check_coherence = true;
   Rollover r{*sim::Machine::Create(config, strategy)};
   sim::Machine& m = *r.machine;
-  r.parent = m.Spawn().value();
+  r.parent = m.Spawn(0).value();
   r.first_asid = m.process(r.parent)->space.asid();
   // A second process, so that a fork's pair of ASIDs (child, then parent)
   // runs out at the parent's.
-  const sim::Pid idle = m.Spawn().value();
+  const sim::Pid idle = m.Spawn(0).value();
   EXPECT_EQ(m.Map(0, r.parent, kVa, 1, PageAttrs(Perm::kReadWrite)),
             Status::kOk);
   EXPECT_TRUE(m.Write(0, r.parent, kVa, kFirst).ok);
   const sim::Pid first_child = m.Fork(0, r.parent).value();
   EXPECT_TRUE(m.Write(0, r.parent, kVa, kSecond).ok);  // Copies the frame.
-  m.Exit(first_child);
-  m.Exit(idle);
+  m.Exit(0, first_child);
+  m.Exit(0, idle);
   while (m.asids().rollovers() == 0) {
     const Result<sim::Pid> child = m.Fork(0, r.parent);
     EXPECT_TRUE(child.ok());
     if (!child.ok()) break;
-    m.Exit(child.value());
+    m.Exit(0, child.value());
   }
   return r;
 }

@@ -37,7 +37,7 @@ inline Scenario ForkAfterWrites(Strategy<sim::SimArch>& strategy, int cpus,
   Scenario s{*sim::Machine::Create(CheckedConfig(cpus, speculate), strategy), 0,
              0};
   sim::Machine& m = *s.machine;
-  s.parent = m.Spawn().value();
+  s.parent = m.Spawn(0).value();
   EXPECT_EQ(m.Map(0, s.parent, kVa, 4, PageAttrs(Perm::kReadWrite)),
             Status::kOk);
   for (int cpu = cpus - 1; cpu >= 0; --cpu) {

@@ -182,7 +182,7 @@ ParentMachine ParentWithPages(Strategy<SimArch>& strategy, int cpus,
   config.cpus = cpus;
   config.range_tlbi = range_tlbi;
   ParentMachine s{*sim::Machine::Create(config, strategy), 0};
-  s.parent = s.machine->Spawn().value();
+  s.parent = s.machine->Spawn(0).value();
   EXPECT_EQ(
       s.machine->Map(0, s.parent, kBase, pages, PageAttrs(Perm::kReadWrite)),
       Status::kOk);
@@ -267,7 +267,7 @@ TEST(InstructionSyncCounts, EveryCopiedExecutablePageIsSynchronised) {
   for (const char* name : {"eager_copy", "lazy_cow"}) {
     sim::MachineConfig config;
     auto m = *sim::Machine::Create(config, *FindStrategy<SimArch>(name));
-    const sim::Pid parent = m->Spawn().value();
+    const sim::Pid parent = m->Spawn(0).value();
     ASSERT_EQ(m->Map(0, parent, kBase, 2, rwx), Status::kOk);
     ASSERT_EQ(
         m->Map(0, parent, kBase + 0x10000, 3, PageAttrs(Perm::kReadWrite)),

@@ -17,7 +17,7 @@ TEST(Events, SnapshotsDifferByWhatTheMachineDidBetweenThem) {
   config.memory_bytes = 16ull << 20;
   auto m =
       *sim::Machine::Create(config, *FindStrategy<sim::SimArch>("lazy_cow"));
-  const sim::Pid parent = m->Spawn().value();
+  const sim::Pid parent = m->Spawn(0).value();
   const Descriptor rw = Descriptor::Page(0).with_ap(Ap::kRw).with_ng(true);
   ASSERT_EQ(m->Map(0, parent, 0x4000'0000, 8, rw), Status::kOk);
   m->Run(0, parent);

@@ -40,7 +40,7 @@ class FailureTest : public ::testing::TestWithParam<Strategy<SimArch>*> {
     config.regime = Regime::Va48();
     config.check_coherence = true;
     machine_ = *sim::Machine::Create(config, *GetParam());
-    parent_ = machine_->Spawn().value();
+    parent_ = machine_->Spawn(0).value();
     for (const Layout& l : kLayout) {
       ASSERT_EQ(machine_->Map(0, parent_, l.va, l.pages, PageAttrs(l.perm)),
                 Status::kOk);
@@ -92,7 +92,7 @@ TEST_P(FailureTest, ForkFailingAtEveryAllocationLeavesTheParentAsItWas) {
   EXPECT_EQ(Read(child.value(), 0x3F'0000 + 70 * 4096), uint8_t(70));
   ASSERT_TRUE(Write(parent_, 0x3F'0000, 0xEE).ok);
   EXPECT_EQ(Read(child.value(), 0x3F'0000), 0);
-  machine_->Exit(child.value());
+  machine_->Exit(0, child.value());
   EXPECT_EQ(pool.stats().invalid_releases, 0u);
   EXPECT_TRUE(machine_->checker()->violations().empty());
   RecordProperty("fork_allocation_failures", failures);
@@ -124,8 +124,8 @@ TEST_P(FailureTest, CowFaultWithoutMemoryChangesNothingAndCanBeRetried) {
   EXPECT_EQ(Read(child, va), 0x77);
   EXPECT_EQ(Read(parent_, va), 14);
   ExpectParentIntact();
-  machine_->Exit(child);
-  machine_->Exit(parent_);
+  machine_->Exit(0, child);
+  machine_->Exit(0, parent_);
   EXPECT_EQ(pool.frames_in_use(), 0u);
   EXPECT_TRUE(machine_->checker()->violations().empty());
 }

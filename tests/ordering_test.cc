@@ -184,7 +184,7 @@ TEST(Ordering, CatchesAForkThatLeavesItsTablesUnpublished) {
     Strategy<SimArch>& strategy =
         publish ? static_cast<Strategy<SimArch>&>(clean) : broken;
     auto m = *sim::Machine::Create(CheckedConfig(2, true), strategy);
-    const sim::Pid parent = m->Spawn().value();
+    const sim::Pid parent = m->Spawn(0).value();
     // Read-only pages: no maintenance sequence follows their table.
     ASSERT_EQ(m->Map(0, parent, kVa, 4, PageAttrs(Perm::kReadOnly)),
               Status::kOk);
@@ -213,8 +213,8 @@ TEST(Ordering, SpeculationCatchesTheMissingIsbAfterATtbr0Write) {
   for (const bool speculate : {false, true}) {
     UntaggedWithoutIsbAfterTtbr0 strategy;
     auto m = *sim::Machine::Create(CheckedConfig(1, speculate), strategy);
-    const sim::Pid first = m->Spawn().value();
-    const sim::Pid second = m->Spawn().value();
+    const sim::Pid first = m->Spawn(0).value();
+    const sim::Pid second = m->Spawn(0).value();
     for (const sim::Pid pid : {first, second}) {
       ASSERT_EQ(m->Map(0, pid, kVa, 1, PageAttrs(Perm::kReadWrite)),
                 Status::kOk);
@@ -230,8 +230,8 @@ TEST(Ordering, SpeculationCatchesTheMissingIsbAfterATtbr0Write) {
 TEST(Ordering, TheUntaggedSwitchSynchronisesBeforeItFlushes) {
   Untagged<SimArch> strategy;
   auto m = *sim::Machine::Create(CheckedConfig(1, true), strategy);
-  const sim::Pid first = m->Spawn().value();
-  const sim::Pid second = m->Spawn().value();
+  const sim::Pid first = m->Spawn(0).value();
+  const sim::Pid second = m->Spawn(0).value();
   for (const sim::Pid pid : {first, second}) {
     ASSERT_EQ(m->Map(0, pid, kVa, 1, PageAttrs(Perm::kReadWrite)), Status::kOk);
   }
@@ -275,7 +275,7 @@ TEST(Ordering, TheUnshareRemovesTheWalksThroughTheOldTable) {
 TEST(Ordering, CatchesAFrameFreedBeforeItsTlbiCompletes) {
   LazyCow<SimArch> strategy;
   auto m = *sim::Machine::Create(CheckedConfig(1, false), strategy);
-  const sim::Pid pid = m->Spawn().value();
+  const sim::Pid pid = m->Spawn(0).value();
   ASSERT_EQ(m->Map(0, pid, kVa, 2, PageAttrs(Perm::kReadWrite)), Status::kOk);
   ASSERT_TRUE(m->Write(0, pid, kVa, kBefore).ok);
   ASSERT_TRUE(m->Write(0, pid, kVa + 0x1000, kBefore).ok);
@@ -302,7 +302,7 @@ TEST(Ordering, CatchesAFrameFreedBeforeItsTlbiCompletes) {
 TEST(Ordering, UnmapAndExitFreeNothingATlbCanReach) {
   LazyCow<SimArch> strategy;
   auto m = *sim::Machine::Create(CheckedConfig(2, true), strategy);
-  const sim::Pid pid = m->Spawn().value();
+  const sim::Pid pid = m->Spawn(0).value();
   ASSERT_EQ(m->Map(0, pid, kVa, 512, PageAttrs(Perm::kReadWrite)), Status::kOk);
   ASSERT_TRUE(m->Write(0, pid, kVa, kBefore).ok);
   ASSERT_TRUE(m->Write(1, pid, kVa + 0x3000, kBefore).ok);
@@ -311,7 +311,7 @@ TEST(Ordering, UnmapAndExitFreeNothingATlbCanReach) {
   ASSERT_EQ(m->Map(0, pid, kVa, 1, PageAttrs(Perm::kReadWrite)), Status::kOk);
   ASSERT_TRUE(m->Write(1, pid, kVa, kBefore).ok);
   const PhysAddr root = m->process(pid)->space.root();
-  m->Exit(pid);
+  m->Exit(0, pid);
   for (int cpu = 0; cpu < 2; ++cpu) {
     EXPECT_NE(m->system().cpu(cpu).ttbr0_root, root);
   }

@@ -56,7 +56,7 @@ std::string Op::ToString() const {
     case Kind::kFork:
       return absl::StrFormat("cpu%d fork p%d -> p%d", cpu, proc, child);
     case Kind::kExit:
-      return absl::StrFormat("exit p%d", proc);
+      return absl::StrFormat("cpu%d exit p%d", cpu, proc);
     case Kind::kSwitch:
       return absl::StrFormat("cpu%d switch to p%d", cpu, proc);
     default:
@@ -204,7 +204,7 @@ std::optional<Failure> RunProgram(const std::vector<Op>& ops,
   sim::Machine& m = **created;
   ReferenceModel ref;
   std::map<int, sim::Pid> pid;  // Logical process -> machine pid.
-  pid[0] = m.Spawn().value();
+  pid[0] = m.Spawn(0).value();
   ref.Spawn(0);
 
   auto fault_name = [](bool ok, FaultKind k) {
@@ -279,7 +279,7 @@ std::optional<Failure> RunProgram(const std::vector<Op>& ops,
       }
       case Op::Kind::kExit:
         ref.Exit(op.proc);
-        m.Exit(p);
+        m.Exit(op.cpu, p);
         break;
       case Op::Kind::kSwitch:
         m.Run(op.cpu, p);
@@ -303,7 +303,7 @@ std::optional<Failure> RunProgram(const std::vector<Op>& ops,
     stats->asid_rollovers += m.asids().rollovers();
     stats->tlbis += m.system().counters().tlbi_total();
   }
-  for (const auto& [logical, machine_pid] : pid) m.Exit(machine_pid);
+  for (const auto& [logical, machine_pid] : pid) m.Exit(0, machine_pid);
   if (m.pool().frames_in_use() != 0 || m.pool().stats().invalid_releases != 0) {
     return Failure{
         ops.size(),

@@ -59,7 +59,7 @@ template <unsigned Bugs>
 int64_t FramesLeftByAFailedFork(uint64_t n) {
   SeedFork<Bugs> seed;
   auto m = *sim::Machine::Create(CheckedConfig(1, false), seed);
-  const sim::Pid parent = m->Spawn().value();
+  const sim::Pid parent = m->Spawn(0).value();
   EXPECT_EQ(m->Map(0, parent, 0x40'0000'0000 - 0x8000, 16,
                    PageAttrs(Perm::kReadWrite)),
             Status::kOk);

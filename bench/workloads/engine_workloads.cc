@@ -133,7 +133,7 @@ void SimulatedAccesses(benchmark::State& state, const SuiteOptions& o) {
     return;
   }
   const std::unique_ptr<sim::Machine> m = *std::move(created);
-  const Result<sim::Pid> spawned = m->Spawn();
+  const Result<sim::Pid> spawned = m->Spawn(0);
   const uint64_t pages = o.profile->l1_data.entries / 2;
   if (!SetUp(state, spawned.status(), "spawn") ||
       !SetUp(state, m->Map(0, spawned.value(), 0x4000'0000, pages, kUserRw),

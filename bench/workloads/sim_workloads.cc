@@ -60,7 +60,7 @@ class Fixture {
       return;
     }
     machine_ = *std::move(m);
-    const Result<sim::Pid> parent = machine_->Spawn();
+    const Result<sim::Pid> parent = machine_->Spawn(0);
     if (!Check(parent.status(), "spawn")) return;
     parent_ = parent.value();
     if (layout == Layout::kDense) {
@@ -204,7 +204,7 @@ void ForkLatency(benchmark::State& state, const SuiteOptions& o,
     state.SetIterationTime(t);
     seconds += t;
     if (!Ready(state, f)) break;
-    f.m().Exit(child);
+    f.m().Exit(0, child);
     f.ResetParent();
   }
   Report(state, o, f.m(), total, seconds, f.pages());
@@ -231,7 +231,7 @@ void TimeEachIteration(benchmark::State& state, const SuiteOptions& o,
 constexpr auto kNothing = [] {};
 
 // A fork whose child exits at once.
-void ForkAndExit(Fixture& f) { f.m().Exit(f.Fork()); }
+void ForkAndExit(Fixture& f) { f.m().Exit(0, f.Fork()); }
 
 void ForkExit(benchmark::State& state, const SuiteOptions& o,
               Strategy<sim::SimArch>* s, const SimWorkload& w) {
@@ -258,7 +258,7 @@ void CowFault(benchmark::State& state, const SuiteOptions& o,
   for (auto _ : state) {
     if (next == kPages) {
       if (child != 0) {
-        m.Exit(child);
+        m.Exit(0, child);
         f.ResetParent();
       }
       child = f.Fork();
@@ -299,7 +299,7 @@ void ForkResume(benchmark::State& state, const SuiteOptions& o,
   TimeEachIteration(state, o, f, run_text, [&] {
     const sim::Pid child = f.Fork();
     run_text();
-    m.Exit(child);
+    m.Exit(0, child);
   });
 }
 
@@ -318,7 +318,7 @@ void ForkThenWrite(benchmark::State& state, const SuiteOptions& o,
     for (uint64_t i = 0; i < written; ++i) {
       f.Write(writer, Fixture::Page(i * f.pages() / written), byte);
     }
-    f.m().Exit(child);
+    f.m().Exit(0, child);
   });
 }
 

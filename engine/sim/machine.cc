@@ -91,7 +91,7 @@ Machine::Machine(const MachineConfig& config, Strategy<SimArch>& strategy,
 }
 
 Machine::~Machine() {
-  while (!processes_.empty()) Exit(processes_.begin()->first);
+  while (!processes_.empty()) Exit(0, processes_.begin()->first);
   pool().set_observer(nullptr);
 }
 
@@ -100,10 +100,10 @@ Process* Machine::process(Pid pid) {
   return it == processes_.end() ? nullptr : it->second.get();
 }
 
-Result<Pid> Machine::Spawn() {
+Result<Pid> Machine::Spawn(int cpu) {
   auto p = std::make_unique<Process>();
   p->pid = next_pid_;
-  current_cpu_ = 0;
+  current_cpu_ = cpu;
   const Status s = strategy_->CreateSpace(*this, *p);
   EndKernelOperation();
   if (s != Status::kOk) return s;
@@ -391,19 +391,19 @@ Result<Pid> Machine::Fork(int cpu, Pid parent_pid) {
   return next_pid_++;
 }
 
-void Machine::Exit(Pid pid) {
+void Machine::Exit(int cpu, Pid pid) {
   Process* p = process(pid);
   if (p == nullptr) return;
-  if (checker_) checker_->Record(absl::StrFormat("pid%d exit", pid));
-  current_cpu_ = 0;
+  if (checker_) checker_->Record(absl::StrFormat("cpu%d pid%d exit", cpu, pid));
+  current_cpu_ = cpu;
   for (int c = 0; c < config_.cpus; ++c) {
     if (running_[c] != p) continue;
     // The CPU idles until the next switch, off the tables about to be
-    // freed.
+    // freed; another CPU is told by an IPI.
     running_[c] = nullptr;
     arches_[c].SwitchTtbr0(kNoUserTables, 0);
     arches_[c].Isb();
-    current_cpu_ = c;
+    if (c != cpu) ++counters_.ipis;
   }
   strategy_->Release(*this, *p);
   processes_.erase(pid);

@@ -81,8 +81,10 @@ class Machine final : public Kernel<SimArch>, private FrameObserver {
   Machine(const Machine&) = delete;
   Machine& operator=(const Machine&) = delete;
 
-  // A new process with an empty address space.
-  Result<Pid> Spawn();
+  // A new process with an empty address space, made on `cpu`. Every
+  // operation names the CPU that carries it out: it issues the operation's
+  // maintenance (Kernel::arch()).
+  Result<Pid> Spawn(int cpu);
   // Maps zero-filled pages on `cpu`; `attrs` is a page descriptor template
   // with nG = 1.
   Status Map(int cpu, Pid pid, VirtAddr va, uint64_t pages, Descriptor attrs);
@@ -96,7 +98,8 @@ class Machine final : public Kernel<SimArch>, private FrameObserver {
   AccessResult Execute(int cpu, Pid pid, VirtAddr va, uint64_t bytes);
   // Forks `parent` on `cpu`; the child is not running anywhere yet.
   Result<Pid> Fork(int cpu, Pid parent);
-  void Exit(Pid pid);
+  // `pid` exits on `cpu`; every CPU running it idles.
+  void Exit(int cpu, Pid pid);
 
   bool Alive(Pid pid) const { return processes_.count(pid) != 0; }
   Process* process(Pid pid);

@@ -27,7 +27,7 @@ std::string Run(Strategy<sim::SimArch>& strategy, bool range_tlbi) {
   config.range_tlbi = range_tlbi;
   config.memory_bytes = 64ull << 20;
   auto m = *sim::Machine::Create(config, strategy);
-  const sim::Pid parent = m->Spawn().value();
+  const sim::Pid parent = m->Spawn(0).value();
   bool ok =
       m->Map(0, parent, kText, 1,
              testing::PageAttrs(testing::Perm::kReadExec)) == Status::kOk &&
@@ -51,10 +51,10 @@ std::string Run(Strategy<sim::SimArch>& strategy, bool range_tlbi) {
   const sim::Pid child = m->Fork(0, parent).value();
   m->Run(0, child);  // The parent waits: the child runs.
   for (uint64_t i = 0; i < kDataPages; ++i) visit(child, i, uint8_t(i), 0xAA);
-  m->Exit(child);
+  m->Exit(0, child);
   m->Run(0, parent);
   for (uint64_t i = 0; i < kDataPages; ++i) visit(parent, i, uint8_t(i), 0x55);
-  m->Exit(parent);
+  m->Exit(0, parent);
 
   const ArchCounters& a = m->system().counters();
   std::string line = absl::StrCat(
