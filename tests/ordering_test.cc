@@ -72,6 +72,19 @@ class LazyCowWithoutDsbBeforeTlbi final : public LazyCow<SimArch> {
   }
 };
 
+// Break-before-make whose TLBI reaches this CPU only.
+void RemapWithLocalTlbi(SimArch& arch, Shareability, Asid asid, VirtAddr page,
+                        Descriptor* entry, Descriptor replacement) {
+  BreakBeforeMake(arch, Shareability::kLocal, asid, page, entry, replacement);
+}
+class LazyCowWithLocalBreak final : public LazyCow<SimArch> {
+ public:
+  FaultOutcome OnFault(Kernel<SimArch>& k, Process& p, VirtAddr va, Fault fault,
+                       Access access) override {
+    return HandleCowFault<SimArch, RemapWithLocalTlbi>(k, p, va, fault, access);
+  }
+};
+
 // Forks without the DSB that publishes the tables no maintenance
 // sequence followed.
 class LazyCowWithoutPublishing final : public LazyCow<SimArch> {
@@ -192,6 +205,19 @@ TEST(Ordering, CatchesAForkThatLeavesItsTablesUnpublished) {
     ReadBytes(*m, 1, child, kVa);
     EXPECT_EQ(Reported(*m, "unpublished descriptor on cpu1's walk"), !publish)
         << FirstViolation(*m);
+  }
+}
+
+TEST(Ordering, SpeculationCatchesALocalBreakWhetherOrNotAnotherCpuCached) {
+  for (const bool speculate : {false, true}) {
+    LazyCowWithLocalBreak strategy;
+    Scenario s = ForkAfterWrites(strategy, 2, speculate);
+    sim::Machine& m = *s.machine;
+    // The fork's flush left CPU 1 nothing; the break runs on CPU 0.
+    ASSERT_TRUE(m.Write(0, s.parent, kVa, kAfter).ok);
+    ReadBytes(m, 1, s.parent, kVa);
+    EXPECT_EQ(Reported(m, "stale TLB hit on cpu1"), speculate)
+        << FirstViolation(m);
   }
 }
 
@@ -330,6 +356,7 @@ TEST(Ordering, TheDifferentialHarnessCatchesEveryBrokenCopy) {
   EXPECT_TRUE(HarnessCatches<LazyCowWithoutDsbBeforeTlbi>());
   EXPECT_TRUE(HarnessCatches<LazyCowWithoutPublishing>());
   EXPECT_TRUE(HarnessCatches<LazyCowInvalidatingBeforeTheStore>());
+  EXPECT_TRUE(HarnessCatches<LazyCowWithLocalBreak>());
   EXPECT_TRUE(HarnessCatches<UntaggedWithoutIsbAfterTtbr0>());
   EXPECT_TRUE(HarnessCatches<SharedTablesFlushingFirst>());
   EXPECT_TRUE(HarnessCatches<SharedTablesWithLastLevelUnshare>());

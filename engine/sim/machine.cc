@@ -298,6 +298,12 @@ Machine::Step Machine::Translate(int cpu, Process& p, VirtAddr va,
           AccessName(access), FaultKindName(fault->kind), fault->level, va));
     }
     current_cpu_ = cpu;
+    if (config_.speculate) {
+      // Every CPU may hold the address the handler is about to change, so
+      // a missing break-before-make shows whether or not one did.
+      for (int c = 0; c < config_.cpus; ++c) AddSpeculationTarget(c, va);
+      Speculate();
+    }
     const FaultOutcome outcome =
         strategy_->OnFault(*this, p, va, *fault, access);
     EndKernelOperation();

@@ -37,14 +37,14 @@ struct MachineConfig {
   // first-touch faults on frames the workload allocates.
   bool populate_memory = false;
   bool check_coherence = false;
-  // Adversarial speculation (needs check_coherence): after every TLBI,
-  // barrier and TTBR0 write, and before each return to EL0, every CPU
-  // walks the addresses the operation in progress invalidated, through
-  // the TTBR0 it has synchronised and the tables as DSBs have published
-  // them, and caches what it finds, as the
-  // architecture allows a walk at any time. A misplaced barrier or a
-  // missing break-before-make then leaves a stale entry whether or not the
-  // old one happened to be cached.
+  // Adversarial speculation (needs check_coherence): before a fault
+  // handler runs, after every TLBI, barrier and TTBR0 write, and before
+  // each return to EL0, every CPU walks the addresses the operation in
+  // progress faulted on or invalidated, through the TTBR0 it has
+  // synchronised and the tables as DSBs have published them, and caches
+  // what it finds, as the architecture allows a walk at any time. A
+  // misplaced barrier or a missing break-before-make then leaves a stale
+  // entry whether or not the old one happened to be cached.
   bool speculate = false;
 };
 
