@@ -11,8 +11,20 @@
 
 #include "engine/sim/machine.h"
 #include "reference_model.h"
+#include "variants/lazy_cow.h"
 
 namespace ttb::testing {
+
+// lazy_cow whose CoW break installs the copy with `Remap` instead of
+// BreakBeforeMake: for broken copies of the break's ordering.
+template <auto Remap>
+class LazyCowWithRemap final : public LazyCow<sim::SimArch> {
+ public:
+  FaultOutcome OnFault(Kernel<sim::SimArch>& k, Process& p, VirtAddr va,
+                       Fault fault, Access access) override {
+    return HandleCowFault<sim::SimArch, Remap>(k, p, va, fault, access);
+  }
+};
 
 struct Scenario {
   std::unique_ptr<sim::Machine> machine;

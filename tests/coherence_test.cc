@@ -44,13 +44,7 @@ void RemapWithoutBreak(SimArch& arch, Shareability sh, Asid asid, VirtAddr page,
   MaintenanceSequence(arch, sh,
                       [&] { InvalidateVa(arch, asid, page, true, sh); });
 }
-class LazyCowWithoutBreakBeforeMake final : public LazyCow<SimArch> {
- public:
-  FaultOutcome OnFault(Kernel<SimArch>& k, Process& p, VirtAddr va, Fault fault,
-                       Access access) override {
-    return HandleCowFault<SimArch, RemapWithoutBreak>(k, p, va, fault, access);
-  }
-};
+using LazyCowWithoutBreakBeforeMake = LazyCowWithRemap<RemapWithoutBreak>;
 
 // Shares the tables read-only but keeps the parent's cached writable
 // entries.

@@ -63,27 +63,14 @@ void RemapWithoutDsbBeforeTlbi(SimArch& arch, Shareability sh, Asid asid,
   arch.Dsb(inner ? Barrier::kIshSt : Barrier::kNshSt);
   arch.Isb();
 }
-class LazyCowWithoutDsbBeforeTlbi final : public LazyCow<SimArch> {
- public:
-  FaultOutcome OnFault(Kernel<SimArch>& k, Process& p, VirtAddr va, Fault fault,
-                       Access access) override {
-    return HandleCowFault<SimArch, RemapWithoutDsbBeforeTlbi>(k, p, va, fault,
-                                                              access);
-  }
-};
+using LazyCowWithoutDsbBeforeTlbi = LazyCowWithRemap<RemapWithoutDsbBeforeTlbi>;
 
 // Break-before-make whose TLBI reaches this CPU only.
 void RemapWithLocalTlbi(SimArch& arch, Shareability, Asid asid, VirtAddr page,
                         Descriptor* entry, Descriptor replacement) {
   BreakBeforeMake(arch, Shareability::kLocal, asid, page, entry, replacement);
 }
-class LazyCowWithLocalBreak final : public LazyCow<SimArch> {
- public:
-  FaultOutcome OnFault(Kernel<SimArch>& k, Process& p, VirtAddr va, Fault fault,
-                       Access access) override {
-    return HandleCowFault<SimArch, RemapWithLocalTlbi>(k, p, va, fault, access);
-  }
-};
+using LazyCowWithLocalBreak = LazyCowWithRemap<RemapWithLocalTlbi>;
 
 // Forks without the DSB that publishes the tables no maintenance
 // sequence followed.
@@ -104,14 +91,8 @@ void RemapInvalidatingFirst(SimArch& arch, Shareability sh, Asid asid,
   arch.Dsb(sh == Shareability::kInner ? Barrier::kIshSt : Barrier::kNshSt);
   arch.Isb();
 }
-class LazyCowInvalidatingBeforeTheStore final : public LazyCow<SimArch> {
- public:
-  FaultOutcome OnFault(Kernel<SimArch>& k, Process& p, VirtAddr va, Fault fault,
-                       Access access) override {
-    return HandleCowFault<SimArch, RemapInvalidatingFirst>(k, p, va, fault,
-                                                           access);
-  }
-};
+using LazyCowInvalidatingBeforeTheStore =
+    LazyCowWithRemap<RemapInvalidatingFirst>;
 
 // Flushes at a switch with no ISB after the TTBR0 write: until the ISB at
 // the flush's end, walks may still use the previous process's tables.
