@@ -26,6 +26,17 @@ constexpr const char* BarrierName(Barrier b) {
   return kNames[static_cast<int>(b)];
 }
 
+// The DSB that orders earlier stores (table writes) before what follows
+// for the observers of a domain: ISHST where other PEs' walks must see
+// them, NSHST where only this PE's.
+constexpr Barrier StoreBarrier(Shareability sh) {
+  return sh == Shareability::kInner ? Barrier::kIshSt : Barrier::kNshSt;
+}
+// The DSB that completes TLB maintenance issued with that shareability.
+constexpr Barrier CompletionBarrier(Shareability sh) {
+  return sh == Shareability::kInner ? Barrier::kIsh : Barrier::kNsh;
+}
+
 // TTBR0_EL1: ASID in bits 63:48, the table base in 47:1 (CnP, bit 0, off).
 constexpr uint64_t Ttbr0Value(PhysAddr root, Asid asid) {
   return (static_cast<uint64_t>(asid) << 48) | Bits(root, 47, 1) << 1;

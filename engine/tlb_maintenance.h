@@ -58,10 +58,9 @@ void InvalidateAll(A& arch, Shareability sh) {
 // translation.
 template <Arch A, typename Fn>
 void MaintenanceSequence(A& arch, Shareability sh, Fn&& invalidate) {
-  const bool inner = sh == Shareability::kInner;
-  arch.Dsb(inner ? Barrier::kIshSt : Barrier::kNshSt);
+  arch.Dsb(StoreBarrier(sh));
   invalidate();
-  arch.Dsb(inner ? Barrier::kIsh : Barrier::kNsh);
+  arch.Dsb(CompletionBarrier(sh));
   arch.Isb();
 }
 

@@ -54,13 +54,12 @@ class LazyCowWithoutDsbAfterTlbi final : public LazyCow<SimArch> {
 void RemapWithoutDsbBeforeTlbi(SimArch& arch, Shareability sh, Asid asid,
                                VirtAddr page, Descriptor* entry,
                                Descriptor replacement) {
-  const bool inner = sh == Shareability::kInner;
   *entry = Descriptor::Invalid();
   InvalidateVa(arch, asid, page, true, sh);
-  arch.Dsb(inner ? Barrier::kIsh : Barrier::kNsh);
+  arch.Dsb(CompletionBarrier(sh));
   arch.Isb();
   *entry = replacement;
-  arch.Dsb(inner ? Barrier::kIshSt : Barrier::kNshSt);
+  arch.Dsb(StoreBarrier(sh));
   arch.Isb();
 }
 using LazyCowWithoutDsbBeforeTlbi = LazyCowWithRemap<RemapWithoutDsbBeforeTlbi>;
@@ -88,7 +87,7 @@ void RemapInvalidatingFirst(SimArch& arch, Shareability sh, Asid asid,
                       [&] { InvalidateVa(arch, asid, page, true, sh); });
   *entry = Descriptor::Invalid();
   *entry = replacement;
-  arch.Dsb(sh == Shareability::kInner ? Barrier::kIshSt : Barrier::kNshSt);
+  arch.Dsb(StoreBarrier(sh));
   arch.Isb();
 }
 using LazyCowInvalidatingBeforeTheStore =

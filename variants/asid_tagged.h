@@ -28,8 +28,7 @@ class AsidTagged final : public LazyCowBase<A> {
   void AfterWriteProtect(Kernel<A>& k, Process& parent) override {
     A& arch = k.arch();
     // The read-only descriptors must be visible to walks under the new ASID.
-    arch.Dsb(k.shareability() == Shareability::kInner ? Barrier::kIshSt
-                                                      : Barrier::kNshSt);
+    PublishTableStores(k);
     if (k.asids().Reassign(parent, [&](auto&& fn) { k.ForEachRunning(fn); })) {
       InvalidateAllTlbs(k);
     }

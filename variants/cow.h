@@ -71,8 +71,7 @@ void SyncIfExecutable(Kernel<A>& k, Descriptor d, PhysAddr copy) {
 // fork that ends with a maintenance sequence has published already.
 template <Arch A>
 void PublishTableStores(Kernel<A>& k) {
-  k.arch().Dsb(k.shareability() == Shareability::kInner ? Barrier::kIshSt
-                                                        : Barrier::kNshSt);
+  k.arch().Dsb(StoreBarrier(k.shareability()));
 }
 
 // Invalidates every TLB of every CPU: after an ASID rollover, ASIDs are
@@ -194,7 +193,7 @@ void BreakBeforeMake(A& arch, Shareability sh, Asid asid, VirtAddr page,
                       [&] { InvalidateVa(arch, asid, page, true, sh); });
   *entry = replacement;
   // Publish the new descriptor to the walker before returning.
-  arch.Dsb(sh == Shareability::kInner ? Barrier::kIshSt : Barrier::kNshSt);
+  arch.Dsb(StoreBarrier(sh));
   arch.Isb();
 }
 

@@ -99,7 +99,7 @@ class SharedTables : public Strategy<A> {
         });
     if (s != Status::kOk) return s;
     // Publish the new entry to the walker before the access retries.
-    arch.Dsb(sh == Shareability::kInner ? Barrier::kIshSt : Barrier::kNshSt);
+    arch.Dsb(StoreBarrier(sh));
     arch.Isb();
     return Status::kOk;
   }

@@ -131,8 +131,7 @@ Status Machine::Map(int cpu, Pid pid, VirtAddr va, uint64_t pages,
   // a fault as spurious and retries; these strategies deliver it.)
   if (s == Status::kOk) s = p->space.Map(va, pages, attrs);
   if (s == Status::kOk) {
-    arch().Dsb(shareability() == Shareability::kInner ? Barrier::kIshSt
-                                                      : Barrier::kNshSt);
+    arch().Dsb(StoreBarrier(shareability()));
   }
   EndKernelOperation();
   return s;

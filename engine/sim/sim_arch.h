@@ -185,10 +185,8 @@ inline void SimArch::InvalidateEachPage(Shareability sh, Asid asid, VirtAddr va,
   ArchCounters& counters = system_->counters();
   counters.tlbi[static_cast<int>(tlbi::Op::kVale1)][static_cast<int>(sh)] +=
       pages;
-  counters.dsb[static_cast<int>(inner ? Barrier::kIshSt : Barrier::kNshSt)] +=
-      pages;
-  counters.dsb[static_cast<int>(inner ? Barrier::kIsh : Barrier::kNsh)] +=
-      pages;
+  counters.dsb[static_cast<int>(StoreBarrier(sh))] += pages;
+  counters.dsb[static_cast<int>(CompletionBarrier(sh))] += pages;
   counters.isb += pages;
   // The ASID and address as the TLBs read them from the operand.
   const tlbi::VaFields f = tlbi::DecodeVa(tlbi::VaOperand(va, asid));
