@@ -154,6 +154,11 @@ std::string CoherenceChecker::Staleness(const TlbEntry& cached, VirtAddr va,
   return "";
 }
 
+bool CoherenceChecker::Covers(const TlbEntry& e, VirtAddr va, Asid asid) const {
+  return (e.global || e.asid == asid) && va >= e.va_base &&
+         va - e.va_base < regime_.level_bytes(e.level);
+}
+
 bool CoherenceChecker::Covers(const WalkEntry& e, VirtAddr va,
                               Asid asid) const {
   return e.asid == asid && va >= e.va_base &&
@@ -206,12 +211,8 @@ void CoherenceChecker::CheckAccess(int cpu, VirtAddr va, Asid asid,
         cpu, va, asid, stale));
   });
   for (const Pending<TlbEntry>& p : pending_leaves_) {
-    const TlbEntry& e = p.entry;
-    if (p.cpu != cpu || (!e.global && e.asid != asid) || va < e.va_base ||
-        va - e.va_base >= regime_.level_bytes(e.level)) {
-      continue;
-    }
-    const std::string stale = Staleness(e, va, own_root);
+    if (p.cpu != cpu || !Covers(p.entry, va, asid)) continue;
+    const std::string stale = Staleness(p.entry, va, own_root);
     if (stale.empty()) continue;
     Report(absl::StrFormat(
         "possibly stale TLB hit on cpu%d: va %#x asid %d %s; the %s on cpu%d "
@@ -304,7 +305,7 @@ bool CoherenceChecker::Reaches(const TlbEntry& e, PhysAddr frame) const {
 
 void CoherenceChecker::CheckFreed(PhysAddr frame, FrameUse use,
                                   const SimSystem& system,
-                                  const std::vector<bool>& running) {
+                                  const std::vector<Process*>& running) {
   const char* what = use == FrameUse::kTable ? "table" : "frame";
   unpublished_.erase(frame);
   for (int c = 0; c < system.cpu_count(); ++c) {
@@ -314,7 +315,7 @@ void CoherenceChecker::CheckFreed(PhysAddr frame, FrameUse use,
           absl::StrFormat("%s %#x freed while cpu%d's TTBR0 still points at it",
                           what, frame, c));
     }
-    if (!running[c]) continue;
+    if (running[c] == nullptr) continue;
     auto usable = [&](Asid asid, bool global) {
       return global || asid == s.asid || asid == s.synced_asid;
     };

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/frame_pool.h"
+#include "engine/process.h"
 #include "engine/regime.h"
 #include "engine/sim/sim_arch.h"
 #include "engine/sim/tlb.h"
@@ -85,12 +86,12 @@ class CoherenceChecker : private DescriptorView {
   // a valid descriptor with another output address means a new translation
   // was written while the old one was still cached (break-before-make).
   void CheckInvalidated(const TlbEntry& removed, Descriptor now);
-  // A frame the pool freed. `running[cpu]` says whether the CPU runs a
-  // process (an idle CPU makes no user access before its next switch). No
+  // A frame the pool freed. `running[cpu]` is the process the CPU runs, or
+  // nullptr (an idle CPU makes no user access before its next switch). No
   // TTBR0, and no TLB or walk-cache entry usable under a running CPU's
   // ASID, pending removal or not, may still reach it.
   void CheckFreed(PhysAddr frame, FrameUse use, const SimSystem& system,
-                  const std::vector<bool>& running);
+                  const std::vector<Process*>& running);
 
   const std::vector<std::string>& violations() const { return violations_; }
   uint64_t hits_checked() const { return hits_checked_; }
@@ -113,6 +114,8 @@ class CoherenceChecker : private DescriptorView {
                         PhysAddr root) const;
   // Whether `frame` is reached by `e`, or by walks through it.
   bool Reaches(const TlbEntry& e, PhysAddr frame) const;
+  // Whether a lookup of `va` under `asid` may hit `e`.
+  bool Covers(const TlbEntry& e, VirtAddr va, Asid asid) const;
   // Whether a walk of `va` under `asid` may start from `e`.
   bool Covers(const WalkEntry& e, VirtAddr va, Asid asid) const;
   // Why a walk of `va` resumed from `e` disagrees with a full walk from

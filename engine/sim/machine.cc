@@ -489,9 +489,7 @@ void Machine::Writing(PhysAddr table) {
 }
 
 void Machine::Freed(PhysAddr frame, FrameUse use) {
-  std::vector<bool> running(config_.cpus);
-  for (int c = 0; c < config_.cpus; ++c) running[c] = running_[c] != nullptr;
-  checker_->CheckFreed(frame, use, system_, running);
+  checker_->CheckFreed(frame, use, system_, running_);
 }
 
 void Machine::ObserveInvalidated(const TlbEntry& removed) {

@@ -1,7 +1,9 @@
 // The Arch interface over simulated CPUs: each TLBI reaches this CPU's TLB
 // (local form) or every CPU's (inner-shareable form), and every operation is
-// counted by kind. Completion is tracked: a TLBI is only guaranteed complete
-// after a DSB of a domain that covers it, which later checks can demand.
+// counted by kind. A TLBI takes effect in the TLBs at once; that it is only
+// guaranteed complete after a DSB of a domain that covers it is tracked
+// here per CPU, and the coherence checker keeps what an incomplete TLBI
+// may still leave usable.
 #ifndef TTBENCH_ENGINE_SIM_SIM_ARCH_H_
 #define TTBENCH_ENGINE_SIM_SIM_ARCH_H_
 
