@@ -15,6 +15,7 @@ class HwArch {
  public:
   void Tlbi(tlbi::Op op, Shareability sh, uint64_t operand) {
     ++counts_.tlbi[static_cast<int>(op)][static_cast<int>(sh)];
+    pending_.Issued(sh);
     const bool is = sh == Shareability::kInner;
 // One TLBI, local or inner-shareable form, with the operand in a register.
 #define TTB_TLBI(local, inner)                                \
@@ -61,7 +62,7 @@ class HwArch {
 #undef TTB_TLBI
   }
   void Dsb(Barrier b) {
-    ++counts_.dsb[static_cast<int>(b)];
+    counts_.CountDsb(b, pending_);
     switch (b) {
       case Barrier::kIsh:
         asm volatile("dsb ish" ::: "memory");
@@ -118,6 +119,7 @@ class HwArch {
 
  private:
   ArchCounters counts_;
+  PendingTlbis pending_;
 };
 
 }  // namespace ttb::baremetal

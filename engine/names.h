@@ -25,8 +25,12 @@ enum class Event : unsigned char {
   kTablesAllocated,
   kFramesShared,
   kInstructionSyncs,
+  // DSBs that waited for TLB maintenance to complete (ArchCounters::
+  // tlbi_completions): local only, or broadcast.
+  kLocalTlbiCompletions,
+  kBroadcastTlbiCompletions,
 };
-inline constexpr int kEventCount = 12;
+inline constexpr int kEventCount = 14;
 
 constexpr const char* EventName(Event e) {
   switch (e) {
@@ -54,6 +58,10 @@ constexpr const char* EventName(Event e) {
       return "frames_shared";
     case Event::kInstructionSyncs:
       return "instruction_syncs";
+    case Event::kLocalTlbiCompletions:
+      return "tlbi_completions.local";
+    case Event::kBroadcastTlbiCompletions:
+      return "tlbi_completions.broadcast";
   }
   return "?";
 }

@@ -104,19 +104,44 @@ TEST(SimArch, TlbisAreCompleteOnlyAfterADsbThatCoversThem) {
   SimArch arch(&system, 0);
   const CpuState& cpu = system.cpu(0);
   InvalidateAsid(arch, 4, Shareability::kInner);
-  EXPECT_EQ(cpu.incomplete_broadcast_tlbis, 1u);
+  EXPECT_EQ(cpu.pending.broadcast, 1u);
   arch.Dsb(Barrier::kIshSt);  // Orders stores only.
-  EXPECT_EQ(cpu.incomplete_broadcast_tlbis, 1u);
+  EXPECT_EQ(cpu.pending.broadcast, 1u);
   arch.Dsb(Barrier::kNsh);  // Does not reach the other PEs.
-  EXPECT_EQ(cpu.incomplete_broadcast_tlbis, 1u);
+  EXPECT_EQ(cpu.pending.broadcast, 1u);
   arch.Dsb(Barrier::kIsh);
-  EXPECT_EQ(cpu.incomplete_broadcast_tlbis, 0u);
+  EXPECT_EQ(cpu.pending.broadcast, 0u);
   EXPECT_TRUE(cpu.needs_isb);
   arch.Isb();
   EXPECT_FALSE(cpu.needs_isb);
   EXPECT_EQ(system.counters().dsb[int(Barrier::kIsh)], 1u);
   EXPECT_EQ(system.counters().dsb[int(Barrier::kIshSt)], 1u);
   EXPECT_EQ(system.counters().isb, 1u);
+  // Only the DSB ISH waited, for broadcast maintenance.
+  EXPECT_EQ(system.counters().tlbi_completions[0], 0u);
+  EXPECT_EQ(system.counters().tlbi_completions[1], 1u);
+}
+
+// The cost model charges a DSB's wait apart from the DSB: counted only
+// when the DSB completes something, as broadcast when it completes any
+// broadcast TLBI, and on the CPU that issued the DSB.
+TEST(SimArch, ADsbCountsTheMaintenanceItWaitedFor) {
+  SimSystem system(N1(), Regime::Va39(), 2, false);
+  SimArch cpu0(&system, 0), cpu1(&system, 1);
+  cpu0.Dsb(Barrier::kIsh);  // Nothing pending: no wait.
+  cpu0.Tlbi(tlbi::Op::kVale1, Shareability::kLocal, 0);
+  cpu0.Tlbi(tlbi::Op::kVale1, Shareability::kInner, 0);
+  cpu1.Dsb(Barrier::kIsh);  // Another PE's DSB completes none of them.
+  cpu0.Dsb(Barrier::kNsh);  // The local one only.
+  cpu0.Dsb(Barrier::kIsh);  // The broadcast one.
+  cpu0.Dsb(Barrier::kIsh);  // Nothing left.
+  const ArchCounters& c0 = system.counters(0);
+  EXPECT_EQ(c0.tlbi_completions[0], 1u);
+  EXPECT_EQ(c0.tlbi_completions[1], 1u);
+  EXPECT_EQ(c0.dsb[int(Barrier::kIsh)], 3u);
+  EXPECT_EQ(system.counters(1).dsb[int(Barrier::kIsh)], 1u);
+  EXPECT_EQ(system.counters(1).tlbi_completions[1], 0u);
+  EXPECT_EQ(system.counters().dsb[int(Barrier::kIsh)], 4u);
 }
 
 // What a system's TLBs hold, for comparing two systems.
@@ -179,11 +204,11 @@ TEST(SimArch, InvalidateEachPageAsOneRunEqualsTheInstructionsInTurn) {
                   in_turn.tlb(c).stats().invalidated);
         const CpuState& b = batched.cpu(c);
         const CpuState& t = in_turn.cpu(c);
-        EXPECT_EQ(b.incomplete_local_tlbis, t.incomplete_local_tlbis) << c;
-        EXPECT_EQ(b.incomplete_broadcast_tlbis, t.incomplete_broadcast_tlbis);
+        EXPECT_EQ(b.pending.local, t.pending.local) << c;
+        EXPECT_EQ(b.pending.broadcast, t.pending.broadcast);
         EXPECT_EQ(b.needs_isb, t.needs_isb) << c;
       }
-      EXPECT_EQ(batched.cpu(1).incomplete_broadcast_tlbis,
+      EXPECT_EQ(batched.cpu(1).pending.broadcast,
                 sh == Shareability::kLocal ? 1u : 0u);
       // The local run leaves the other CPU's entries in place.
       const VirtAddr last = run.va + (run.pages - 1) * 0x1000;

@@ -16,6 +16,11 @@
 
 namespace ttb::bench {
 
+// Result counters of the CPU that forks and faults (what the parent sees)
+// carry this prefix before the event's name; unprefixed ones are the
+// whole machine's.
+inline constexpr char kForkingCpuPrefix[] = "cpu0.";
+
 class Events {
  public:
   Events() : counts_(kAllEventCount, 0) {}

@@ -2,9 +2,11 @@
 
 namespace ttb::bench {
 
-Events EventsOf(sim::Machine& m) {
+Events EventsOf(const sim::Machine& m, int cpu) {
   Events e;
-  const ArchCounters& a = m.system().counters();
+  const sim::SimSystem& system = m.system();
+  const ArchCounters a =
+      cpu == kAllCpus ? system.counters() : system.counters(cpu);
   for (int op = 0; op < tlbi::kOpCount; ++op) {
     for (const bool inner : {false, true}) {
       e.Set(TlbiEventIndex(static_cast<tlbi::Op>(op), inner),
@@ -14,23 +16,25 @@ Events EventsOf(sim::Machine& m) {
   for (int b = 0; b < kBarrierCount; ++b) {
     e.Set(DsbEventIndex(static_cast<Barrier>(b)), a.dsb[b]);
   }
-  const sim::MachineCounters& c = m.counters();
-  const FramePoolStats& p = m.pool().stats();
+  const sim::MachineCounters c =
+      cpu == kAllCpus ? m.counters() : m.counters(cpu);
   auto set = [&](Event event, uint64_t value) {
     e.Set(EventIndex(event), value);
   };
   set(Event::kIsb, a.isb);
   set(Event::kTtbr0Writes, a.ttbr0_writes);
   set(Event::kWalks, c.walks);
-  set(Event::kDescriptorReads, m.descriptor_reads());
+  set(Event::kDescriptorReads, c.descriptor_reads);
   set(Event::kTlbHits, c.tlb_hits);
   set(Event::kFaults, c.faults_handled + c.faults_delivered);
   set(Event::kContextSwitches, c.context_switches);
   set(Event::kIpis, c.ipis);
-  set(Event::kPagesCopied, p.copies);
-  set(Event::kTablesAllocated, p.allocations - p.copies);
-  set(Event::kFramesShared, p.shares);
+  set(Event::kPagesCopied, c.pages_copied);
+  set(Event::kTablesAllocated, c.tables_allocated);
+  set(Event::kFramesShared, c.frames_shared);
   set(Event::kInstructionSyncs, a.instruction_syncs);
+  set(Event::kLocalTlbiCompletions, a.tlbi_completions[0]);
+  set(Event::kBroadcastTlbiCompletions, a.tlbi_completions[1]);
   return e;
 }
 

@@ -139,24 +139,31 @@ class Fixture {
 // Times one step, adding its events (and hardware counts, where the host
 // has them) to `total`.
 template <typename Step>
-double Timed(sim::Machine& m, Events& total, Step&& step) {
+double Timed(sim::Machine& m, EventViews& total, Step&& step) {
   static HwCounters hw;
-  const Events before = EventsOf(m);
+  const EventViews before = EventViews::Of(m);
   Clock::time_point t0, t1;
-  hw.Count(total, [&] {
+  hw.Count(total.all, [&] {
     t0 = Clock::now();
     step();
     t1 = Clock::now();
   });
-  total += EventsOf(m) - before;
+  total += EventViews::Of(m) - before;
   return std::chrono::duration<double>(t1 - t0).count();
 }
 
-// Exports events per iteration, modelled cycles and host ns per page.
+// Exports events per iteration (the whole machine's, and the forking
+// CPU's under kForkingCpuPrefix), modelled cycles and host ns per page.
 void Report(benchmark::State& state, const SuiteOptions& o, sim::Machine& m,
-            const Events& total, double seconds, uint64_t pages) {
+            const EventViews& views, double seconds, uint64_t pages) {
   const auto avg = benchmark::Counter::kAvgIterations;
+  const Events& total = views.all;
   uint64_t tlbis = 0, broadcasts = 0;
+  views.forking_cpu.ForEach([&](const std::string& name, uint64_t value) {
+    if (value != 0) {
+      state.counters[kForkingCpuPrefix + name] = benchmark::Counter(value, avg);
+    }
+  });
   total.ForEach([&](const std::string& name, uint64_t value) {
     if (name.rfind("tlbi.", 0) == 0) {
       tlbis += value;
@@ -196,7 +203,7 @@ void ForkLatency(benchmark::State& state, const SuiteOptions& o,
   Fixture f(o, *s, w.mib * kPagesPerMiB, w.layout);
   if (!Ready(state, f)) return;
   const double overhead = OverheadBytesPerPage(f.m().pool());
-  Events total;
+  EventViews total;
   double seconds = 0;
   for (auto _ : state) {
     sim::Pid child = 0;
@@ -216,7 +223,7 @@ void ForkLatency(benchmark::State& state, const SuiteOptions& o,
 template <typename Prepare, typename Step>
 void TimeEachIteration(benchmark::State& state, const SuiteOptions& o,
                        Fixture& f, Prepare&& prepare, Step&& step) {
-  Events total;
+  EventViews total;
   double seconds = 0;
   for (auto _ : state) {
     prepare();
@@ -250,7 +257,7 @@ void CowFault(benchmark::State& state, const SuiteOptions& o,
   if (!Ready(state, f)) return;
   sim::Machine& m = f.m();
   const std::vector<uint8_t> byte = {1};
-  Events total;
+  EventViews total;
   double seconds = 0;
   LatencySamples latencies;
   uint64_t next = kPages;  // Forces a fork first.
@@ -346,7 +353,7 @@ void PingPong(benchmark::State& state, const SuiteOptions& o,
   const sim::Pid child = f.Fork();
   if (!Ready(state, f)) return;
   std::vector<uint8_t> byte(1);
-  Events total;
+  EventViews total;
   double seconds = 0;
   uint64_t i = 0;
   for (auto _ : state) {

@@ -66,7 +66,8 @@ Machine::Machine(const MachineConfig& config, Strategy<SimArch>& strategy,
               config.regime, config.cpus, config.range_tlbi),
       walker_(config.regime, memory_->pool()),
       speculation_targets_(config.cpus),
-      running_(config.cpus, nullptr) {
+      running_(config.cpus, nullptr),
+      counters_(config.cpus) {
   for (int c = 0; c < config.cpus; ++c) arches_.emplace_back(&system_, c);
   if (!config.check_coherence) return;
   checker_ = std::make_unique<CoherenceChecker>(config.regime, pool());
@@ -95,6 +96,58 @@ Machine::~Machine() {
   pool().set_observer(nullptr);
 }
 
+MachineCounters& MachineCounters::operator+=(const MachineCounters& o) {
+  accesses += o.accesses;
+  tlb_hits += o.tlb_hits;
+  walks += o.walks;
+  for (size_t k = 0; k < std::size(faults); ++k) faults[k] += o.faults[k];
+  faults_handled += o.faults_handled;
+  faults_delivered += o.faults_delivered;
+  context_switches += o.context_switches;
+  ipis += o.ipis;
+  forks += o.forks;
+  fork_failures += o.fork_failures;
+  exits += o.exits;
+  livelocks += o.livelocks;
+  descriptor_reads += o.descriptor_reads;
+  pages_copied += o.pages_copied;
+  tables_allocated += o.tables_allocated;
+  frames_shared += o.frames_shared;
+  return *this;
+}
+
+void Machine::RunOn(int cpu) {
+  SettleCharges();
+  current_cpu_ = cpu;
+}
+
+void Machine::SettleCharges() const {
+  const FramePoolStats& pool = memory_->pool().stats();
+  MachineCounters now;
+  now.descriptor_reads = walker_.descriptor_reads();
+  now.pages_copied = pool.copies;
+  now.tables_allocated = pool.allocations - pool.copies;
+  now.frames_shared = pool.shares;
+  MachineCounters& to = counters_[current_cpu_];
+  to.descriptor_reads += now.descriptor_reads - settled_.descriptor_reads;
+  to.pages_copied += now.pages_copied - settled_.pages_copied;
+  to.tables_allocated += now.tables_allocated - settled_.tables_allocated;
+  to.frames_shared += now.frames_shared - settled_.frames_shared;
+  settled_ = now;
+}
+
+const MachineCounters& Machine::counters(int cpu) const {
+  SettleCharges();
+  return counters_[cpu];
+}
+
+MachineCounters Machine::counters() const {
+  SettleCharges();
+  MachineCounters total;
+  for (const MachineCounters& c : counters_) total += c;
+  return total;
+}
+
 Process* Machine::process(Pid pid) {
   auto it = processes_.find(pid);
   return it == processes_.end() ? nullptr : it->second.get();
@@ -103,7 +156,7 @@ Process* Machine::process(Pid pid) {
 Result<Pid> Machine::Spawn(int cpu) {
   auto p = std::make_unique<Process>();
   p->pid = next_pid_;
-  current_cpu_ = cpu;
+  RunOn(cpu);
   const Status s = strategy_->CreateSpace(*this, *p);
   EndKernelOperation();
   if (s != Status::kOk) return s;
@@ -122,7 +175,7 @@ Status Machine::Map(int cpu, Pid pid, VirtAddr va, uint64_t pages,
     checker_->Record(
         absl::StrFormat("cpu%d pid%d map %#x +%d pages", cpu, pid, va, pages));
   }
-  current_cpu_ = cpu;
+  RunOn(cpu);
   Status s = strategy_->BeforeEdit(*this, *p, va, pages);
   // Invalid entries are never cached (Arm ARM D8.13), so mapping into
   // unmapped space needs no invalidation. The new descriptors must reach
@@ -144,7 +197,7 @@ Status Machine::Unmap(int cpu, Pid pid, VirtAddr va, uint64_t pages) {
     checker_->Record(absl::StrFormat("cpu%d pid%d unmap %#x +%d pages", cpu,
                                      pid, va, pages));
   }
-  current_cpu_ = cpu;
+  RunOn(cpu);
   if (const Status s = strategy_->BeforeEdit(*this, *p, va, pages);
       s != Status::kOk) {
     EndKernelOperation();
@@ -186,12 +239,12 @@ void Machine::Run(int cpu, Pid pid) {
 
 void Machine::RunProcess(int cpu, Process& p) {
   if (running_[cpu] == &p) return;
-  current_cpu_ = cpu;
+  RunOn(cpu);
   if (checker_)
     checker_->Record(absl::StrFormat("cpu%d switch to pid%d", cpu, p.pid));
   strategy_->SwitchTo(*this, p);
   running_[cpu] = &p;
-  ++counters_.context_switches;
+  ++counters_[cpu].context_switches;
   EndKernelOperation();
 }
 
@@ -213,7 +266,7 @@ void Machine::ReloadOnOtherCpus(Process& p) {
     if (c == current_cpu_ || running_[c] != &p) continue;
     arches_[c].SwitchTtbr0(p.space.root(), p.space.asid());
     arches_[c].Isb();
-    ++counters_.ipis;
+    ++counters_[current_cpu_].ipis;  // The sender waits for each.
   }
 }
 
@@ -226,7 +279,7 @@ bool Machine::Lookup(int cpu, Process& p, VirtAddr va, Access access,
                           tlb);
   }
   if (const TlbEntry* hit = tlb.Lookup(va, state.asid)) {
-    ++counters_.tlb_hits;
+    ++counters_[cpu].tlb_hits;
     if (checker_) checker_->CheckHit(cpu, *hit, va, p.pid, p.space.root());
     if (hit->permissions & perm::Bit(access, El::kEl0)) {
       *pa = hit->pa_base + (va - hit->va_base);
@@ -236,7 +289,7 @@ bool Machine::Lookup(int cpu, Process& p, VirtAddr va, Access access,
     *fault = Fault{FaultKind::kPermission, hit->level};
     return false;
   }
-  ++counters_.walks;
+  ++counters_[cpu].walks;
   const WalkResult w =
       WalkThroughCache(cpu, walker_, state.ttbr0_root, state.asid, va, access);
   Fill(cpu, p, state.asid, va, w);
@@ -290,13 +343,13 @@ Machine::Step Machine::Translate(int cpu, Process& p, VirtAddr va,
                                  Access access, PhysAddr* pa, Fault* fault) {
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     if (Lookup(cpu, p, va, access, pa, fault)) return Step::kDone;
-    ++counters_.faults[static_cast<int>(fault->kind)];
+    ++counters_[cpu].faults[static_cast<int>(fault->kind)];
     if (checker_) {
       checker_->Record(absl::StrFormat(
           "cpu%d pid%d %s fault %s level %d at %#x", cpu, p.pid,
           AccessName(access), FaultKindName(fault->kind), fault->level, va));
     }
-    current_cpu_ = cpu;
+    RunOn(cpu);
     if (config_.speculate) {
       // Every CPU may hold the address the handler is about to change, so
       // a missing break-before-make shows whether or not one did.
@@ -308,17 +361,17 @@ Machine::Step Machine::Translate(int cpu, Process& p, VirtAddr va,
     EndKernelOperation();
     switch (outcome) {
       case FaultOutcome::kHandled:
-        ++counters_.faults_handled;
+        ++counters_[cpu].faults_handled;
         continue;
       case FaultOutcome::kNotHandled:
-        ++counters_.faults_delivered;
+        ++counters_[cpu].faults_delivered;
         return Step::kFault;
       case FaultOutcome::kNoMemory:
         return Step::kNoMemory;
     }
   }
-  ++counters_.livelocks;
-  ++counters_.faults_delivered;
+  ++counters_[cpu].livelocks;
+  ++counters_[cpu].faults_delivered;
   return Step::kFault;
 }
 
@@ -330,6 +383,7 @@ AccessResult Machine::Perform(int cpu, Pid pid, VirtAddr va, uint64_t bytes,
                    ? running_[cpu]
                    : process(pid);
   if (p == nullptr) return AccessResult{false, {FaultKind::kTranslation, 0}};
+  RunOn(cpu);
   RunProcess(cpu, *p);
   if (checker_) {
     checker_->Record(absl::StrFormat("cpu%d pid%d %s %#x +%d", cpu, pid,
@@ -340,7 +394,7 @@ AccessResult Machine::Perform(int cpu, Pid pid, VirtAddr va, uint64_t bytes,
   while (done < bytes) {
     const VirtAddr at = va + done;
     const uint64_t chunk = std::min(bytes - done, page - (at & (page - 1)));
-    ++counters_.accesses;
+    ++counters_[cpu].accesses;
     PhysAddr pa = 0;
     Fault fault;
     switch (Translate(cpu, *p, at, access, &pa, &fault)) {
@@ -384,14 +438,14 @@ Result<Pid> Machine::Fork(int cpu, Pid parent_pid) {
     checker_->Record(absl::StrFormat("cpu%d pid%d fork -> pid%d", cpu,
                                      parent_pid, child->pid));
   }
-  current_cpu_ = cpu;
+  RunOn(cpu);
   const Status s = strategy_->Fork(*this, *parent, *child);
   EndKernelOperation();
   if (s != Status::kOk) {
-    ++counters_.fork_failures;
+    ++counters_[cpu].fork_failures;
     return s;
   }
-  ++counters_.forks;
+  ++counters_[cpu].forks;
   processes_[next_pid_] = std::move(child);
   return next_pid_++;
 }
@@ -400,7 +454,7 @@ void Machine::Exit(int cpu, Pid pid) {
   Process* p = process(pid);
   if (p == nullptr) return;
   if (checker_) checker_->Record(absl::StrFormat("cpu%d pid%d exit", cpu, pid));
-  current_cpu_ = cpu;
+  RunOn(cpu);
   for (int c = 0; c < config_.cpus; ++c) {
     if (running_[c] != p) continue;
     // The CPU idles until the next switch, off the tables about to be
@@ -408,11 +462,11 @@ void Machine::Exit(int cpu, Pid pid) {
     running_[c] = nullptr;
     arches_[c].SwitchTtbr0(kNoUserTables, 0);
     arches_[c].Isb();
-    if (c != cpu) ++counters_.ipis;
+    if (c != cpu) ++counters_[cpu].ipis;
   }
   strategy_->Release(*this, *p);
   processes_.erase(pid);
-  ++counters_.exits;
+  ++counters_[cpu].exits;
   EndKernelOperation();
 }
 

@@ -64,13 +64,21 @@ struct MachineCounters {
   uint64_t faults_handled = 0;
   uint64_t faults_delivered = 0;
   uint64_t context_switches = 0;
-  uint64_t ipis = 0;
+  uint64_t ipis = 0;  // Sent.
   uint64_t forks = 0;
   uint64_t fork_failures = 0;
   uint64_t exits = 0;
   // Accesses still faulting after the handler said "handled" several times:
   // a strategy bug.
   uint64_t livelocks = 0;
+  // The walker's and the frame pool's work, charged to the CPU whose
+  // operation did it.
+  uint64_t descriptor_reads = 0;
+  uint64_t pages_copied = 0;
+  uint64_t tables_allocated = 0;
+  uint64_t frames_shared = 0;
+
+  MachineCounters& operator+=(const MachineCounters& o);
 };
 
 class Machine final : public Kernel<SimArch>, private FrameObserver {
@@ -105,8 +113,12 @@ class Machine final : public Kernel<SimArch>, private FrameObserver {
   Process* process(Pid pid);
   Strategy<SimArch>& strategy() { return *strategy_; }
   SimSystem& system() { return system_; }
-  const MachineCounters& counters() const { return counters_; }
-  uint64_t descriptor_reads() const { return walker_.descriptor_reads(); }
+  const SimSystem& system() const { return system_; }
+  // What the CPUs did: one CPU's share, and the sum over all of them.
+  // Every event is charged to the CPU that executed it, so the shares sum
+  // to the whole.
+  const MachineCounters& counters(int cpu) const;
+  MachineCounters counters() const;
   const CoherenceChecker* checker() const { return checker_.get(); }
 
   // Kernel<SimArch>.
@@ -125,6 +137,12 @@ class Machine final : public Kernel<SimArch>, private FrameObserver {
           std::unique_ptr<SimMemory> memory);
 
   enum class Step { kDone, kFault, kNoMemory };
+  // Makes `cpu` the one carrying out what follows (Kernel::arch()), and
+  // the one the walker's and the pool's work is charged to from now on.
+  void RunOn(int cpu);
+  // Charges the walker's and the pool's work since the last call to the
+  // CPU that did it.
+  void SettleCharges() const;
   // Run() once the process is found: accesses look it up only once.
   void RunProcess(int cpu, Process& p);
   AccessResult Perform(int cpu, Pid pid, VirtAddr va, uint64_t bytes,
@@ -172,7 +190,10 @@ class Machine final : public Kernel<SimArch>, private FrameObserver {
   std::vector<Process*> running_;  // Per CPU; nullptr when idle.
   int current_cpu_ = 0;
   Pid next_pid_ = 1;
-  MachineCounters counters_;
+  // Per CPU; settled lazily, so reading them is const.
+  mutable std::vector<MachineCounters> counters_;
+  // The walker's and the pool's totals when last settled.
+  mutable MachineCounters settled_;
   std::unique_ptr<CoherenceChecker> checker_;
 };
 

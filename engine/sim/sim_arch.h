@@ -32,8 +32,7 @@ struct CpuState {
   PhysAddr synced_root = 0;
   Asid synced_asid = 0;
   // TLBIs issued by this CPU that no DSB has completed yet.
-  uint64_t incomplete_local_tlbis = 0;
-  uint64_t incomplete_broadcast_tlbis = 0;
+  PendingTlbis pending;
   // A TTBR0 write or completed TLBI that no ISB has synchronised yet.
   bool needs_isb = false;
 };
@@ -59,8 +58,10 @@ class SimSystem {
   CpuState& cpu(int cpu) { return cpus_[cpu]; }
   const CpuState& cpu(int cpu) const { return cpus_[cpu]; }
   bool range_tlbi() const { return range_tlbi_; }
-  const ArchCounters& counters() const { return counters_; }
-  ArchCounters& counters() { return counters_; }
+  // What `cpu` executed, and the sum over every CPU.
+  ArchCounters& counters(int cpu) { return counters_[cpu]; }
+  const ArchCounters& counters(int cpu) const { return counters_[cpu]; }
+  ArchCounters counters() const;
 
   // Told of every operation when set (checkers keep a history).
   void set_tracer(std::function<void(const ArchEvent&)> tracer) {
@@ -92,7 +93,7 @@ class SimSystem {
   std::vector<Tlb> tlbs_;
   std::vector<CpuState> cpus_;
   bool range_tlbi_;
-  ArchCounters counters_;
+  std::vector<ArchCounters> counters_;  // Per CPU.
 };
 
 // The Arch of one CPU of a SimSystem.
@@ -108,7 +109,7 @@ class SimArch {
   // Counts the sequence: the cache maintenance itself has nothing to model
   // (simulated memory has no instruction cache), its barriers do.
   void SyncInstructions(const void*, uint64_t) {
-    ++system_->counters().instruction_syncs;
+    ++counters().instruction_syncs;
     Dsb(Barrier::kIsh);
     Dsb(Barrier::kIsh);
     Isb();
@@ -124,12 +125,14 @@ class SimArch {
   int cpu() const { return cpu_; }
 
  private:
+  ArchCounters& counters() { return system_->counters(cpu_); }
+
   SimSystem* system_;
   int cpu_;
 };
 
 inline void SimArch::Tlbi(tlbi::Op op, Shareability sh, uint64_t operand) {
-  ArchCounters& counters = system_->counters();
+  ArchCounters& counters = this->counters();
   const bool range = op == tlbi::Op::kRvae1 || op == tlbi::Op::kRvale1;
   if (range && !system_->range_tlbi()) {
     ++counters.undefined_instructions;
@@ -139,38 +142,28 @@ inline void SimArch::Tlbi(tlbi::Op op, Shareability sh, uint64_t operand) {
   system_->Trace({ArchEvent::Kind::kTlbi, cpu_,
                   static_cast<int>(op) + (sh == Shareability::kInner ? 8 : 0),
                   operand});
-  CpuState& self = system_->cpu(cpu_);
   if (sh == Shareability::kInner) {
     for (int c = 0; c < system_->cpu_count(); ++c) {
       system_->tlb(c).Invalidate(op, operand);
     }
-    ++self.incomplete_broadcast_tlbis;
   } else {
     system_->tlb(cpu_).Invalidate(op, operand);
-    ++self.incomplete_local_tlbis;
   }
+  system_->cpu(cpu_).pending.Issued(sh);
   system_->AfterEach();
 }
 
 inline void SimArch::Dsb(Barrier barrier) {
-  ++system_->counters().dsb[static_cast<int>(barrier)];
   system_->Trace({ArchEvent::Kind::kDsb, cpu_, static_cast<int>(barrier), 0});
   CpuState& self = system_->cpu(cpu_);
-  // Only a DSB ordering loads and stores completes TLB maintenance; ISH
-  // covers broadcast and local TLBIs, NSH local ones only.
-  if (barrier == Barrier::kIsh || barrier == Barrier::kNsh) {
-    const bool any =
-        self.incomplete_local_tlbis != 0 ||
-        (barrier == Barrier::kIsh && self.incomplete_broadcast_tlbis != 0);
-    self.incomplete_local_tlbis = 0;
-    if (barrier == Barrier::kIsh) self.incomplete_broadcast_tlbis = 0;
-    if (any) self.needs_isb = true;
+  if (counters().CountDsb(barrier, self.pending) != PendingTlbis::Wait::kNone) {
+    self.needs_isb = true;
   }
   system_->AfterEach();
 }
 
 inline void SimArch::Isb() {
-  ++system_->counters().isb;
+  ++counters().isb;
   system_->Trace({ArchEvent::Kind::kIsb, cpu_, 0, 0});
   system_->Synchronize(cpu_);
   system_->AfterEach();
@@ -184,11 +177,14 @@ inline void SimArch::InvalidateEachPage(Shareability sh, Asid asid, VirtAddr va,
     return;
   }
   const bool inner = sh == Shareability::kInner;
-  ArchCounters& counters = system_->counters();
+  ArchCounters& counters = this->counters();
   counters.tlbi[static_cast<int>(tlbi::Op::kVale1)][static_cast<int>(sh)] +=
       pages;
   counters.dsb[static_cast<int>(StoreBarrier(sh))] += pages;
   counters.dsb[static_cast<int>(CompletionBarrier(sh))] += pages;
+  // Each page's DSB waits for that page's TLBI, the first also for any
+  // this CPU issued before the run.
+  counters.tlbi_completions[inner ? 1 : 0] += pages;
   counters.isb += pages;
   // The ASID and address as the TLBs read them from the operand.
   const tlbi::VaFields f = tlbi::DecodeVa(tlbi::VaOperand(va, asid));
@@ -201,8 +197,8 @@ inline void SimArch::InvalidateEachPage(Shareability sh, Asid asid, VirtAddr va,
   // covers, and its ISB synchronised the context.
   CpuState& self = system_->cpu(cpu_);
   if (pages != 0) {
-    self.incomplete_local_tlbis = 0;
-    if (inner) self.incomplete_broadcast_tlbis = 0;
+    self.pending.local = 0;
+    if (inner) self.pending.broadcast = 0;
     system_->Synchronize(cpu_);
   }
 }
