@@ -160,6 +160,41 @@ void PrintCounts() {
   }
 }
 
+// The events a timed fork issued, over all its repetitions, as a line the
+// runner adds to the benchmark of that name, so `ttbench validate` can
+// predict its cycles: {"event":"counts","name":...,"<event>":n,...}.
+void PrintForkCounts(const char* name, const ArchCounters& a,
+                     const FramePoolStats& pool) {
+  Print("{\"event\":\"counts\",\"name\":\"");
+  Print(name);
+  Print("\"");
+  auto print = [](const char* event, uint64_t n) {
+    if (n == 0) return;
+    Print(",\"");
+    Print(event);
+    Print("\":");
+    PrintDec(n);
+  };
+  for (int op = 0; op < tlbi::kOpCount; ++op) {
+    for (int sh = 0; sh < 2; ++sh) {
+      print(TlbiEventName(static_cast<tlbi::Op>(op), sh == 1).c_str(),
+            a.tlbi[op][sh]);
+    }
+  }
+  for (int b = 0; b < kBarrierCount; ++b) {
+    print(DsbEventName(static_cast<Barrier>(b)).c_str(), a.dsb[b]);
+  }
+  print(EventName(Event::kLocalTlbiCompletions), a.tlbi_completions[0]);
+  print(EventName(Event::kBroadcastTlbiCompletions), a.tlbi_completions[1]);
+  print(EventName(Event::kIsb), a.isb);
+  print(EventName(Event::kTtbr0Writes), a.ttbr0_writes);
+  print(EventName(Event::kInstructionSyncs), a.instruction_syncs);
+  print(EventName(Event::kPagesCopied), pool.copies);
+  print(EventName(Event::kTablesAllocated), pool.allocations - pool.copies);
+  print(EventName(Event::kFramesShared), pool.shares);
+  Print("}\n");
+}
+
 [[noreturn]] void StartStrategy(int index);
 [[noreturn]] void StartProcess();
 
@@ -238,12 +273,21 @@ void BenchForkLatency() {
     const uint64_t repetitions = mib >= 64 ? 2 : 4;
     uint64_t ticks = 0;
     uint64_t cycles = 0;
+    ArchCounters issued;
+    FramePoolStats pool;
     for (uint64_t r = 0; r < repetitions; ++r) {
+      const ArchCounters a0 = kernel.arch().counts();
+      const FramePoolStats p0 = kernel.pool().stats();
       const uint64_t t0 = Ticks();
       const uint64_t c0 = Cycles();
       const Status forked = s.Fork(kernel, parent, child);
       cycles += Cycles() - c0;
       ticks += Ticks() - t0;
+      issued += kernel.arch().counts() - a0;
+      const FramePoolStats& p1 = kernel.pool().stats();
+      pool.copies += p1.copies - p0.copies;
+      pool.allocations += p1.allocations - p0.allocations;
+      pool.shares += p1.shares - p0.shares;
       if (forked != Status::kOk) {
         failures += 1;
         break;
@@ -258,6 +302,7 @@ void BenchForkLatency() {
     const Name name = DenseForkBenchmarkName(s.name(), mib);
     const char* const name_part = name.c_str();
     PrintBench(&name_part, 1, repetitions, ticks, cycles);
+    PrintForkCounts(name_part, issued, pool);
     UseKernelTables();
     kernel.set_current(nullptr);
     s.Release(kernel, parent);

@@ -68,20 +68,33 @@ struct ArchCounters {
     return wait;
   }
   constexpr ArchCounters& operator+=(const ArchCounters& o) {
-    for (int op = 0; op < tlbi::kOpCount; ++op) {
-      tlbi[op][0] += o.tlbi[op][0];
-      tlbi[op][1] += o.tlbi[op][1];
-    }
-    for (int b = 0; b < kBarrierCount; ++b) dsb[b] += o.dsb[b];
-    tlbi_completions[0] += o.tlbi_completions[0];
-    tlbi_completions[1] += o.tlbi_completions[1];
-    isb += o.isb;
-    ttbr0_writes += o.ttbr0_writes;
-    instruction_syncs += o.instruction_syncs;
-    undefined_instructions += o.undefined_instructions;
-    return *this;
+    return Combine(o, 1);
+  }
+  constexpr ArchCounters operator-(const ArchCounters& o) const {
+    ArchCounters d = *this;
+    return d.Combine(o, -1);
   }
   friend bool operator==(const ArchCounters&, const ArchCounters&) = default;
+
+ private:
+  // Adds (sign 1) or subtracts (sign -1) `o`, counter by counter.
+  constexpr ArchCounters& Combine(const ArchCounters& o, int sign) {
+    const auto add = [sign](uint64_t& to, uint64_t v) {
+      to += sign > 0 ? v : -v;
+    };
+    for (int op = 0; op < tlbi::kOpCount; ++op) {
+      add(tlbi[op][0], o.tlbi[op][0]);
+      add(tlbi[op][1], o.tlbi[op][1]);
+    }
+    for (int b = 0; b < kBarrierCount; ++b) add(dsb[b], o.dsb[b]);
+    add(tlbi_completions[0], o.tlbi_completions[0]);
+    add(tlbi_completions[1], o.tlbi_completions[1]);
+    add(isb, o.isb);
+    add(ttbr0_writes, o.ttbr0_writes);
+    add(instruction_syncs, o.instruction_syncs);
+    add(undefined_instructions, o.undefined_instructions);
+    return *this;
+  }
 };
 
 }  // namespace ttb

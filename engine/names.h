@@ -116,6 +116,10 @@ constexpr Name DsbEventName(Barrier b) {
   return Name() << "dsb." << BarrierName(b);
 }
 
+// The strategy every report sets beside the others as what arm64 Linux's
+// fork does (variants/linux_fork.h).
+inline constexpr char kLinuxReference[] = "linux_fork";
+
 // TLBIs issued back to back before one DSB in the batched micro-benchmarks
 // ("tlbi/vale1is*16+dsb_ish"). With the single ones they separate a TLBI's
 // issue cost (the slope) from the completion the DSB waits for (the

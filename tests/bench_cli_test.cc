@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include <set>
 #include <string>
 
+#include "bench/results/cost_model.h"
 #include "engine/sim/sim_arch.h"
 #include "nlohmann/json.hpp"
 #include "tests/temp_dir.h"
@@ -67,13 +69,43 @@ class BenchCliTest : public TempDirTest {
 
   // `report` on a result set of these benchmarks: its Markdown, or "" (and
   // a failure) when the report is refused.
-  std::string ReportOn(const nlohmann::json& benchmarks) {
+  std::string ReportOn(const nlohmann::json& benchmarks,
+                       const std::string& flags = "") {
     fs::create_directories(dir_ / "host");
     const fs::path json = dir_ / "host" / "run.json";
     std::ofstream(json) << nlohmann::json{{"benchmarks", benchmarks}}.dump();
-    const Outcome o = RunDriver("report " + json.string() + Out());
+    const Outcome o = RunDriver("report " + json.string() + Out() + flags);
     EXPECT_EQ(o.status, 0) << o.output;
     return ReadFile(dir_ / "host" / "run.md");
+  }
+
+  // A cost model beside the output directory (which must hold only what
+  // the driver writes) as the default profile: every term 1, 2 and 4
+  // cycles (low, typical, high) but `ranges`. Returns the --costs flag.
+  std::string Costs(
+      const std::map<std::string, std::array<double, 3>>& ranges) {
+    nlohmann::json costs;
+    for (const std::string& term : bench::CostModel::Terms()) {
+      const auto it = ranges.find(term);
+      const std::array<double, 3> r =
+          it == ranges.end() ? std::array<double, 3>{1, 2, 4} : it->second;
+      costs[term] = {{"low", r[0]},
+                     {"typical", r[1]},
+                     {"high", r[2]},
+                     {"source", "a paper"}};
+    }
+    const fs::path dir = dir_.string() + "-costs";
+    fs::create_directories(dir);
+    std::ofstream(dir / "neoverse-n1.json") << nlohmann::json{
+        {"profile", "neoverse-n1"},
+        {"core", "neoverse-n1"},
+        {"pes", 4},
+        {"costs", costs}}.dump();
+    return " --costs=" + dir.string();
+  }
+  void TearDown() override {
+    fs::remove_all(dir_.string() + "-costs");
+    TempDirTest::TearDown();
   }
 
   void ExpectRejected(const std::string& args, const std::string& says) {
@@ -108,15 +140,18 @@ TEST_F(BenchCliTest, EveryOtherFamilyHasATable) {
                           {"run_type", "iteration"},
                           {"real_time", 2000},
                           {"time_unit", "ns"},
-                          {"modelled_cycles", 300}});
+                          {"walks", 20},
+                          {"cpu0.walks", 10}});
   }
-  const std::string md = ReportOn(benchmarks);
+  const std::string md = ReportOn(benchmarks, Costs({{"walks", {5, 15, 60}}}));
   EXPECT_NE(md.find("## Other workloads"), std::string::npos) << md;
   EXPECT_NE(md.find("### `fork_child_write/<strategy>/<k>pct/<N>MiB`: fork, "
                     "the child writes k% of its pages, then exits"),
             std::string::npos)
       << md;
-  EXPECT_NE(md.find("| lazy_cow | 2.00 us, 300 cycles |"), std::string::npos)
+  // Modelled cycles over every PE / on the forking PE, then host time.
+  EXPECT_NE(md.find("| lazy_cow | 300 / 150 cycles (2.00 us) |"),
+            std::string::npos)
       << md;
   // Families shown elsewhere get no second table.
   EXPECT_EQ(md.find("### `fork/"), std::string::npos) << md;
@@ -159,6 +194,44 @@ TEST_F(BenchCliTest, CorruptCostModelIsRejected) {
   EXPECT_EQ(o.status, 2) << o.output;
   EXPECT_NE(o.output.find("not a cost model"), std::string::npos) << o.output;
   EXPECT_FALSE(fs::exists(dir_ / "out"));
+}
+
+TEST_F(BenchCliTest, CostsPrintsEveryRangeWithItsSourceAndTheMachineSize) {
+  const Outcome o = RunDriver("costs neoverse-n1-80");
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_NE(o.output.find("profile neoverse-n1-80: 80 PEs of neoverse-n1"),
+            std::string::npos)
+      << o.output;
+  for (const std::string& term : bench::CostModel::Terms()) {
+    EXPECT_NE(o.output.find("| " + term + " |"), std::string::npos) << term;
+  }
+  EXPECT_NE(o.output.find("figures have no published source: "),
+            std::string::npos);
+  const Outcome small = RunDriver("costs neoverse-n1-80 --cores=8");
+  EXPECT_NE(small.output.find("8 PEs of neoverse-n1"), std::string::npos)
+      << small.output;
+  ExpectRejected("costs pentium", "unknown profile 'pentium'");
+  ExpectRejected("costs neoverse-n1 --cores=-3", "--cores must be 1 to 4096");
+}
+
+// Each problem a cost file can have stops the driver with one line.
+TEST_F(BenchCliTest, ACostFigureWithoutASourceOrRangeIsOneLineAndExit2) {
+  // Beside the output directory, which must stay empty.
+  const fs::path dir = dir_.string() + "-costs";
+  fs::create_directories(dir);
+  nlohmann::json doc = nlohmann::json::parse(
+      std::ifstream(TTB_SOURCE_DIR "/bench/costs/cortex-a53.json"));
+  doc["costs"]["isb"].erase("source");
+  std::ofstream(dir / "cortex-a53.json") << doc.dump();
+  ExpectRejected("costs cortex-a53 --costs=" + dir.string(),
+                 "\"isb\" has no source");
+  doc = nlohmann::json::parse(
+      std::ifstream(TTB_SOURCE_DIR "/bench/costs/cortex-a53.json"));
+  doc["costs"]["walks"]["low"] = 1e6;
+  std::ofstream(dir / "cortex-a53.json") << doc.dump();
+  ExpectRejected("run --profile=cortex-a53 --costs=" + dir.string(),
+                 "want low <= typical <= high");
+  fs::remove_all(dir);
 }
 
 TEST_F(BenchCliTest, ARunWritesCompleteJsonWithContext) {
@@ -354,36 +427,20 @@ TEST_F(BenchCliTest, ReportWritesMarkdownAndPlotsOrNothing) {
   EXPECT_NE(md.find("process that writes 10% of its pages after fork: use "),
             std::string::npos);
   // The why: eager copy's extra work at 10% is copying the other 90%.
-  EXPECT_NE(md.find("`eager_copy` takes"), std::string::npos);
+  EXPECT_NE(md.find("| `eager_copy` |"), std::string::npos);
   EXPECT_NE(md.find("more pages_copied"), std::string::npos);
-  // Strategies doing the same simulated work are not ranked by host noise
-  // (asid_tagged and untagged differ from batched_tlbi by one instruction);
-  // the other workloads tell them apart.
-  EXPECT_NE(md.find("use `asid_tagged` or `batched_tlbi`** (the same "
-                    "modelled cycles"),
-            std::string::npos)
+  // Ranked by modelled cycles, each rival with how far the lead holds.
+  EXPECT_NE(md.find("`asid_tagged` costs less"), std::string::npos) << md;
+  EXPECT_NE(md.find("holds across every cost range"), std::string::npos);
+  // A run older than per-CPU counts has no forking-PE figures to show.
+  EXPECT_NE(md.find("modelled cycles (- on the forking PE)"), std::string::npos)
       << md;
-  EXPECT_NE(md.find("`untagged` is as fast here but dearer elsewhere"),
-            std::string::npos);
-  EXPECT_NE(md.find("level with it in this run: "), std::string::npos);
-  // And what tells them apart: untagged flushes at every context switch.
-  EXPECT_NE(md.find("Between the level strategies, the other workloads of "
-                    "this run decide:\n    - parent/child ping-pong on one "
-                    "CPU: `untagged` takes"),
-            std::string::npos)
-      << md;
-  EXPECT_NE(md.find("2 more tlbi.vmalle1, 2 more walks"), std::string::npos);
   // eager_copy overtakes the lazy strategies between 10% and 50% written,
   // though at 50% the curves are too close to tell apart.
-  // The cost model puts that crossing lower: a copy is cheap in modelled
-  // cycles next to the faults, TLBIs and walks it saves.
   EXPECT_NE(md.find("`eager_copy` and `lazy_cow` cross at k = 46.7% (modelled "
-                    "cycles: 29.0%)"),
+                    "cycles: "),
             std::string::npos)
       << md;
-  // batched_tlbi's 4-CPU fork took 1.11x asid_tagged's host time in this
-  // run but fewer modelled cycles: not dearer.
-  EXPECT_EQ(md.find("4 CPUs: `batched_tlbi` takes"), std::string::npos);
   // The suite's targets, read from the committed run at 1 GiB. It predates
   // the floor timed after a child's exit: that target says what is missing.
   EXPECT_NE(md.find("not in this run (needs fork/lazy_cow/dense/<size> and "
@@ -438,46 +495,58 @@ TEST_F(BenchCliTest, ReportWritesMarkdownAndPlotsOrNothing) {
             1);  // Only the input: nothing half-written.
 }
 
-TEST_F(BenchCliTest, WithRepetitionsATestDecidesWhatIsLevel) {
-  // Five repetitions of fork + write 10%, each strategy's simulated work
-  // different: asid_tagged is 3% slower than lazy_cow every time (level by
-  // the one-run 5% rule, significantly slower by the U test); untagged
-  // scatters around lazy_cow (not significantly different).
-  const std::map<std::string, std::vector<double>> ms = {
-      {"lazy_cow", {100, 100.5, 101, 101.5, 102}},
-      {"asid_tagged", {103, 103.5, 104, 104.5, 105}},
-      {"untagged", {92, 97, 103, 109, 112}}};
+// The summary ranks by modelled cycles, not host time, and says how far
+// each lead holds. With walks 5..15..60, tlbi.vale1 2..9..40 and a page
+// copy 200..800..4000 cycles: lazy_cow walks 100 times (1500), asid_tagged
+// issues 200 TLBIs (1800), untagged copies 10 pages (8000), linux_fork
+// walks 200 times (3000). lazy_cow is the slowest in host time.
+TEST_F(BenchCliTest, TheSummaryRanksByModelledCyclesWithTheirReach) {
+  const std::map<std::string, std::pair<nlohmann::json, double>> runs = {
+      {"lazy_cow", {{{"walks", 100}, {"cpu0.walks", 60}}, 300}},
+      {"asid_tagged", {{{"tlbi.vale1", 200}}, 100}},
+      {"untagged", {{{"pages_copied", 10}}, 150}},
+      {"linux_fork", {{{"walks", 200}}, 120}}};
   nlohmann::json benchmarks = nlohmann::json::array();
-  double cycles = 1e6;
-  for (const auto& [s, times] : ms) {
-    cycles *= 2;
+  for (const auto& [s, run] : runs) {
     benchmarks.push_back({{"name", "fork/" + s + "/dense/16MiB/manual_time"},
                           {"run_type", "iteration"},
                           {"real_time", 1000},
-                          {"time_unit", "ns"},
-                          {"modelled_cycles", cycles}});
-    for (double t : times) {
-      benchmarks.push_back(
-          {{"name", "fork_write/" + s + "/10pct/16MiB/manual_time"},
-           {"run_type", "iteration"},
-           {"real_time", t},
-           {"time_unit", "ms"},
-           {"modelled_cycles", cycles}});
-    }
+                          {"time_unit", "ns"}});
+    nlohmann::json b = {
+        {"name", "fork_write/" + s + "/10pct/16MiB/manual_time"},
+        {"run_type", "iteration"},
+        {"real_time", run.second},
+        {"time_unit", "ms"}};
+    b.update(run.first);
+    benchmarks.push_back(b);
   }
-  const std::string md = ReportOn(benchmarks);
-  EXPECT_NE(md.find("use `lazy_cow` or `untagged`** (the same modelled "
-                    "cycles to 0.1%, or host times not significantly "
-                    "different over 5 repetitions: this run cannot rank "
-                    "them)"),
+  const std::string md =
+      ReportOn(benchmarks, Costs({{"walks", {5, 15, 60}},
+                                  {"tlbi.vale1", {2, 9, 40}},
+                                  {"pages_copied", {200, 800, 4000}}}));
+  EXPECT_NE(md.find("process that writes 10% of its pages after fork: use "
+                    "`lazy_cow`**: 1500 modelled cycles (900 on the forking "
+                    "PE)"),
             std::string::npos)
       << md;
-  EXPECT_NE(md.find("- `asid_tagged` takes 1.03x as long: "), std::string::npos)
-      << md;
-  EXPECT_NE(md.find("- `untagged` takes 1.02x as long (host times not "
-                    "significantly different over 5 repetitions)"),
+  // One term turns asid_tagged's loss alone: walks dearer than 18 cycles
+  // (then 100 walks cost what 200 TLBIs do), or TLBIs cheaper than 7.5.
+  EXPECT_NE(md.find("| `asid_tagged` | 1800 | - | 1.20 | unless walks costs "
+                    "more than 18 cycles (typical 15), or tlbi.vale1 costs "
+                    "less than 7.5 cycles (typical 9) |"),
             std::string::npos)
       << md;
+  // No one term turns untagged's, but the two ends together do.
+  EXPECT_NE(md.find("no one cost turns it, but together pages_copied at its "
+                    "low (200), walks at its high (60) do"),
+            std::string::npos)
+      << md;
+  // The Linux reference is named as such, and loses everywhere.
+  EXPECT_NE(md.find("| `linux_fork` (Linux reference) | 3000 | - | 2.00 | "
+                    "holds across every cost range |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("against 1 of the 3 others"), std::string::npos) << md;
 }
 
 TEST_F(BenchCliTest, TheSummaryNamesEventsAndKeepsFractionalOnes) {
@@ -506,8 +575,7 @@ TEST_F(BenchCliTest, TheSummaryNamesEventsAndKeepsFractionalOnes) {
          {"latency_p99_ns", shared ? 900 : 600}});
   }
   const std::string md = ReportOn(benchmarks);
-  EXPECT_NE(md.find("- `shared_tables` takes 1.50x as long: 1 more "
-                    "frames_shared, 0.00195 more tables_allocated.\n"),
+  EXPECT_NE(md.find("| 1 more frames_shared, 0.00195 more tables_allocated |"),
             std::string::npos)
       << md;
   EXPECT_EQ(md.find("more latency"), std::string::npos) << md;
@@ -665,8 +733,7 @@ TEST_F(BenchCliTest, CalibrateTurnsABaremetalRunIntoACostModel) {
       << emulated.output;
   const Outcome other_core = RunDriver("calibrate --allow_emulated " + result);
   EXPECT_EQ(other_core.status, 2);
-  EXPECT_NE(other_core.output.find("use --profile cortex-a72"),
-            std::string::npos)
+  EXPECT_NE(other_core.output.find("such as cortex-a72"), std::string::npos)
       << other_core.output;
   EXPECT_EQ(FilesWritten(), 1);  // The result set alone.
 
@@ -676,12 +743,27 @@ TEST_F(BenchCliTest, CalibrateTurnsABaremetalRunIntoACostModel) {
   const fs::path costs = dir / "costs" / "cortex-a72.json";
   const nlohmann::json model = nlohmann::json::parse(std::ifstream(costs));
   const auto source = [&](const char* event) {
-    return model["cycles"][event]["source"].get<std::string>();
+    return model["costs"][event]["source"].get<std::string>();
   };
   EXPECT_EQ(source("tlbi.vale1is").rfind("measured: slope of", 0), 0u);
-  EXPECT_EQ(source("dsb.ish").rfind("measured: intercept of", 0), 0u);
-  // The Cortex-A72 has no FEAT_TLBIRANGE: its range figures stay assumed.
-  EXPECT_EQ(source("tlbi.rvae1is").rfind("assumption", 0), 0u);
+  EXPECT_EQ(
+      source("tlbi_completions.broadcast").rfind("measured: intercept of", 0),
+      0u);
+  // The Cortex-A72 has no FEAT_TLBIRANGE: its range figures stay the
+  // published ones.
+  EXPECT_EQ(source("tlbi.rvae1is").rfind("RFC v5 cover letter", 0), 0u);
+  EXPECT_NE(o.output.find("replaced ranges:"), std::string::npos) << o.output;
+
+  // The model against the run: every timed fork predicted from its
+  // events, and what emulated cycles are worth.
+  EXPECT_EQ(RunDriver("validate " + result).status, 2);
+  const Outcome v = RunDriver("validate --allow_emulated " + result);
+  ASSERT_EQ(v.status, 0) << v.output;
+  EXPECT_NE(v.output.find("fork/lazy_cow/dense/1MiB"), std::string::npos)
+      << v.output;
+  EXPECT_NE(v.output.find("these errors say nothing about any core"),
+            std::string::npos)
+      << v.output;
 
   // A run charged with it records so, and its report must use it too.
   const fs::path host_dir = dir_ / "host";

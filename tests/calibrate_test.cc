@@ -9,17 +9,24 @@
 namespace ttb::bench {
 namespace {
 
-// A base cost model with one figure of each kind calibrate handles: a page
-// TLBI split from its batch, another TLBI less its DSB, a DSB, a figure
-// measured whole, a range TLBI, and one no micro-benchmark measures.
+// A base cost model with one range of each kind calibrate handles: a page
+// TLBI split from its batch, another TLBI less its DSB, a DSB and the
+// waits it adds, a figure measured whole, a range TLBI, and ones no
+// micro-benchmark on one PE measures.
 nlohmann::json Base() {
-  nlohmann::json cycles;
+  nlohmann::json costs;
   for (const char* event :
        {"tlbi.vale1is", "tlbi.aside1is", "tlbi.vae1", "dsb.ish", "dsb.nsh",
-        "isb", "pages_copied", "tlbi.rvale1is", "descriptor_reads"}) {
-    cycles[event] = {{"cycles", 1}, {"source", "assumption"}};
+        "tlbi_completions.local", "tlbi_completions.broadcast", "isb",
+        "pages_copied", "tlbi.rvale1is", "descriptor_reads",
+        "broadcast_tlbi.per_other_pe"}) {
+    costs[event] = {
+        {"low", 1}, {"typical", 2}, {"high", 3}, {"source", "a paper"}};
   }
-  return {{"profile", "neoverse-n1"}, {"note", "assumed"}, {"cycles", cycles}};
+  return {{"profile", "neoverse-n1-80"},
+          {"core", "neoverse-n1"},
+          {"note", "published"},
+          {"costs", costs}};
 }
 
 Measured Cycles(double c) { return Measured{{1.0}, {{"cycles", c}}}; }
@@ -35,7 +42,8 @@ Timings Run() {
           {"tlbi/vae1+dsb_nsh", Cycles(30)},  // Below the DSB: noise.
           {"isb", Cycles(12)},
           {"copy/4KiB", Cycles(900)},
-          {"dsb/ish", Cycles(20)}};
+          {"dsb/ish", Cycles(20)},
+          {"dsb/nsh", Cycles(10)}};
 }
 
 std::map<std::string, std::string> Kvm(const std::string& midr = "0x0") {
@@ -63,8 +71,12 @@ struct Fixture {
   }
 };
 
+// A measured figure: its range collapsed onto one point.
 double Figure(const Calibration& c, const char* event) {
-  return c.costs["cycles"][event]["cycles"].get<double>();
+  const nlohmann::json& r = c.costs["costs"][event];
+  EXPECT_EQ(r["low"], r["typical"]) << event;
+  EXPECT_EQ(r["high"], r["typical"]) << event;
+  return r["typical"].get<double>();
 }
 
 TEST(Calibrate, SplitsATlbiFromTheDsbThatCompletesIt) {
@@ -72,15 +84,18 @@ TEST(Calibrate, SplitsATlbiFromTheDsbThatCompletesIt) {
   const absl::StatusOr<Calibration> c = f.Calibrate();
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_DOUBLE_EQ(Figure(*c, "tlbi.vale1is"), 150);
-  EXPECT_DOUBLE_EQ(Figure(*c, "dsb.ish"), 250);
-  EXPECT_DOUBLE_EQ(Figure(*c, "dsb.nsh"), 50);
-  // Whole-ASID flush: its one measurement less the DSB's completion.
+  // The intercept is the DSB alone plus its wait for the TLBI.
+  EXPECT_DOUBLE_EQ(Figure(*c, "dsb.ish"), 20);
+  EXPECT_DOUBLE_EQ(Figure(*c, "tlbi_completions.broadcast"), 230);
+  EXPECT_DOUBLE_EQ(Figure(*c, "dsb.nsh"), 10);
+  EXPECT_DOUBLE_EQ(Figure(*c, "tlbi_completions.local"), 40);
+  // Whole-ASID flush: its one measurement less the DSB's intercept.
   EXPECT_DOUBLE_EQ(Figure(*c, "tlbi.aside1is"), 3000);
   EXPECT_DOUBLE_EQ(Figure(*c, "tlbi.vae1"), 0);  // 30 - 50, not negative.
   EXPECT_DOUBLE_EQ(Figure(*c, "isb"), 12);
   EXPECT_DOUBLE_EQ(Figure(*c, "pages_copied"), 900);
   const std::string source =
-      c->costs["cycles"]["tlbi.vale1is"]["source"].get<std::string>();
+      c->costs["costs"]["tlbi.vale1is"]["source"].get<std::string>();
   EXPECT_NE(source.find("measured: slope of tlbi/vale1is+dsb_ish and "
                         "tlbi/vale1is*16+dsb_ish"),
             std::string::npos)
@@ -94,15 +109,18 @@ TEST(Calibrate, KeepsWhatTheRunDoesNotMeasureAndSaysSo) {
   Fixture f;
   const absl::StatusOr<Calibration> c = f.Calibrate();
   ASSERT_TRUE(c.ok()) << c.status();
-  // No range TLBI on this core, and no benchmark of descriptor reads.
+  // No range TLBI on this core, no benchmark of descriptor reads, and one
+  // PE cannot show what each other PE adds to a broadcast.
   EXPECT_EQ(c->kept,
-            (std::vector<std::string>{"descriptor_reads", "tlbi.rvale1is"}));
-  EXPECT_EQ(c->measured.size(), 7u);
-  EXPECT_EQ(c->costs["cycles"]["descriptor_reads"],
-            f.base["cycles"]["descriptor_reads"]);
+            (std::vector<std::string>{"broadcast_tlbi.per_other_pe",
+                                      "descriptor_reads", "tlbi.rvale1is"}));
+  EXPECT_EQ(c->measured.size(), 9u);
+  EXPECT_EQ(c->costs["costs"]["descriptor_reads"],
+            f.base["costs"]["descriptor_reads"]);
   const std::string note = c->costs["note"];
-  EXPECT_NE(note.find("7 figures measured; 2 kept from the neoverse-n1 "
-                      "profile's assumptions (descriptor_reads, "
+  EXPECT_NE(note.find("9 figures measured (their ranges replaced by the "
+                      "point); 3 ranges kept from the neoverse-n1-80 profile "
+                      "(broadcast_tlbi.per_other_pe, descriptor_reads, "
                       "tlbi.rvale1is)"),
             std::string::npos)
       << note;
@@ -114,7 +132,7 @@ TEST(Calibrate, NoiseCannotMakeAFigureNegative) {
   const absl::StatusOr<Calibration> c = f.Calibrate();
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_DOUBLE_EQ(Figure(*c, "tlbi.vale1is"), 0);
-  EXPECT_DOUBLE_EQ(Figure(*c, "dsb.ish"), 400);
+  EXPECT_DOUBLE_EQ(Figure(*c, "tlbi_completions.broadcast"), 380);
 }
 
 std::string Error(Fixture& f, bool allow_emulated = false) {
@@ -149,9 +167,10 @@ TEST(Calibrate, RefusesABaseProfileOtherThanTheCoreMeasured) {
   Fixture f;
   f.context = Kvm("0x410fd083");  // Cortex-A72 r0p3.
   EXPECT_NE(Error(f).find("MIDR 0x410fd083 is a cortex-a72, not a "
-                          "neoverse-n1 (use --profile cortex-a72)"),
+                          "neoverse-n1 (use a --profile of that core, such as "
+                          "cortex-a72)"),
             std::string::npos);
-  f.base["profile"] = "cortex-a72";
+  f.base["core"] = "cortex-a72";
   EXPECT_EQ(Error(f), "");
 }
 

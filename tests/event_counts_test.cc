@@ -148,6 +148,12 @@ const std::map<std::string, Expected>& HandDerived() {
       {"asid_tagged",
        {With(kLazyForkBase, {.dsb_ishst = 1, .isb = 1, .ttbr0_writes = 1}),
         kBreak, kReuse}},
+      // Linux's fork: no TLBI while write-protecting, then one ASIDE1IS
+      // behind one barrier pair (flush_tlb_mm).
+      {"linux_fork",
+       {With(kLazyForkBase,
+             {.aside1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1}),
+        kBreak, kReuse}},
       // One VMALLE1IS behind one barrier pair.
       {"untagged",
        {With(kLazyForkBase,

@@ -52,7 +52,72 @@ TEST(SweepValues, RejectsWhatTheTunableCannotTakeAndMalformedRanges) {
   EXPECT_NE(Error("1:4096:+1", kOps).find("at most 64"), std::string::npos);
 }
 
-using TuneReportTest = TempDirTest;
+class TuneReportTest : public TempDirTest {
+ protected:
+  // A sweep of batched_tlbi.max_tlbi_ops (default 512) on fork_resume/1MiB
+  // with these benchmarks, and `--cost` when given; returns its path.
+  std::string WriteSweep(const nlohmann::json& benchmarks,
+                         const std::string& cost = "") {
+    std::filesystem::create_directories(dir_);
+    const std::filesystem::path json = dir_ / "sweep.json";
+    std::ofstream(json) << nlohmann::json{
+        {"context",
+         {{kTuneKnobKey, "batched_tlbi.max_tlbi_ops"},
+          {kTuneDefaultKey, "512"},
+          {kTuneWorkloadKey, "fork_resume/1MiB"},
+          {kTuneCostKey, cost}}},
+        {"benchmarks",
+         benchmarks}}.dump();
+    return json.string();
+  }
+};
+
+CostModel Costs() {
+  return *CostModel::Load(TTB_SOURCE_DIR "/bench/costs/neoverse-n1.json");
+}
+
+// Two values whose costs are lines in one term: 128 walks 100 times, the
+// default 512 issues 10 broadcast TLBIs. On 4 PEs at typical costs (walks
+// 15, the per-PE wait 2 for each of 3 others) 512 costs 10 x + 60 against
+// 1500, so it is cheapest while a TLBI costs less than 144 cycles; the
+// best value's lead over the default is exactly the sweep's verdict.
+TEST_F(TuneReportTest, ACostSweepSaysWhereTheBestValueTurns) {
+  nlohmann::json benchmarks = nlohmann::json::array();
+  for (const auto& [value, events] : std::map<int64_t, nlohmann::json>{
+           {128, {{"walks", 100}}}, {512, {{"tlbi.vale1is", 10}}}}) {
+    nlohmann::json b = {{"name", TuneBenchmarkName("batched_tlbi.max_tlbi_ops",
+                                                   value, "fork_resume/1MiB") +
+                                     "/manual_time"},
+                        {"run_type", "iteration"},
+                        {"real_time", 10},
+                        {"time_unit", "us"}};
+    b.update(events);
+    benchmarks.push_back(b);
+  }
+  const absl::StatusOr<TuneSummary> summary =
+      WriteTuneReport(WriteSweep(benchmarks, "tlbi.vale1is=0:1000"), Costs());
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_THAT(summary->text,
+              ::testing::HasSubstr(
+                  "With tlbi.vale1is from 0 to 1000 cycles (the other costs "
+                  "typical), the cheapest value is 512 up to 144, then 128 up "
+                  "to 1000 cycles."));
+  // At typical costs (a TLBI 22 cycles) the default is cheapest.
+  EXPECT_THAT(summary->text,
+              ::testing::HasSubstr("the default 512 is the cheapest"));
+}
+
+TEST(ParseCostSweep, NamesATermAndAnOrderedRange) {
+  const absl::StatusOr<CostSweep> ok = ParseCostSweep("walks=5:500");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->term, "walks");
+  EXPECT_EQ(ok->low, 5);
+  EXPECT_EQ(ok->high, 500);
+  for (const char* bad : {"walks", "nope=1:2", "walks=5", "walks=9:2",
+                          "walks=-1:2", "walks=a:b", "walks=1:inf"}) {
+    EXPECT_FALSE(ParseCostSweep(bad).ok()) << bad;
+  }
+}
 
 TEST_F(TuneReportTest, WithRepetitionsATestDecidesHostTimeLevels) {
   // Five repetitions per value: 128 is 3% slower than the default every
@@ -72,23 +137,16 @@ TEST_F(TuneReportTest, WithRepetitionsATestDecidesHostTimeLevels) {
            {"run_type", "iteration"},
            {"real_time", t},
            {"time_unit", "us"},
-           {"modelled_cycles", value == 128 ? 2e6 : 1e6}});
+           {"tlbi.vale1is", value == 128 ? 2e3 : 1e3}});
     }
   }
-  std::filesystem::create_directories(dir_);
-  const std::filesystem::path json = dir_ / "sweep.json";
-  std::ofstream(json) << nlohmann::json{
-      {"context",
-       {{kTuneKnobKey, "batched_tlbi.max_tlbi_ops"},
-        {kTuneDefaultKey, "512"},
-        {kTuneWorkloadKey, "fork_resume/1MiB"}}},
-      {"benchmarks",
-       benchmarks}}.dump();
-  const absl::StatusOr<TuneSummary> summary = WriteTuneReport(json.string());
+  const absl::StatusOr<TuneSummary> summary =
+      WriteTuneReport(WriteSweep(benchmarks), Costs());
   ASSERT_TRUE(summary.ok()) << summary.status();
   EXPECT_THAT(summary->text,
               ::testing::HasSubstr(
-                  "Host time: no value is clearly cheaper than the default 512 "
+                  "Host time (the simulator's speed, not a core's): no value "
+                  "is clearly cheaper than the default 512 "
                   "(level: host times not significantly different over 5 "
                   "repetitions). Against the default: dearer at 128; level at "
                   "256 to 512."));

@@ -13,8 +13,9 @@
 namespace ttb {
 
 template <Arch A>
-class BatchedTlbi final : public LazyCowBase<A> {
+class BatchedTlbi : public LazyCowBase<A> {
  public:
+  constexpr BatchedTlbi() = default;
   const char* name() const override { return "batched_tlbi"; }
   const char* summary() const override {
     return "lazy CoW; fork's TLBIs batched behind one barrier pair, by range "
@@ -24,6 +25,11 @@ class BatchedTlbi final : public LazyCowBase<A> {
   Tunable* tunable(int) override { return &max_tlbi_ops(); }
 
  protected:
+  // A fixed limit: the strategy is a preset of this one, with no tunable.
+  explicit constexpr BatchedTlbi(int64_t max_tlbi_ops)
+      : tunables_{{"max_tlbi_ops", "", max_tlbi_ops, max_tlbi_ops, max_tlbi_ops,
+                   max_tlbi_ops}} {}
+
   // Collects the runs, merging those that touch, while the TLBIs they
   // would take stay within the limit.
   void OnWriteProtected(Kernel<A>& k, Process&, VirtAddr va,

@@ -7,6 +7,7 @@
 #include "variants/batched_tlbi.h"
 #include "variants/eager_copy.h"
 #include "variants/lazy_cow.h"
+#include "variants/linux_fork.h"
 #include "variants/shared_tables.h"
 #include "variants/untagged.h"
 
@@ -23,6 +24,7 @@ inline Strategy<A>* const kStrategies[] = {
     &strategy_instance<EagerCopy<A>>,   &strategy_instance<LazyCow<A>>,
     &strategy_instance<BatchedTlbi<A>>, &strategy_instance<AsidTagged<A>>,
     &strategy_instance<Untagged<A>>,    &strategy_instance<SharedTables<A>>,
+    &strategy_instance<LinuxFork<A>>,
 };
 
 template <Arch A>

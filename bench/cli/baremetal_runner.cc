@@ -129,7 +129,8 @@ absl::StatusOr<GuestOutput> BootGuest(const BaremetalOptions& o,
       g.walker_mismatches += line.value("mismatches", 0);
     }
     if (event == "done") g.done = line;
-    if ((event == "bench" || event == "fork_test") && Wanted(o, line)) {
+    if ((event == "bench" || event == "counts" || event == "fork_test") &&
+        Wanted(o, line)) {
       g.lines.push_back(line);
     }
   }
@@ -180,6 +181,16 @@ nlohmann::json ResultSet(const BaremetalOptions& o, const std::string& cpu,
         e["cycles"] = line.value("cycles", 0.0) / iterations;
       }
       doc["benchmarks"].push_back(e);
+    } else if (line["event"] == "counts") {
+      // A timed benchmark's events over all its iterations: counters per
+      // iteration of that benchmark, as the host's are.
+      for (nlohmann::json& b : doc["benchmarks"]) {
+        if (b["name"] != line["name"]) continue;
+        const double iterations = b.value("iterations", 1.0);
+        for (const auto& [key, value] : line.items()) {
+          if (value.is_number()) b[key] = value.get<double>() / iterations;
+        }
+      }
     } else {
       // The EL0 workload's event counts, as counters of a timeless entry.
       nlohmann::json e = Entry(

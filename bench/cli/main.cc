@@ -15,6 +15,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -29,6 +31,7 @@
 #include "absl/strings/str_split.h"
 #include "bench/cli/baremetal_runner.h"
 #include "bench/cli/host_info.h"
+#include "bench/cli/profiles.h"
 #include "bench/report/report.h"
 #include "bench/report/targets.h"
 #include "bench/report/tune.h"
@@ -36,6 +39,7 @@
 #include "bench/results/compare.h"
 #include "bench/results/cost_model.h"
 #include "bench/results/text_file.h"
+#include "bench/results/validate.h"
 #include "bench/workloads/suite.h"
 #include "variants/registry.h"
 
@@ -45,7 +49,11 @@ ABSL_FLAG(std::string, variants, "",
           "comma-separated strategies to run (default: all)");
 ABSL_FLAG(std::string, filter, "", "regular expression of benchmark names");
 ABSL_FLAG(std::string, profile, "neoverse-n1",
-          "simulated core: TLB sizes and cost model");
+          "simulated machine: a cost model in --costs, which names its core "
+          "(TLB sizes) and its PEs");
+ABSL_FLAG(int32_t, cores, 0,
+          "PEs in the inner-shareable domain, which broadcast TLBIs must "
+          "reach (default: the profile's)");
 ABSL_FLAG(bool, range_tlbi, false,
           "give the simulated core FEAT_TLBIRANGE (range TLBIs)");
 ABSL_FLAG(int32_t, repetitions, 1, "repetitions of each benchmark");
@@ -60,6 +68,9 @@ ABSL_FLAG(std::string, workload, "",
 ABSL_FLAG(std::string, range, "",
           "tune: LO:HI (doubling), LO:HI:+STEP or A,B,C (default: the "
           "tunable's choices, or doubling over its range)");
+ABSL_FLAG(std::string, cost, "",
+          "tune: TERM=LO:HI, one cost of the model to sweep, showing where "
+          "the best value turns (tlbi.vale1is=5:500)");
 ABSL_FLAG(std::string, image, "", "baremetal: the image to boot");
 ABSL_FLAG(double, threshold, 0.05,
           "compare: a B/A time ratio above 1 + threshold is a regression");
@@ -71,8 +82,8 @@ ABSL_FLAG(std::string, qemu_cpu, "max",
 ABSL_FLAG(bool, kvm, false,
           "baremetal: run under KVM with -cpu host (on an arm64 Linux host)");
 ABSL_FLAG(bool, allow_emulated, false,
-          "calibrate: accept a result set measured under QEMU TCG (its "
-          "cycles are the emulator's)");
+          "calibrate, validate: accept a result set measured under QEMU TCG "
+          "(its cycles are the emulator's)");
 ABSL_FLAG(std::string, cwd, "",
           "the caller's directory: relative paths given on the command line "
           "(--out, --image, --costs and the files of report, compare and "
@@ -98,34 +109,15 @@ std::vector<std::string> StrategyNames() {
   return names;
 }
 
-std::vector<std::string> ProfileNames() {
-  std::vector<std::string> names;
-  for (const sim::TlbProfile& p : sim::TlbProfiles()) {
-    names.emplace_back(p.name);
-  }
-  return names;
-}
-
-// --profile's TLB profile; an unknown name stops with the known ones.
-const sim::TlbProfile& ProfileFlag() {
-  const std::string name = absl::GetFlag(FLAGS_profile);
-  const sim::TlbProfile* profile = sim::FindTlbProfile(name);
-  if (profile == nullptr) {
-    Usage(absl::StrCat("unknown profile '", name,
-                       "' (known: ", absl::StrJoin(ProfileNames(), ", "), ")"));
-  }
-  return *profile;
-}
-
-// The cost model of `profile` in --costs (and the file as read, when
-// `document` is given); a missing or malformed file stops with its problem.
-CostModel LoadCostsFlag(const std::string& profile,
-                        nlohmann::json* document = nullptr) {
-  absl::StatusOr<CostModel> costs = CostModel::Load(
-      absl::StrCat(absl::GetFlag(FLAGS_costs), "/", profile, ".json"),
-      document);
-  if (!costs.ok()) Usage(std::string(costs.status().message()));
-  return *std::move(costs);
+// --profile (and --cores) as loaded from --costs, and the file as read
+// when `document` is given; an unknown name or a bad file stops with its
+// problem.
+Profile ProfileFlag(nlohmann::json* document = nullptr) {
+  absl::StatusOr<Profile> p =
+      LoadProfile(absl::GetFlag(FLAGS_costs), absl::GetFlag(FLAGS_profile),
+                  absl::GetFlag(FLAGS_cores), document);
+  if (!p.ok()) Usage(std::string(p.status().message()));
+  return *std::move(p);
 }
 
 Suite ParseSuite(const std::string& name) {
@@ -179,12 +171,9 @@ void List() {
                "frame's reference and the parent's descriptors written\n"
                "  engine/...: walker, TLB, simulated accesses per second\n"
                "  native/...: this host's own fork()\n";
-  std::cout << "profiles:\n";
-  for (const sim::TlbProfile& p : sim::TlbProfiles()) {
-    std::cout << "  " << p.name << ": L1 data " << p.l1_data.entries << ", L2 "
-              << p.l2.entries << " (" << p.l2.ways << "-way), walk cache "
-              << p.walk_cache.entries << " (" << p.source << ")\n";
-  }
+  std::cout << "profiles (--profile; `ttbench costs PROFILE` shows the "
+               "cost model):\n";
+  ListProfiles(absl::GetFlag(FLAGS_costs), std::cout);
 }
 
 // Google Benchmark's console output, with a [done/total] prefix as
@@ -269,15 +258,16 @@ struct RunSetup {
 RunSetup ParseRunFlags() {
   RunSetup setup;
   setup.host = HostInfo::Probe();
-  setup.options.profile = &ProfileFlag();
-  setup.profile = std::string(setup.options.profile->name);
+  Profile profile = ProfileFlag();
+  setup.options.profile = profile.tlb;
+  setup.profile = profile.costs.profile();
   setup.options.range_tlbi = absl::GetFlag(FLAGS_range_tlbi);
   setup.repetitions = absl::GetFlag(FLAGS_repetitions);
   if (setup.repetitions < 1 || setup.repetitions > 100) {
     Usage(absl::StrCat("--repetitions must be 1 to 100, not ",
                        setup.repetitions));
   }
-  setup.costs = std::make_unique<CostModel>(LoadCostsFlag(setup.profile));
+  setup.costs = std::make_unique<CostModel>(std::move(profile.costs));
   setup.options.costs = setup.costs.get();
   return setup;
 }
@@ -317,6 +307,7 @@ int RunRegistered(
 
   const HostInfo& host = setup.host;
   benchmark::AddCustomContext("ttbench_profile", setup.profile);
+  benchmark::AddCustomContext(kPesKey, absl::StrCat(setup.costs->pes()));
   benchmark::AddCustomContext(kCostsNoteKey, setup.costs->note());
   benchmark::AddCustomContext("ttbench_range_tlbi",
                               setup.options.range_tlbi ? "true" : "false");
@@ -454,6 +445,12 @@ int Tune(const char* argv0, const std::string& knob) {
   const absl::StatusOr<std::vector<int64_t>> values =
       SweepValues(absl::GetFlag(FLAGS_range), *tunable);
   if (!values.ok()) Usage(std::string(values.status().message()));
+  const std::string cost = absl::GetFlag(FLAGS_cost);
+  if (!cost.empty()) {
+    if (const auto sweep = ParseCostSweep(cost); !sweep.ok()) {
+      Usage(std::string(sweep.status().message()));
+    }
+  }
   RunSetup setup = ParseRunFlags();
 
   std::string file_workload = workload->Name();
@@ -482,12 +479,13 @@ int Tune(const char* argv0, const std::string& knob) {
           argv0, setup, out, "", "0.2",
           {{kTuneKnobKey, knob},
            {kTuneDefaultKey, absl::StrCat(tunable->default_value)},
-           {kTuneWorkloadKey, workload->Name()}});
+           {kTuneWorkloadKey, workload->Name()},
+           {kTuneCostKey, cost}});
       status != 0) {
     return status;
   }
   const absl::StatusOr<TuneSummary> summary =
-      WriteTuneReport(out.final_path.string());
+      WriteTuneReport(out.final_path.string(), *setup.costs);
   if (!summary.ok()) {
     std::cout << "ttbench: no report: " << summary.status().message() << "\n";
     return 0;
@@ -554,31 +552,45 @@ int Baremetal() {
   return Commit(out, absl::StrCat((*doc)["benchmarks"].size(), " entries"));
 }
 
+// A bare-metal result set as calibrate and validate read it; a file that
+// cannot be read stops with its problem.
+struct BaremetalRun {
+  Timings timings;
+  std::map<std::string, std::string> context;
+  std::string source;  // The file's name, as figures and errors cite it.
+};
+BaremetalRun LoadBaremetalRun(const std::string& path) {
+  BaremetalRun run;
+  absl::StatusOr<Timings> timings = LoadTimings(path, &run.context);
+  if (!timings.ok()) Usage(std::string(timings.status().message()));
+  run.timings = *std::move(timings);
+  run.source = std::filesystem::path(path).filename().string();
+  return run;
+}
+
 // Writes <BAREMETAL.json's directory>/costs/<profile>.json: the profile's
 // cost model with every figure the bare-metal run measured.
 int CalibrateFrom(const std::string& path) {
-  const std::string profile(ProfileFlag().name);
-  std::map<std::string, std::string> context;
-  const absl::StatusOr<Timings> timings = LoadTimings(path, &context);
-  if (!timings.ok()) Usage(std::string(timings.status().message()));
   nlohmann::json base;
-  LoadCostsFlag(profile, &base);
+  const std::string profile = ProfileFlag(&base).costs.profile();
+  const BaremetalRun run = LoadBaremetalRun(path);
   CalibrationInput input;
-  input.baremetal = &*timings;
-  input.context = &context;
-  input.source = std::filesystem::path(path).filename().string();
+  input.baremetal = &run.timings;
+  input.context = &run.context;
+  input.source = run.source;
   input.base = &base;
   input.allow_emulated = absl::GetFlag(FLAGS_allow_emulated);
   const absl::StatusOr<Calibration> c = Calibrate(input);
   if (!c.ok()) Usage(std::string(c.status().message()));
 
   std::cout << "ttbench: " << profile << " cycles per event from " << path
-            << "\n";
+            << "; replaced ranges:\n";
   for (const std::string& event : c->measured) {
+    const nlohmann::json& was = base["costs"][event];
     std::cout << absl::StrFormat(
-        "  %-18s %8g -> %8g\n", event,
-        base["cycles"][event]["cycles"].get<double>(),
-        c->costs["cycles"][event]["cycles"].get<double>());
+        "  %-28s %g..%g..%g -> %g\n", event, was["low"].get<double>(),
+        was["typical"].get<double>(), was["high"].get<double>(),
+        c->costs["costs"][event]["typical"].get<double>());
   }
   std::cout << "  kept (not measured by this run): "
             << absl::StrJoin(c->kept, ", ") << "\n";
@@ -597,11 +609,37 @@ int CalibrateFrom(const std::string& path) {
   return 0;
 }
 
+// `validate BAREMETAL.json`: the cost model's predictions against the
+// cycles a bare-metal run measured.
+int ValidateFrom(const std::string& path) {
+  const Profile profile = ProfileFlag();
+  const BaremetalRun run = LoadBaremetalRun(path);
+  ValidationInput input{&run.timings, &run.context, run.source, &profile.costs};
+  input.allow_emulated = absl::GetFlag(FLAGS_allow_emulated);
+  const absl::StatusOr<std::vector<Prediction>> p = Predict(input);
+  if (!p.ok()) Usage(std::string(p.status().message()));
+  std::cout << ValidationTable(*p, input);
+  return 0;
+}
+
+// The profile a host result set was run with (its context names it and
+// the machine size), from --costs.
+Profile ResultProfile(const std::map<std::string, std::string>& context) {
+  int pes = 0;
+  absl::SimpleAtoi(ContextValue(context, kPesKey, "0"), &pes);
+  absl::StatusOr<Profile> p =
+      LoadProfile(absl::GetFlag(FLAGS_costs),
+                  ContextValue(context, "ttbench_profile", "neoverse-n1"), pes);
+  if (!p.ok()) Usage(std::string(p.status().message()));
+  return *std::move(p);
+}
+
 // compare's exit status when a benchmark regressed.
 constexpr int kRegressionStatus = 3;
 
 int CompareFiles(const std::string& path_a, const std::string& path_b) {
-  const absl::StatusOr<Timings> a = LoadTimings(path_a);
+  std::map<std::string, std::string> context;
+  const absl::StatusOr<Timings> a = LoadTimings(path_a, &context);
   if (!a.ok()) Usage(std::string(a.status().message()));
   const absl::StatusOr<Timings> b = LoadTimings(path_b);
   if (!b.ok()) Usage(std::string(b.status().message()));
@@ -612,6 +650,13 @@ int CompareFiles(const std::string& path_a, const std::string& path_b) {
                        "set?)"));
   }
   CompareOptions options;
+  // A's events are charged with the model it was run with, when there is
+  // one (bare-metal result sets name none).
+  std::optional<Profile> profile;
+  if (!ContextValue(context, "ttbench_profile", "").empty()) {
+    profile = ResultProfile(context);
+    options.costs = &profile->costs;
+  }
   options.threshold = absl::GetFlag(FLAGS_threshold);
   options.fail_on = absl::GetFlag(FLAGS_fail_on);
   if (options.threshold < 0) Usage("--threshold must not be negative");
@@ -641,7 +686,8 @@ int ReportCommand(const std::vector<std::string>& inputs) {
       Usage(absl::StrCat(
           inputs[0], " is a tuning sweep, whose report takes no other file"));
     }
-    const absl::StatusOr<TuneSummary> summary = WriteTuneReport(inputs[0]);
+    const absl::StatusOr<TuneSummary> summary =
+        WriteTuneReport(inputs[0], ResultProfile(context).costs);
     if (!summary.ok()) Usage(std::string(summary.status().message()));
     std::cout << summary->text << "ttbench: wrote " << summary->report_path
               << "\n";
@@ -690,11 +736,14 @@ int main(int argc, char** argv) {
       "       ttbench tune STRATEGY.TUNABLE --workload W [--range LO:HI] "
       "[--profile NAME] [--repetitions N] [--out DIR]\n"
       "       ttbench calibrate BAREMETAL.json [--profile NAME] "
+      "[--allow_emulated]\n"
+      "       ttbench costs [PROFILE] [--cores N]\n"
+      "       ttbench validate BAREMETAL.json [--profile NAME] "
       "[--allow_emulated]");
   const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   const std::string command = positional.size() > 1 ? positional[1] : "";
-  const bool takes_files =
-      command == "report" || command == "compare" || command == "calibrate";
+  const bool takes_files = command == "report" || command == "compare" ||
+                           command == "calibrate" || command == "validate";
   // The files a command takes follow its name.
   const std::vector<std::string> operands = ttb::bench::ResolvePaths(
       takes_files
@@ -715,12 +764,25 @@ int main(int argc, char** argv) {
     }
     return ttb::bench::CalibrateFrom(operands[0]);
   }
+  if (command == "validate") {
+    if (operands.size() != 1) {
+      ttb::bench::Usage(
+          "usage: ttbench validate BAREMETAL.json [--profile NAME] "
+          "[--costs DIR] [--allow_emulated]");
+    }
+    return ttb::bench::ValidateFrom(operands[0]);
+  }
   if (command == "tune") {
     if (positional.size() != 3) {
       ttb::bench::Usage(
           "usage: ttbench tune STRATEGY.TUNABLE --workload W [--range ...]");
     }
     return ttb::bench::Tune(argv[0], positional[2]);
+  }
+  if (command == "costs" && positional.size() <= 3) {
+    if (positional.size() == 3) absl::SetFlag(&FLAGS_profile, positional[2]);
+    ttb::bench::PrintCosts(ttb::bench::ProfileFlag().costs, std::cout);
+    return 0;
   }
   if (positional.size() > 2) {
     ttb::bench::Usage(
@@ -730,9 +792,10 @@ int main(int argc, char** argv) {
     ttb::bench::List();
     return 0;
   }
+
   if (command == "run") return ttb::bench::Run(argv[0]);
   if (command == "baremetal") return ttb::bench::Baremetal();
   ttb::bench::Usage(
-      "usage: ttbench run | list | baremetal | report R | compare A B | "
-      "tune S.T | calibrate B (see --help)");
+      "usage: ttbench run | list | costs [P] | baremetal | report R | "
+      "compare A B | tune S.T | calibrate B | validate B (see --help)");
 }

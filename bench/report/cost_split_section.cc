@@ -68,10 +68,13 @@ absl::StatusOr<std::string> CostSplitSection(const ReportContext& r) {
   for (const std::string& s : h.strategies) {
     const Measured* m = h.Find(r.DenseFork(s, r.big));
     if (m == nullptr) continue;
-    for (const auto& [event, per] : r.costs.cycles_per_event()) {
-      if (m->Counter(event) > kNoEvent && per > 0) {
-        split[s][event] = m->Counter(event) * per;
-        kinds.insert(event);
+    const std::vector<double> counts = r.costs.Coefficients(
+        [&](const std::string& event) { return m->Counter(event); });
+    for (size_t i = 0; i < counts.size(); ++i) {
+      const double cycles = counts[i] * r.costs.ranges()[i].typical;
+      if (counts[i] > kNoEvent && cycles > 0) {
+        split[s][CostModel::Terms()[i]] = cycles;
+        kinds.insert(CostModel::Terms()[i]);
       }
     }
   }

@@ -15,8 +15,9 @@ namespace {
 constexpr const char* kShownElsewhere[] = {"fork", "fork_resume", "fork_write",
                                            "cow_fault"};
 
-// One family's table: per strategy, host time (us) and modelled cycles of
-// each of the family's workloads in the run; "" when it has none.
+// One family's table: per strategy, modelled cycles (every PE, the forking
+// PE) and host time of each of the family's workloads in the run; "" when
+// it has none.
 std::string FamilyTable(const ReportContext& r, const WorkloadFamily& f) {
   const HostResults& h = r.h;
   std::vector<std::pair<std::string, SimWorkload>> workloads;  // By name.
@@ -40,11 +41,11 @@ std::string FamilyTable(const ReportContext& r, const WorkloadFamily& f) {
     for (const auto& [name, w] : workloads) {
       const std::string b = w.BenchmarkName(s);
       const double ns = h.Ns(b);
-      row.push_back(ns > 0
-                        ? absl::StrCat(Us(ns), " us, ",
-                                       Whole(h.Counter(b, "modelled_cycles")),
-                                       " cycles")
-                        : "-");
+      row.push_back(ns > 0 ? absl::StrCat(CyclesCell(r.Cycles(b)), " / ",
+                                          CyclesCell(r.Cycles(
+                                              b, CostPoint::kTypical, true)),
+                                          " cycles (", Us(ns), " us)")
+                           : "-");
     }
     rows.push_back(row);
   }
@@ -71,8 +72,9 @@ std::string OtherFamiliesSection(const ReportContext& r) {
   }
   if (tables.empty()) return "";
   return absl::StrCat(
-      "## Other workloads\n\nHost time and modelled cycles per workload, "
-      "from the same run:\n\n",
+      "## Other workloads\n\nModelled cycles per workload over every PE / "
+      "on the forking PE, and host time (the simulator's speed), from the "
+      "same run:\n\n",
       tables);
 }
 

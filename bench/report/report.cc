@@ -5,6 +5,7 @@
 #include <optional>
 #include <tuple>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "bench/report/report_context.h"
 #include "bench/report/sections.h"
@@ -40,6 +41,12 @@ absl::StatusOr<std::string> WriteReportFiles(
     return absl::InvalidArgumentError(absl::StrCat(
         inputs[0], " was modelled with other cost figures than ", costs_dir,
         "/", profile, ".json (give report the --costs the run was given)"));
+  }
+  // Broadcasts are charged for the machine size the run modelled.
+  if (int pes = 0;
+      absl::SimpleAtoi(ContextValue(loaded->context, kPesKey, ""), &pes) &&
+      pes >= 1) {
+    costs->set_pes(pes);
   }
   const ReportContext r(*loaded, *costs, inputs[0], families, written);
 

@@ -1,5 +1,6 @@
 #include "bench/report/report_context.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <set>
@@ -40,6 +41,13 @@ std::string Us(double ns) { return absl::StrFormat("%.2f", ns / 1e3); }
 std::string Whole(double v) { return absl::StrFormat("%.0f", v); }
 std::string Count(double v) {
   return v >= 10 || v == std::floor(v) ? Whole(v) : absl::StrFormat("%.3g", v);
+}
+
+std::string CyclesCell(double cycles) {
+  if (cycles < 0) return "-";
+  if (cycles >= 1e6) return absl::StrFormat("%.3g M", cycles / 1e6);
+  if (cycles >= 1e4) return absl::StrFormat("%.0f k", cycles / 1e3);
+  return Whole(cycles);
 }
 
 bool NameLess(absl::string_view a, absl::string_view b) {
@@ -138,6 +146,28 @@ std::string ReportContext::Name(const char* family, const std::string& s,
 
 std::string ReportContext::DenseFork(const std::string& s, uint64_t mib) const {
   return Name("fork", s, {.mib = mib, .layout = Layout::kDense});
+}
+
+std::vector<double> ReportContext::Coefficients(const std::string& benchmark,
+                                                bool forking_pe) const {
+  const Measured* m = h.Find(benchmark);
+  if (m == nullptr) return {};
+  const std::string prefix = forking_pe ? kForkingCpuPrefix : "";
+  // A run older than per-CPU counts has none for the forking PE.
+  if (forking_pe &&
+      std::none_of(m->counters.begin(), m->counters.end(), [&](const auto& c) {
+        return c.first.rfind(prefix, 0) == 0;
+      })) {
+    return {};
+  }
+  return costs.Coefficients(
+      [&](const std::string& event) { return m->Counter(prefix + event); });
+}
+
+double ReportContext::Cycles(const std::string& benchmark, CostPoint point,
+                             bool forking_pe) const {
+  const std::vector<double> c = Coefficients(benchmark, forking_pe);
+  return c.empty() ? -1 : costs.Cycles(c, point);
 }
 
 std::string ReportContext::Written(const std::string& suffix) const {

@@ -31,6 +31,8 @@ std::string Ms(double ns);
 std::string Us(double ns);
 std::string Whole(double v);
 std::string Count(double v);
+// Modelled cycles in a table cell: "1.25 M", "830 k", "412".
+std::string CyclesCell(double cycles);
 // Orders benchmark names part by part, numbers by value: "fork/dense/1MiB"
 // before "fork/dense/16MiB", "10pct" before "50pct".
 bool NameLess(absl::string_view a, absl::string_view b);
@@ -78,6 +80,16 @@ class ReportContext {
                    SimWorkload w) const;
   // The dense fork of `mib` MiB by strategy `s`.
   std::string DenseFork(const std::string& s, uint64_t mib) const;
+
+  // What the cost model charges a benchmark, per iteration, from its event
+  // counts: the count of each term (CostModel::Coefficients) and modelled
+  // cycles at one point of the ranges, over every PE or on the forking PE
+  // alone (what the parent sees). Empty, or -1, when the run lacks it.
+  std::vector<double> Coefficients(const std::string& benchmark,
+                                   bool forking_pe = false) const;
+  double Cycles(const std::string& benchmark,
+                CostPoint point = CostPoint::kTypical,
+                bool forking_pe = false) const;
 
   // Draws a plot into dir/<stem>-<suffix>.svg and records the file, so a
   // failed report removes it. Returns the file's name, or "" when there

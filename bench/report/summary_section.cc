@@ -1,73 +1,115 @@
-// The summary: for a process that writes 10% of its pages after fork, the
-// strategies to use and what their rivals do more; then each other
-// workload's winner and the strategies one run cannot rank against it.
+// The summary: each question answered by modelled cycles at the typical
+// costs, with how far across the cost ranges the answer holds (reach.h).
+// First the process that writes 10% of its pages after fork, every
+// strategy beside the winner; then one line per other workload. Host time
+// measures the simulator, so it answers nothing here.
+#include <algorithm>
 #include <functional>
-#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "bench/report/sections.h"
-#include "bench/results/noise.h"
+#include "bench/results/reach.h"
+#include "engine/names.h"
 
 namespace ttb::bench {
 namespace {
 
-// A workload of the summary: its label, and its benchmark for a strategy.
-struct Workload {
+// A question of the summary: its label, and its benchmark for a strategy.
+struct Question {
   std::string label;
   std::function<std::string(const std::string&)> of;
+  // A CoW fault: only strategies that take it compete (eager copy paid at
+  // fork).
+  bool cow = false;
 };
 
-// Rankings within one run.
-class Ranking {
- public:
-  explicit Ranking(const HostResults& h) : h_(h) {}
+std::string Named(const std::string& s) {
+  return s == kLinuxReference ? absl::StrCat("`", s, "` (Linux reference)")
+                              : absl::StrCat("`", s, "`");
+}
 
-  // The fastest strategy that ran `w` and `competes`, with its time.
-  template <typename Competes>
-  std::pair<std::string, double> Fastest(const Workload& w,
-                                         Competes&& competes) const {
-    std::string best;
-    double best_ns = 0;
-    for (const std::string& s : h_.strategies) {
-      const double ns = h_.Ns(w.of(s));
-      if (ns > 0 && competes(s) && (best.empty() || ns < best_ns)) {
-        best = s, best_ns = ns;
-      }
-    }
-    return {best, best_ns};
+// The strategies that ran `q`, cheapest first at typical costs.
+std::vector<std::string> Ranked(const ReportContext& r, const Question& q) {
+  std::vector<std::pair<double, std::string>> ranked;
+  for (const std::string& s : r.h.strategies) {
+    const double cycles = r.Cycles(q.of(s));
+    if (cycles < 0 || (q.cow && r.h.Counter(q.of(s), "faults") < 1)) continue;
+    ranked.emplace_back(cycles, s);
   }
-  size_t Repetitions(const std::string& a, const std::string& b) const {
-    const Measured* ma = h_.Find(a);
-    const Measured* mb = h_.Find(b);
-    return ma == nullptr || mb == nullptr
-               ? size_t{0}
-               : std::min(ma->ns.size(), mb->ns.size());
-  }
-  // Host time cannot rank two benchmarks HostTimesLevel finds level: by a
-  // U test over repetitions, or within 5% from one run.
-  bool HostLevel(const std::string& a, const std::string& best) const {
-    const Measured* ma = h_.Find(a);
-    const Measured* mb = h_.Find(best);
-    return ma != nullptr && mb != nullptr && HostTimesLevel(ma->ns, mb->ns);
-  }
-  // Nor can it rank benchmarks whose events cost the same to within 0.1%
-  // of modelled cycles: the simulated machine did the same work, and what
-  // remains is the simulator's noise.
-  bool Level(const std::string& a, const std::string& best) const {
-    return HostLevel(a, best) ||
-           ModelledLevel(h_.Counter(a, "modelled_cycles"),
-                         h_.Counter(best, "modelled_cycles"));
-  }
+  std::stable_sort(
+      ranked.begin(), ranked.end(),
+      [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> names;
+  for (const auto& entry : ranked) names.push_back(entry.second);
+  return names;
+}
 
- private:
-  const HostResults& h_;
-};
+// How far "`winner` costs less than `rival`" holds, or that the two are
+// charged the same.
+std::string Against(const ReportContext& r, const Question& q,
+                    const std::string& winner, const std::string& rival) {
+  const std::vector<double> a = r.Coefficients(q.of(winner));
+  const std::vector<double> b = r.Coefficients(q.of(rival));
+  if (a == b) return "the same modelled work";
+  const Reach reach = VerdictReach(r.costs, a, b);
+  if (reach.typical_margin <= 0) return "level at typical costs";
+  return DescribeReach(r.costs, reach);
+}
 
-// The other workloads of the summary, one line each.
-std::vector<Workload> OtherWorkloads(const ReportContext& r) {
+// "12.3 M modelled cycles (12.1 M on the forking PE)".
+std::string CyclesOf(const ReportContext& r, const std::string& benchmark) {
+  return absl::StrCat(
+      CyclesCell(r.Cycles(benchmark)), " modelled cycles (",
+      CyclesCell(r.Cycles(benchmark, CostPoint::kTypical, true)),
+      " on the forking PE)");
+}
+
+// The main question, with a row per strategy.
+std::string Recommendation(const ReportContext& r) {
+  const Question q = {
+      absl::StrCat("A ", r.big_label,
+                   " process that writes 10% of its pages after fork"),
+      [&r](const std::string& s) {
+        return r.Name("fork_write", s, {.mib = r.big, .percent = 10});
+      }};
+  const std::vector<std::string> ranked = Ranked(r, q);
+  if (ranked.empty()) return "";
+  const std::string& best = ranked[0];
+  const double best_cycles = r.Cycles(q.of(best));
+  std::vector<std::vector<std::string>> rows;
+  int held = 0;
+  for (const std::string& s : ranked) {
+    const std::string b = q.of(s);
+    const std::string against = s == best ? "-" : Against(r, q, best, s);
+    held += against.rfind("holds", 0) == 0;
+    rows.push_back({Named(s), CyclesCell(r.Cycles(b)),
+                    CyclesCell(r.Cycles(b, CostPoint::kTypical, true)),
+                    best_cycles > 0
+                        ? absl::StrFormat("%.2f", r.Cycles(b) / best_cycles)
+                        : "-",
+                    against, s == best ? "-" : Extra(r.h, q.of(best), b),
+                    absl::StrCat(Ms(r.h.Ns(b)), " ms")});
+  }
+  return absl::StrCat(
+      "- **", q.label, ": use `", best, "`**: ", CyclesOf(r, q.of(best)),
+      " for fork, the writes and the child's exit (",
+      EventSummary(r.h, q.of(best)),
+      "). Its lead holds across every cost "
+      "range against ",
+      held, " of the ", ranked.size() - 1,
+      " others; the table says where it turns against the rest.\n\n",
+      Table({"strategy", "modelled cycles", "on the forking PE",
+             absl::StrCat("x `", best, "`"),
+             absl::StrCat("`", best, "` costs less"), "what it does more",
+             "host time (simulator)"},
+            rows));
+}
+
+// The other workloads of the summary.
+std::vector<Question> OtherQuestions(const ReportContext& r) {
   return {
       {absl::StrCat("fork of ", r.big_label),
        [&r](const std::string& s) { return r.DenseFork(s, r.big); }},
@@ -80,7 +122,8 @@ std::vector<Workload> OtherWorkloads(const ReportContext& r) {
       {"CoW fault, the child's first write",
        [&r](const std::string& s) {
          return r.Name("cow_fault", s, {.writer = Writer::kChild});
-       }},
+       },
+       true},
       {"parent/child ping-pong on one CPU",
        [&r](const std::string& s) { return r.Name("pingpong", s, {}); }},
       {"fork while the parent runs on 4 CPUs",
@@ -90,134 +133,46 @@ std::vector<Workload> OtherWorkloads(const ReportContext& r) {
   };
 }
 
-// What tells the strategies `tied` (level on the main workload) apart: the
-// other workloads on which one of them is clearly dearer than the best of
-// them, in host time and in simulated work alike. Adds each such strategy
-// to `dearer`.
-std::vector<std::string> WhatSetsApart(
-    const ReportContext& r, const Ranking& rank,
-    const std::vector<Workload>& others,
-    const std::function<bool(const std::string&)>& tied,
-    std::set<std::string>& dearer) {
-  const HostResults& h = r.h;
-  std::vector<std::string> apart;
-  for (const Workload& w : others) {
-    const auto [first, first_ns] = rank.Fastest(w, tied);
-    if (first.empty()) continue;
-    for (const std::string& s : h.strategies) {
-      if (s == first || !tied(s) || h.Ns(w.of(s)) <= 0 ||
-          rank.Level(w.of(s), w.of(first)) ||
-          h.Counter(w.of(s), "modelled_cycles") <=
-              h.Counter(w.of(first), "modelled_cycles")) {
-        continue;
-      }
-      dearer.insert(s);
-      apart.push_back(absl::StrFormat(
-          "    - %s: `%s` takes %.2fx as long as `%s`: %s.\n", w.label, s,
-          h.Ns(w.of(s)) / first_ns, first, Extra(h, w.of(first), w.of(s))));
-    }
-  }
-  return apart;
-}
-
-// The recommendation for a process that writes 10% of its pages after
-// fork, with every rival's ratio and what it does more.
-std::string Recommendation(const ReportContext& r, const Ranking& rank,
-                           const std::vector<Workload>& others) {
-  const HostResults& h = r.h;
-  const Workload main = {"", [&r](const std::string& s) {
-                           return r.Name("fork_write", s,
-                                         {.mib = r.big, .percent = 10});
-                         }};
-  const auto [best, ns] =
-      rank.Fastest(main, [](const std::string&) { return true; });
-  if (best.empty()) return "";
-  const auto tied = [&](const std::string& s) {
-    return s == best || rank.Level(main.of(s), main.of(best));
-  };
-  std::set<std::string> dearer;
-  const std::vector<std::string> apart =
-      WhatSetsApart(r, rank, others, tied, dearer);
-  // The level strategies no other workload finds dearer (all of them, if
-  // every one is dearer somewhere).
-  std::vector<std::string> use, level_but_dearer;
-  for (const std::string& s : h.strategies) {
-    if (!tied(s)) continue;
-    (dearer.count(s) ? level_but_dearer : use)
-        .push_back(absl::StrCat("`", s, "`"));
-  }
-  if (use.empty()) use.swap(level_but_dearer);
-  std::string why;
-  if (use.size() > 1) {
-    why = absl::StrCat(
-        " (the same modelled cycles to 0.1%, or ",
-        HostLevelRule(rank.Repetitions(main.of(best), main.of(best))),
-        ": this run cannot rank them)");
-  }
-  if (!level_but_dearer.empty()) {
-    absl::StrAppend(&why, "; ", absl::StrJoin(level_but_dearer, ", "),
-                    level_but_dearer.size() == 1 ? " is" : " are",
-                    " as fast here but dearer elsewhere, below");
-  }
-  std::string md = absl::StrCat(
-      "- **A ", r.big_label,
-      " process that writes 10% of its pages after fork: use ",
-      use.size() == 1 ? use[0] : absl::StrJoin(use, " or "), "**", why, ". ",
-      Ms(ns), " ms for fork, the writes and the child's exit with `", best,
-      "` (", EventSummary(h, main.of(best)), "). Against it:\n");
-  for (const std::string& s : h.strategies) {
-    if (s == best) continue;
-    // Level by host time says so with its rule; level only by the
-    // modelled cycles, that the gap is noise.
-    const std::string level =
-        rank.HostLevel(main.of(s), main.of(best))
-            ? absl::StrCat(
-                  " (",
-                  HostLevelRule(rank.Repetitions(main.of(s), main.of(best))),
-                  ")")
-        : tied(s) ? " (the same simulated work to 0.1%: the gap is host noise)"
-                  : "";
-    md += absl::StrFormat("  - `%s` takes %.2fx as long%s: %s.\n", s,
-                          h.Ns(main.of(s)) / ns, level,
-                          Extra(h, main.of(best), main.of(s)));
-  }
-  if (!apart.empty()) {
-    md += absl::StrCat(
-        "  - Between the level strategies, the other workloads of this run "
-        "decide:\n",
-        absl::StrJoin(apart, ""));
-  }
-  return md;
-}
-
-// One line per other workload: its winner, and who is level with it.
-std::string WinnerLines(const ReportContext& r, const Ranking& rank,
-                        const std::vector<Workload>& others) {
-  const HostResults& h = r.h;
+// One line per other workload: its winner, how far its lead holds, and
+// the Linux reference's figure.
+std::string WinnerLines(const ReportContext& r) {
   std::string md;
-  for (const Workload& w : others) {
-    // In the CoW fault only strategies that take the fault compete: eager
-    // copy paid at fork.
-    const bool cow = w.label.rfind("CoW", 0) == 0;
-    auto competes = [&](const std::string& s) {
-      return !cow || h.Counter(w.of(s), "faults") >= 1;
-    };
-    const auto [best, ns] = rank.Fastest(w, competes);
-    if (best.empty()) continue;
-    std::vector<std::string> peers;
-    for (const std::string& s : h.strategies) {
-      if (s != best && h.Ns(w.of(s)) > 0 && competes(s) &&
-          rank.Level(w.of(s), w.of(best))) {
-        peers.push_back(absl::StrCat("`", s, "`"));
+  for (const Question& q : OtherQuestions(r)) {
+    const std::vector<std::string> ranked = Ranked(r, q);
+    if (ranked.empty()) continue;
+    const std::string& best = ranked[0];
+    std::vector<std::string> same, holds, turns;
+    for (size_t i = 1; i < ranked.size(); ++i) {
+      const std::string against = Against(r, q, best, ranked[i]);
+      if (against == "the same modelled work") {
+        same.push_back(Named(ranked[i]));
+      } else if (against.rfind("holds", 0) == 0) {
+        holds.push_back(Named(ranked[i]));
+      } else {
+        turns.push_back(
+            absl::StrCat("against ", Named(ranked[i]), ", ", against));
       }
     }
-    md += absl::StrCat("- ", w.label, ": `", best, "` (", Us(ns),
-                       " us: ", EventSummary(h, w.of(best)), ")",
-                       peers.empty()
-                           ? ""
-                           : absl::StrCat("; level with it in this run: ",
-                                          absl::StrJoin(peers, ", ")),
-                       ".\n");
+    std::string line = absl::StrCat("- ", q.label, ": `", best, "`, ",
+                                    CyclesOf(r, q.of(best)));
+    if (!same.empty()) {
+      absl::StrAppend(&line,
+                      "; the same modelled work: ", absl::StrJoin(same, ", "));
+    }
+    if (!holds.empty()) {
+      absl::StrAppend(&line, "; cheaper across every cost range than ",
+                      absl::StrJoin(holds, ", "));
+    }
+    if (!turns.empty())
+      absl::StrAppend(&line, "; ", absl::StrJoin(turns, "; "));
+    if (best != kLinuxReference) {
+      const double linux = r.Cycles(q.of(kLinuxReference));
+      if (linux >= 0) {
+        absl::StrAppend(&line, ". `", kLinuxReference, "`: ", CyclesCell(linux),
+                        " cycles");
+      }
+    }
+    md += line + ".\n";
   }
   return md;
 }
@@ -225,10 +180,11 @@ std::string WinnerLines(const ReportContext& r, const Ranking& rank,
 }  // namespace
 
 std::string SummarySection(const ReportContext& r) {
-  const Ranking rank(r.h);
-  const std::vector<Workload> others = OtherWorkloads(r);
-  return absl::StrCat("## Summary\n\n", Recommendation(r, rank, others),
-                      WinnerLines(r, rank, others), "\n");
+  return absl::StrCat(
+      "## Summary\n\nBy modelled cycles at typical costs on ", r.costs.pes(),
+      " PEs; each verdict says whether it holds for every cost in the "
+      "model's ranges or which cost, moved alone, turns it.\n\n",
+      Recommendation(r), "\n", WinnerLines(r), "\n");
 }
 
 }  // namespace ttb::bench

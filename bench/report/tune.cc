@@ -1,8 +1,10 @@
 #include "bench/report/tune.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <regex>
 
 #include "absl/strings/numbers.h"
@@ -14,6 +16,7 @@
 #include "bench/report/plot.h"
 #include "bench/results/compare.h"
 #include "bench/results/noise.h"
+#include "bench/results/reach.h"
 #include "bench/results/text_file.h"
 
 namespace ttb::bench {
@@ -58,6 +61,27 @@ absl::StatusOr<std::vector<int64_t>> Progression(int64_t lo, int64_t hi,
 int64_t Double(int64_t x) { return x == 0 ? 1 : 2 * x; }
 
 }  // namespace
+
+absl::StatusOr<CostSweep> ParseCostSweep(absl::string_view spec) {
+  const std::vector<absl::string_view> parts =
+      absl::StrSplit(spec, absl::MaxSplits('=', 1));
+  const std::vector<std::string>& terms = CostModel::Terms();
+  if (parts.size() != 2 ||
+      std::find(terms.begin(), terms.end(), parts[0]) == terms.end()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--cost: '", spec,
+                     "' is not TERM=LO:HI with a term of `ttbench costs`"));
+  }
+  const std::vector<absl::string_view> range = absl::StrSplit(parts[1], ':');
+  CostSweep sweep{std::string(parts[0])};
+  if (range.size() != 2 || !absl::SimpleAtod(range[0], &sweep.low) ||
+      !absl::SimpleAtod(range[1], &sweep.high) || !(sweep.low >= 0) ||
+      !(sweep.low < sweep.high) || !std::isfinite(sweep.high)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--cost: '", parts[1], "' is not LO:HI cycles with 0 <= LO < HI"));
+  }
+  return sweep;
+}
 
 absl::StatusOr<std::vector<int64_t>> SweepValues(absl::string_view range,
                                                  const Tunable& tunable) {
@@ -199,9 +223,13 @@ struct Sweep {
   std::vector<Point> points;
   size_t def = 0;  // The default value's point.
   std::vector<double> time_ratio, cycle_ratio;
+  // Per point: what the cost model charges, and its cycles at typical.
+  std::vector<std::vector<double>> charged;
+  std::vector<double> cycles;
 };
 
-absl::StatusOr<Sweep> LoadSweep(const std::string& result_path) {
+absl::StatusOr<Sweep> LoadSweep(const std::string& result_path,
+                                const CostModel& costs) {
   Sweep w;
   absl::StatusOr<Timings> all = LoadTimings(result_path, &w.context);
   if (!all.ok()) return all.status();
@@ -232,25 +260,93 @@ absl::StatusOr<Sweep> LoadSweep(const std::string& result_path) {
       std::find_if(w.points.begin(), w.points.end(),
                    [&](const Point& p) { return p.value == w.default_value; }) -
       w.points.begin();
+  for (const Point& p : w.points) {
+    w.charged.push_back(costs.Coefficients(
+        [&](const std::string& event) { return p.measured.Counter(event); }));
+    w.cycles.push_back(costs.Cycles(w.charged.back()));
+  }
   if (w.def == w.points.size() || w.points[w.def].ns <= 0 ||
-      w.points[w.def].measured.Counter("modelled_cycles") <= 0) {
+      w.cycles[w.def] <= 0) {
     return absl::InvalidArgumentError(
         absl::StrCat(result_path, ": no measurement of ", w.knob,
                      " at its default ", w.default_value, " on ", w.workload));
   }
-  for (const Point& p : w.points) {
-    w.time_ratio.push_back(p.ns / w.points[w.def].ns);
-    w.cycle_ratio.push_back(
-        p.measured.Counter("modelled_cycles") /
-        w.points[w.def].measured.Counter("modelled_cycles"));
+  for (size_t i = 0; i < w.points.size(); ++i) {
+    w.time_ratio.push_back(w.points[i].ns / w.points[w.def].ns);
+    w.cycle_ratio.push_back(w.cycles[i] / w.cycles[w.def]);
   }
   return w;
 }
 
-// The two verdicts: by modelled cycles, which are exact counts times fixed
-// costs (any difference is real), and by host time, which is noisy on
-// this VM (HostTimesLevel decides).
-std::string SweepVerdicts(const Sweep& w) {
+// How far the cheapest value's lead over the default holds across the
+// cost ranges.
+std::string BestReach(const Sweep& w, const CostModel& costs) {
+  const size_t best = static_cast<size_t>(
+      std::min_element(w.cycles.begin(), w.cycles.end()) - w.cycles.begin());
+  if (best == w.def || w.charged[best] == w.charged[w.def]) {
+    return absl::StrCat("the default ", w.default_value,
+                        " is the cheapest at typical costs");
+  }
+  return absl::StrCat(w.points[best].value, " costs less than the default ",
+                      w.default_value, ": ",
+                      DescribeReach(costs, VerdictReach(costs, w.charged[best],
+                                                        w.charged[w.def])));
+}
+
+// The cheapest value as one cost moves across `sweep`, the others at
+// typical: each value's cycles are a line in that cost, so the cheapest
+// is their lower envelope, and it turns where two lines cross.
+std::string CostSweepVerdict(const Sweep& w, const CostModel& costs,
+                             const CostSweep& sweep) {
+  const std::vector<std::string>& terms = CostModel::Terms();
+  const size_t k = static_cast<size_t>(
+      std::find(terms.begin(), terms.end(), sweep.term) - terms.begin());
+  const double typical = costs.ranges()[k].typical;
+  // cycles(x) = base + slope * x for each value.
+  std::vector<double> base, slope;
+  for (size_t i = 0; i < w.points.size(); ++i) {
+    slope.push_back(w.charged[i][k]);
+    base.push_back(w.cycles[i] - slope.back() * typical);
+  }
+  auto cheapest_after = [&](double x) {
+    size_t best = 0;
+    for (size_t i = 1; i < base.size(); ++i) {
+      const double a = base[i] + slope[i] * x;
+      const double b = base[best] + slope[best] * x;
+      if (a < b || (a == b && slope[i] < slope[best])) best = i;
+    }
+    return best;
+  };
+  std::vector<std::string> pieces;
+  double x = sweep.low;
+  size_t best = cheapest_after(x);
+  while (true) {
+    double next = sweep.high;
+    size_t next_best = best;
+    for (size_t i = 0; i < base.size(); ++i) {
+      if (slope[i] >= slope[best]) continue;
+      const double cross = (base[i] - base[best]) / (slope[best] - slope[i]);
+      if (cross > x && cross < next) next = cross, next_best = i;
+    }
+    pieces.push_back(
+        absl::StrFormat("%d up to %.4g", w.points[best].value, next));
+    if (next_best == best) break;
+    x = next;
+    best = cheapest_after(x);
+  }
+  return absl::StrCat("With ", sweep.term, " from ", sweep.low, " to ",
+                      sweep.high,
+                      " cycles (the other costs typical), the "
+                      "cheapest value is ",
+                      absl::StrJoin(pieces, ", then "), " cycles.");
+}
+
+// The verdicts: by modelled cycles, which are exact counts times the
+// typical costs (any difference is real) with how far across the ranges
+// the best value's lead holds; host time only as the simulator's speed,
+// which is noisy on this VM (HostTimesLevel decides).
+std::string SweepVerdicts(const Sweep& w, const CostModel& costs,
+                          const std::optional<CostSweep>& sweep) {
   size_t repetitions = w.points[w.def].measured.ns.size();
   for (const Point& p : w.points) {
     repetitions = std::min(repetitions, p.measured.ns.size());
@@ -267,8 +363,11 @@ std::string SweepVerdicts(const Sweep& w) {
           "Modelled cycles", w.points, w.cycle_ratio,
           [&](size_t i) { return SideOf(w.cycle_ratio[i], kModelledNoise); },
           w.default_value, ""),
-      "\n- ",
-      Verdict("Host time", w.points, w.time_ratio, host_side, w.default_value,
+      " Across the cost ranges: ", BestReach(w, costs), ".\n",
+      sweep ? absl::StrCat("- ", CostSweepVerdict(w, costs, *sweep), "\n") : "",
+      "- ",
+      Verdict("Host time (the simulator's speed, not a core's)", w.points,
+              w.time_ratio, host_side, w.default_value,
               absl::StrCat(" (level: ", HostLevelRule(repetitions), ")")),
       "\n");
 }
@@ -301,8 +400,7 @@ std::string SweepTable(const Sweep& w) {
     const Point& p = w.points[i];
     rows.push_back(
         {absl::StrCat(p.value, p.value == w.default_value ? " (default)" : ""),
-         Fixed(p.ns / 1e3, 2), Fixed(w.time_ratio[i], 3),
-         Fixed(p.measured.Counter("modelled_cycles"), 0),
+         Fixed(p.ns / 1e3, 2), Fixed(w.time_ratio[i], 3), Fixed(w.cycles[i], 0),
          Fixed(w.cycle_ratio[i], 3), Fixed(p.measured.Counter("tlbi"), 0),
          Fixed(p.measured.Counter("tlbi_broadcast"), 0),
          Fixed(p.measured.Counter("walks"), 0),
@@ -317,11 +415,22 @@ std::string SweepTable(const Sweep& w) {
 
 }  // namespace
 
-absl::StatusOr<TuneSummary> WriteTuneReport(const std::string& result_path) {
-  const absl::StatusOr<Sweep> sweep = LoadSweep(result_path);
+absl::StatusOr<TuneSummary> WriteTuneReport(const std::string& result_path,
+                                            const CostModel& costs) {
+  const absl::StatusOr<Sweep> sweep = LoadSweep(result_path, costs);
   if (!sweep.ok()) return sweep.status();
   const Sweep& w = *sweep;
-  const std::string summary = SweepVerdicts(w);
+  std::optional<CostSweep> cost_sweep;
+  if (const std::string spec = ContextValue(w.context, kTuneCostKey, "");
+      !spec.empty()) {
+    absl::StatusOr<CostSweep> parsed = ParseCostSweep(spec);
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(result_path, ": ", parsed.status().message()));
+    }
+    cost_sweep = *parsed;
+  }
+  const std::string summary = SweepVerdicts(w, costs, cost_sweep);
   const fs::path json(result_path);
   const std::string stem = json.stem().string();
   const fs::path svg = json.parent_path() / (stem + ".svg");
@@ -334,9 +443,11 @@ absl::StatusOr<TuneSummary> WriteTuneReport(const std::string& result_path) {
       ContextValue(w.context, "ttbench_commit"),
       "); every figure below is from that one run, in `",
       json.filename().string(),
-      "`. Figures are per iteration of the workload. Modelled cycles use "
-      "the profile's uncalibrated cost assumptions; host time is the "
-      "simulator's on this machine.\n\n",
+      "`. Figures are per iteration of the workload. Modelled cycles are its "
+      "event counts times the typical costs of the profile's cost model on ",
+      costs.pes(),
+      " PEs (`ttbench costs` lists the ranges and sources); "
+      "host time is the simulator's on this machine.\n\n",
       summary, "\n![cost against ", w.knob, "](", svg.filename().string(),
       ")\n\n", SweepTable(w));
   const fs::path out = json.parent_path() / (stem + ".md");

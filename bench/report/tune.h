@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "bench/results/cost_model.h"
 #include "engine/strategy.h"
 
 namespace ttb::bench {
@@ -33,15 +34,28 @@ std::string TuneBenchmarkName(absl::string_view knob, int64_t value,
 inline constexpr char kTuneKnobKey[] = "ttbench_tune";
 inline constexpr char kTuneDefaultKey[] = "ttbench_tune_default";
 inline constexpr char kTuneWorkloadKey[] = "ttbench_workload";
+// `--cost TERM=LO:HI`, when the sweep was given one.
+inline constexpr char kTuneCostKey[] = "ttbench_tune_cost";
+
+// One cost of the model swept across a range, to show where the best value
+// turns: "tlbi.vale1is=5:500".
+struct CostSweep {
+  std::string term;
+  double low = 0;
+  double high = 0;
+};
+absl::StatusOr<CostSweep> ParseCostSweep(absl::string_view spec);
 
 // Reads a sweep's result set and writes <stem>.md and <stem>.svg beside
-// it. Returns the summary (the best value and the crossings), which the
-// report also opens with.
+// it, charging its events with `costs`. Returns the summary (the best
+// value, how far across the cost ranges it holds, and where a swept cost
+// turns it), which the report also opens with.
 struct TuneSummary {
   std::string report_path;
   std::string text;
 };
-absl::StatusOr<TuneSummary> WriteTuneReport(const std::string& result_path);
+absl::StatusOr<TuneSummary> WriteTuneReport(const std::string& result_path,
+                                            const CostModel& costs);
 
 }  // namespace ttb::bench
 

@@ -34,6 +34,8 @@ struct Direct {
   const char* benchmark;
 };
 constexpr Direct kDirect[] = {
+    {"dsb.ish", "dsb/ish"},
+    {"dsb.nsh", "dsb/nsh"},
     {"dsb.ishst", "dsb/ishst"},
     {"dsb.nshst", "dsb/nshst"},
     {"isb", "isb"},
@@ -95,6 +97,17 @@ class Measurements {
                                         " (a DSB completing one page TLBI)")});
   }
 
+  // The wait a DSB adds when it completes a TLBI: the intercept less the
+  // same DSB with nothing to complete.
+  absl::StatusOr<Figure> Wait(const Figure& intercept, bool inner) const {
+    const std::string dsb = inner ? "dsb/ish" : "dsb/nsh";
+    const absl::StatusOr<std::optional<double>> c = Cycles(dsb);
+    if (!c.ok()) return c.status();
+    const double alone = c->value_or(0);
+    return Figure{std::max(0.0, intercept.cycles - alone),
+                  absl::StrCat(intercept.how, " less ", dsb)};
+  }
+
  private:
   const Timings& timings_;
   std::string source_;
@@ -138,12 +151,13 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationInput& in) {
         "(--allow_emulated calibrates from it anyway)"));
   }
   const std::string profile = in.base->value("profile", "");
+  const std::string core = in.base->value("core", profile);
   const std::string midr = ContextValue(context, "midr");
-  const std::string midr_profile = ProfileOfMidr(midr);
-  if (!midr_profile.empty() && midr_profile != profile) {
+  const std::string midr_core = ProfileOfMidr(midr);
+  if (!midr_core.empty() && midr_core != core) {
     return absl::InvalidArgumentError(absl::StrCat(
-        source, ": MIDR ", midr, " is a ", midr_profile, ", not a ", profile,
-        " (use --profile ", midr_profile, ")"));
+        source, ": MIDR ", midr, " is a ", midr_core, ", not a ", core,
+        " (use a --profile of that core, such as ", midr_core, ")"));
   }
 
   const Measurements m(*in.baremetal, source);
@@ -156,8 +170,15 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationInput& in) {
   // the benchmark that times it, less what of it is another event's.
   auto measure =
       [&](const std::string& event) -> absl::StatusOr<std::optional<Figure>> {
-    if (event == "dsb.nsh") return std::optional(local->second);
-    if (event == "dsb.ish") return std::optional(inner->second);
+    for (const bool is : {false, true}) {
+      if (event !=
+          (is ? "tlbi_completions.broadcast" : "tlbi_completions.local")) {
+        continue;
+      }
+      const absl::StatusOr<Figure> w = m.Wait((is ? inner : local)->second, is);
+      if (!w.ok()) return w.status();
+      return std::optional(*w);
+    }
     if (event == "tlbi.vale1") return std::optional(local->first);
     if (event == "tlbi.vale1is") return std::optional(inner->first);
     std::string name, how;
@@ -166,8 +187,8 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationInput& in) {
       const bool is = absl::EndsWith(event, "is");
       name = tlbi;
       less = (is ? inner->second : local->second).cycles;
-      how = absl::StrCat(name, " less the DSB's completion (",
-                         is ? "dsb.ish" : "dsb.nsh", ")");
+      how = absl::StrCat(name, " less the intercept of its DSB (",
+                         is ? "dsb.ish" : "dsb.nsh", " and its wait)");
     }
     for (const Direct& d : kDirect) {
       if (event == d.event) name = how = d.benchmark;
@@ -185,7 +206,7 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationInput& in) {
       source, " (", ContextValue(context, "timing"), "; MIDR ", midr,
       "; ttbench commit ", ContextValue(context, "ttbench_commit"), ", ",
       ContextValue(context, "date"), ")");
-  for (auto& [event, figure] : out.costs["cycles"].items()) {
+  for (auto& [event, figure] : out.costs["costs"].items()) {
     const absl::StatusOr<std::optional<Figure>> f = measure(event);
     if (!f.ok()) return f.status();
     if (!f->has_value()) {
@@ -193,14 +214,17 @@ absl::StatusOr<Calibration> Calibrate(const CalibrationInput& in) {
       continue;
     }
     out.measured.push_back(event);
-    figure["cycles"] = std::round((*f)->cycles * 10) / 10;
+    // A measured figure is a point: its range collapses onto it.
+    const double cycles = std::round((*f)->cycles * 10) / 10;
+    figure["low"] = figure["typical"] = figure["high"] = cycles;
     figure["source"] = absl::StrCat("measured: ", (*f)->how,
                                     "; PMCCNTR_EL0 cycles from ", run);
   }
   out.costs["note"] = absl::StrCat(
       "Calibrated by `ttbench calibrate` from ", run, ": ", out.measured.size(),
-      " figures measured; ", out.kept.size(), " kept from the ", profile,
-      " profile's assumptions (", absl::StrJoin(out.kept, ", "), ").");
+      " figures measured (their ranges replaced by the point); ",
+      out.kept.size(), " ranges kept from the ", profile, " profile (",
+      absl::StrJoin(out.kept, ", "), ").");
   return out;
 }
 

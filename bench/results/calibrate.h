@@ -1,10 +1,11 @@
 // `ttbench calibrate BAREMETAL.json`: a cost model for the simulator whose
 // figures are measured. The bare-metal image's micro-benchmarks count
 // cycles (PMCCNTR_EL0) for the events the simulator charges; each figure
-// they measure replaces the base profile's assumption, with a source that
-// names the benchmarks and the run. Figures they cannot measure (descriptor
-// reads, frames shared, IPIs on a one-CPU image, range TLBIs on a core
-// without FEAT_TLBIRANGE) keep the base's figure and source.
+// they measure replaces the base profile's range with that point, with a
+// source that names the benchmarks and the run. Figures they cannot
+// measure (descriptor reads, frames shared, IPIs and the per-PE part of a
+// broadcast on a one-CPU image, range TLBIs on a core without
+// FEAT_TLBIRANGE) keep the base's range and source.
 #ifndef TTBENCH_BENCH_RESULTS_CALIBRATE_H_
 #define TTBENCH_BENCH_RESULTS_CALIBRATE_H_
 

@@ -1,6 +1,7 @@
 #include "bench/results/compare.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <regex>
@@ -10,7 +11,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "bench/results/cost_model.h"
 #include "bench/results/mann_whitney.h"
+#include "bench/results/reach.h"
 #include "nlohmann/json.hpp"
 
 namespace ttb::bench {
@@ -184,6 +187,36 @@ absl::StatusOr<Timings> ParseTimings(
   return timings;
 }
 
+namespace {
+
+// What the cost model charges a benchmark; empty without events to charge.
+std::vector<double> Charged(const CostModel* costs, const Measured& m) {
+  if (costs == nullptr) return {};
+  bool any = false;
+  std::vector<double> c = costs->Coefficients([&](const std::string& event) {
+    const double v = m.Counter(event);
+    any |= v != 0;
+    return v;
+  });
+  return any ? c : std::vector<double>();
+}
+
+// B against A in modelled cycles, and how far across the ranges the
+// difference holds: "B/A 1.250 in modelled cycles, holds across ...".
+std::string ModelledVerdict(const CostModel& costs,
+                            const std::vector<double>& a,
+                            const std::vector<double>& b, double ratio) {
+  if (a == b) return "the same modelled work";
+  const bool b_dearer = ratio > 1;
+  const Reach reach =
+      b_dearer ? VerdictReach(costs, a, b) : VerdictReach(costs, b, a);
+  return absl::StrFormat("B %s in modelled cycles (B/A %.3f), %s",
+                         b_dearer ? "dearer" : "cheaper", ratio,
+                         DescribeReach(costs, reach));
+}
+
+}  // namespace
+
 int Compare(const Timings& a, const Timings& b, const CompareOptions& o,
             std::ostream& out) {
   const std::regex may_fail(o.fail_on.empty() ? "." : o.fail_on);
@@ -198,6 +231,24 @@ int Compare(const Timings& a, const Timings& b, const CompareOptions& o,
       continue;
     }
     const std::vector<double>& times_b = it->second.ns;
+    const std::vector<double> charged_a = Charged(o.costs, measured_a);
+    const std::vector<double> charged_b = Charged(o.costs, it->second);
+    if (!charged_a.empty() && !charged_b.empty()) {
+      // The simulated machine's work: exact counts, no noise to test.
+      const double ca = o.costs->Cycles(charged_a);
+      const double cb = o.costs->Cycles(charged_b);
+      const double ratio = ca > 0 ? cb / ca : (cb > 0 ? INFINITY : 1);
+      std::string verdict =
+          ModelledVerdict(*o.costs, charged_a, charged_b, ratio);
+      if (ratio > 1 + o.threshold && std::regex_search(name, may_fail)) {
+        ++regressions;
+        verdict += ", REGRESSION";
+      }
+      out << absl::StrFormat("%-58s %12.1f %12.1f %8s %8s  %s\n", name,
+                             Median(times_a), Median(times_b), "-", "-",
+                             verdict);
+      continue;
+    }
     const double ma = Median(times_a);
     const double mb = Median(times_b);
     const double ratio = ma > 0 ? mb / ma : 0;

@@ -68,15 +68,21 @@ const Measured* FindByParts(const Timings& all,
 // The median of a benchmark's repetitions.
 double Median(std::vector<double> v);
 
+class CostModel;
+
 struct CompareOptions {
   double threshold = 0.05;   // A ratio above 1 + threshold is a regression.
   std::string fail_on = "";  // Regex of benchmarks that may fail the run.
   double alpha = 0.05;       // Significance level.
+  // Charges the simulator's benchmarks' events, when given.
+  const CostModel* costs = nullptr;
 };
 
 // Writes the comparison table; returns how many benchmarks matching
-// fail_on regressed past the threshold (significantly, where there are
-// repetitions to test).
+// fail_on regressed past the threshold. A benchmark of the simulator with
+// event counts is judged by its modelled cycles (exact, so no test; the
+// table says how far across the cost ranges the change holds); any other
+// by host time, significantly where there are repetitions to test.
 int Compare(const Timings& a, const Timings& b, const CompareOptions& options,
             std::ostream& out);
 

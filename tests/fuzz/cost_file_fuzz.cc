@@ -1,6 +1,6 @@
-// The cost-file loader on arbitrary text: a model whose every figure is a
-// non-negative number for an event the simulator counts, or one line
-// naming the source and the problem; never a crash or an exception.
+// The cost-file loader on arbitrary text: a model with an ordered range
+// and a source for every term, or one line naming the source and the
+// problem; never a crash or an exception.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -19,11 +19,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ttb::fuzz::CheckLoaderError(std::string(m.status().message()), "fuzz.json");
     return 0;
   }
-  Events one_each;
-  for (const auto& [event, cycles] : m->cycles_per_event()) {
-    ttb::fuzz::Check(Events::Known(event), "only events the simulator counts");
-    ttb::fuzz::Check(cycles >= 0, "no negative figure");
+  ttb::fuzz::Check(m->ranges().size() == CostModel::Terms().size(),
+                   "a range for every term");
+  for (const CostRange& r : m->ranges()) {
+    ttb::fuzz::Check(0 <= r.low && r.low <= r.typical && r.typical <= r.high,
+                     "ordered, non-negative ranges");
+    ttb::fuzz::Check(!r.source.empty(), "every range has a source");
   }
-  ttb::fuzz::Check(m->Cycles(one_each) == 0, "no events cost nothing");
+  ttb::fuzz::Check(m->pes() >= 1, "at least one PE");
+  ttb::fuzz::Check(m->Cycles(Events()) == 0, "no events cost nothing");
   return 0;
 }
