@@ -40,10 +40,53 @@ class Recorder : public benchmark::BenchmarkReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& r : runs) {
       errors.push_back(r.error_occurred ? r.error_message : "");
+      counters.push_back(r.counters);
     }
   }
   std::vector<std::string> errors;
+  std::vector<benchmark::UserCounters> counters;
 };
+
+// The counters of one run of `name` by lazy_cow with `costs`.
+benchmark::UserCounters RunOnce(const char* name, const CostModel& costs) {
+  SuiteOptions o;
+  o.profile = sim::FindTlbProfile("neoverse-n1");
+  o.costs = &costs;
+  LazyCow<sim::SimArch> strategy;
+  const absl::StatusOr<SimWorkload> w = ParseSimWorkload(name);
+  EXPECT_TRUE(w.ok()) << w.status();
+  benchmark::RegisterBenchmark(name,
+                               [&, w = *w](benchmark::State& st) {
+                                 RunSimWorkload(st, o, &strategy, w);
+                               })
+      ->UseManualTime()
+      ->Iterations(1);
+  Recorder recorder;
+  benchmark::RunSpecifiedBenchmarks(&recorder);
+  benchmark::ClearRegisteredBenchmarks();
+  EXPECT_EQ(recorder.counters.size(), 1u);
+  return recorder.counters.empty() ? benchmark::UserCounters()
+                                   : recorder.counters[0];
+}
+
+// A workload on one simulated CPU of a machine of many PEs takes the
+// broadcast maintenance that machine's kernel issues, which its cost
+// model charges for every PE; on a one-PE machine it stays local. Each
+// event is also reported for the forking CPU, here all of them.
+TEST(SimWorkloads, OneCpuOfABigMachineBroadcastsItsMaintenance) {
+  CostModel costs =
+      *CostModel::Load(TTB_SOURCE_DIR "/bench/costs/neoverse-n1-80.json");
+  benchmark::UserCounters c = RunOnce("fork/dense/1MiB", costs);
+  EXPECT_EQ(c["tlbi.vale1is"].value, 256);  // A TLBI per page.
+  EXPECT_EQ(c["tlbi_completions.broadcast"].value, 256);
+  EXPECT_EQ(c["cpu0.tlbi.vale1is"].value, 256);
+  EXPECT_EQ(c.count("tlbi.vale1"), 0u);
+  costs.set_pes(1);
+  c = RunOnce("fork/dense/1MiB", costs);
+  EXPECT_EQ(c["tlbi.vale1"].value, 256);
+  EXPECT_EQ(c["tlbi_completions.local"].value, 256);
+  EXPECT_EQ(c.count("tlbi.vale1is"), 0u);
+}
 
 TEST(SimWorkloads, AFailedForkStopsTheBenchmarkWithTheFailure) {
   const absl::StatusOr<CostModel> costs =

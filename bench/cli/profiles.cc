@@ -75,7 +75,7 @@ void PrintCosts(const CostModel& model, std::ostream& out) {
                     absl::StrFormat("%g", r.high), r.source});
     if (!r.published()) unsourced.push_back(term);
   }
-  out << Table({"term", "low", "typical", "high", "source"}, rows) << "\n"
+  out << Table({"term", "low", "typical", "high", "source"}, rows)
       << "Cycles. Broadcast TLBIs are also charged " << kPerOtherPeTerm
       << " for each of the other " << model.pes() - 1
       << " PEs; the DSB that completes TLB maintenance is charged its "

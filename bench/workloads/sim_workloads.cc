@@ -2,6 +2,7 @@
 // iteration every event the machine counts and the modelled cycles.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <span>
@@ -46,6 +47,8 @@ class Fixture {
       : pages_(pages) {
     sim::MachineConfig config;
     config.cpus = cpus;
+    // The machine the cost model prices: its kernel broadcasts.
+    if (o.costs != nullptr) config.domain_pes = std::max(cpus, o.costs->pes());
     config.regime = Regime::Va48();
     config.profile = o.profile;
     config.range_tlbi = o.range_tlbi;

@@ -28,6 +28,12 @@ using Pid = uint32_t;
 
 struct MachineConfig {
   int cpus = 1;
+  // PEs of the inner-shareable domain the kernel keeps TLBs coherent
+  // across; 0: the simulated CPUs. A kernel on a machine of many PEs
+  // broadcasts its maintenance (TLBI ...IS, DSB ISH) even while a process
+  // runs on one of them, as arm64 Linux does: simulating one CPU of such
+  // a machine takes the broadcasts its cost model then charges.
+  int domain_pes = 0;
   Regime regime = Regime::Va39();
   const TlbProfile* profile = nullptr;  // nullptr: neoverse-n1.
   bool range_tlbi = false;              // FEAT_TLBIRANGE.
@@ -126,7 +132,8 @@ class Machine final : public Kernel<SimArch>, private FrameObserver {
   FramePool& pool() override { return memory_->pool(); }
   const Regime& regime() const override { return config_.regime; }
   Shareability shareability() const override {
-    return config_.cpus > 1 ? Shareability::kInner : Shareability::kLocal;
+    const int pes = config_.domain_pes != 0 ? config_.domain_pes : config_.cpus;
+    return pes > 1 ? Shareability::kInner : Shareability::kLocal;
   }
   AsidAllocator& asids() override { return asids_; }
   void ForEachRunning(void (*fn)(Process&, void*), void* context) override;
