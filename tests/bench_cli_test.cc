@@ -214,6 +214,24 @@ TEST_F(BenchCliTest, CostsPrintsEveryRangeWithItsSourceAndTheMachineSize) {
   ExpectRejected("costs neoverse-n1 --cores=-3", "--cores must be 1 to 4096");
 }
 
+// A run of another profile or machine size is named for it, records the
+// PEs it charged, and broadcasts its maintenance.
+TEST_F(BenchCliTest, ARunOfAnotherMachineIsNamedForItAndBroadcasts) {
+  const Outcome o = RunDriver(
+      "run --profile=neoverse-n1-80 --cores=8 --suite=quick "
+      "--filter='^fork/lazy_cow/dense/1MiB/'" +
+      Out());
+  ASSERT_EQ(o.status, 0) << o.output;
+  const fs::path result = Written(".json");
+  EXPECT_TRUE(std::regex_match(
+      result.filename().string(),
+      std::regex(R"(\d{4}-\d\d-\d\d-quick-neoverse-n1-80-8pes\.json)")))
+      << result;
+  const nlohmann::json doc = nlohmann::json::parse(std::ifstream(result));
+  EXPECT_EQ(doc["context"]["ttbench_pes"], "8");
+  EXPECT_EQ(doc["benchmarks"][0]["tlbi.vale1is"], 256);
+}
+
 // Each problem a cost file can have stops the driver with one line.
 TEST_F(BenchCliTest, ACostFigureWithoutASourceOrRangeIsOneLineAndExit2) {
   // Beside the output directory, which must stay empty.

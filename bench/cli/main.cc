@@ -48,7 +48,9 @@ ABSL_FLAG(std::string, suite, "default",
 ABSL_FLAG(std::string, variants, "",
           "comma-separated strategies to run (default: all)");
 ABSL_FLAG(std::string, filter, "", "regular expression of benchmark names");
-ABSL_FLAG(std::string, profile, "neoverse-n1",
+// The profile a run models unless told otherwise.
+constexpr char kDefaultProfile[] = "neoverse-n1";
+ABSL_FLAG(std::string, profile, kDefaultProfile,
           "simulated machine: a cost model in --costs, which names its core "
           "(TLB sizes) and its PEs");
 ABSL_FLAG(int32_t, cores, 0,
@@ -384,9 +386,18 @@ int Run(const char* argv0) {
     Usage(absl::StrCat("--filter '", filter, "' is not a regex: ", e.what()));
   }
 
+  // Another profile or machine size than the default is a different
+  // answer, kept beside the default run's rather than over it.
+  const std::string machine =
+      setup.profile == kDefaultProfile && absl::GetFlag(FLAGS_cores) == 0
+          ? ""
+          : absl::StrCat("-", setup.profile,
+                         absl::GetFlag(FLAGS_cores) == 0
+                             ? ""
+                             : absl::StrCat("-", setup.costs->pes(), "pes"));
   const Output out =
       PrepareOutput(setup.host.MachineName(),
-                    absl::StrCat(Today(), "-", suite_name, ".json"));
+                    absl::StrCat(Today(), "-", suite_name, machine, ".json"));
   RegisterEngineBenchmarks(options);
   RegisterSimBenchmarks(options);
   RegisterNativeBenchmarks(options);

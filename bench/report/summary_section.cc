@@ -87,10 +87,14 @@ std::string Recommendation(const ReportContext& r) {
   const double best_cycles = r.Cycles(q.of(best));
   std::vector<std::vector<std::string>> rows;
   int held = 0;
+  std::vector<std::string> level;  // Those the ranking cannot tell apart.
   for (const std::string& s : ranked) {
     const std::string b = q.of(s);
     const std::string against = s == best ? "-" : Against(r, q, best, s);
     held += against.rfind("holds", 0) == 0;
+    if (against == "the same modelled work" || against.rfind("level", 0) == 0) {
+      level.push_back(Named(s));
+    }
     rows.push_back({Named(s), CyclesCell(r.Cycles(b)),
                     CyclesCell(r.Cycles(b, CostPoint::kTypical, true)),
                     best_cycles > 0
@@ -100,7 +104,11 @@ std::string Recommendation(const ReportContext& r) {
                     absl::StrCat(Ms(r.h.Ns(b)), " ms")});
   }
   return absl::StrCat(
-      "- **", q.label, ": use `", best, "`**: ", CyclesOf(r, q.of(best)),
+      "- **", q.label, ": use `", best, "`",
+      level.empty() ? ""
+                    : absl::StrCat(", or as well ", absl::StrJoin(level, ", "),
+                                   " (level with it)"),
+      "**: ", CyclesOf(r, q.of(best)),
       " for fork, the writes and the child's exit (",
       EventSummary(r.h, q.of(best)),
       "). Its lead holds across every cost "
@@ -164,7 +172,9 @@ std::string WinnerLines(const ReportContext& r) {
                                     CyclesOf(r, q.of(best)));
     if (!same.empty()) {
       absl::StrAppend(&line,
-                      "; the same modelled work: ", absl::StrJoin(same, ", "));
+                      "; level with it (the same modelled work, or "
+                      "within 0.1%): ",
+                      absl::StrJoin(same, ", "));
     }
     if (!holds.empty()) {
       absl::StrAppend(&line, "; cheaper across every cost range than ",
