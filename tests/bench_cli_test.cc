@@ -646,6 +646,11 @@ TEST_F(BenchCliTest, TuneRejectsBadKnobsWorkloadsAndRanges) {
                  "asid_bits cannot be 12 (one of 8, 16)");
   ExpectRejected("tune batched_tlbi.max_tlbi_ops --range=64:x" + w,
                  "'x' is not an integer");
+  ExpectRejected("tune batched_tlbi.max_tlbi_ops --cost=nope=1:2" + w,
+                 "--cost: 'nope=1:2' is not TERM=LO:HI");
+  ExpectRejected("tune batched_tlbi.max_tlbi_ops --cost=walks=9:2" + w,
+                 "--cost: '9:2' is not LO:HI cycles with 0 <= LO < HI");
+  ExpectRejected("tune linux_fork.max_tlbi_ops" + w, "it has none");
 }
 
 TEST_F(BenchCliTest, TuneSweepsTheTunableAndReportsTheCrossing) {

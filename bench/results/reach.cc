@@ -10,7 +10,8 @@
 namespace ttb::bench {
 namespace {
 
-// Cycles as a verdict quotes them: whole above 10, else two decimals.
+// Cycles as a verdict quotes them: whole from 10 up, else two significant
+// figures.
 std::string CyclesText(double c) {
   return std::fabs(c) >= 10 ? absl::StrFormat("%.0f", c)
                             : absl::StrFormat("%.2g", c);
