@@ -232,6 +232,31 @@ TEST_F(BenchCliTest, ARunOfAnotherMachineIsNamedForItAndBroadcasts) {
   EXPECT_EQ(doc["benchmarks"][0]["tlbi.vale1is"], 256);
 }
 
+// `trace` says what a trace holds; a truncated, foreign or missing one is
+// one line and exit 2.
+TEST_F(BenchCliTest, TraceSummarisesATraceAndRefusesABrokenOne) {
+  const fs::path dir = dir_.string() + "-trace";
+  fs::create_directories(dir);
+  const fs::path good = dir / "redis.ttrace.gz";
+  fs::copy_file(
+      fs::path(TTB_SOURCE_DIR) / "tests/fuzz/corpus/trace/redis-like.ttrace.gz",
+      good);
+  const Outcome o = RunDriver("trace " + good.string());
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_NE(o.output.find("program: redis-server 7.0.15"), std::string::npos)
+      << o.output;
+  EXPECT_NE(o.output.find("4 present at the fork"), std::string::npos);
+  const std::string bytes = ReadFile(good);
+  std::ofstream(dir / "cut.ttrace.gz", std::ios::binary)
+      << bytes.substr(0, bytes.size() - 9);
+  ExpectRejected("trace " + (dir / "cut.ttrace.gz").string(),
+                 "cut.ttrace.gz: truncated gzip");
+  ExpectRejected("trace " + (fs::path(TTB_SOURCE_DIR) / "README.md").string(),
+                 "README.md: not gzip");
+  ExpectRejected("trace " + (dir / "none.gz").string(), "cannot open");
+  fs::remove_all(dir);
+}
+
 // Each problem a cost file can have stops the driver with one line.
 TEST_F(BenchCliTest, ACostFigureWithoutASourceOrRangeIsOneLineAndExit2) {
   // Beside the output directory, which must stay empty.

@@ -40,6 +40,8 @@
 #include "bench/results/cost_model.h"
 #include "bench/results/text_file.h"
 #include "bench/results/validate.h"
+#include "bench/trace/summary.h"
+#include "bench/trace/trace.h"
 #include "bench/workloads/suite.h"
 #include "variants/registry.h"
 
@@ -633,6 +635,14 @@ int ValidateFrom(const std::string& path) {
   return 0;
 }
 
+// `trace TRACE`: what a captured trace holds.
+int TraceCommand(const std::string& path) {
+  const absl::StatusOr<Trace> t = LoadTrace(path);
+  if (!t.ok()) Usage(std::string(t.status().message()));
+  std::cout << SummarizeTrace(*t);
+  return 0;
+}
+
 // The profile a host result set was run with (its context names it and
 // the machine size), from --costs.
 Profile ResultProfile(const std::map<std::string, std::string>& context) {
@@ -750,11 +760,13 @@ int main(int argc, char** argv) {
       "[--allow_emulated]\n"
       "       ttbench costs [PROFILE] [--cores N]\n"
       "       ttbench validate BAREMETAL.json [--profile NAME] "
-      "[--allow_emulated]");
+      "[--allow_emulated]\n"
+      "       ttbench trace TRACE");
   const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   const std::string command = positional.size() > 1 ? positional[1] : "";
   const bool takes_files = command == "report" || command == "compare" ||
-                           command == "calibrate" || command == "validate";
+                           command == "calibrate" || command == "validate" ||
+                           command == "trace";
   // The files a command takes follow its name.
   const std::vector<std::string> operands = ttb::bench::ResolvePaths(
       takes_files
@@ -783,6 +795,10 @@ int main(int argc, char** argv) {
     }
     return ttb::bench::ValidateFrom(operands[0]);
   }
+  if (command == "trace") {
+    if (operands.size() != 1) ttb::bench::Usage("usage: ttbench trace TRACE");
+    return ttb::bench::TraceCommand(operands[0]);
+  }
   if (command == "tune") {
     if (positional.size() != 3) {
       ttb::bench::Usage(
@@ -808,5 +824,6 @@ int main(int argc, char** argv) {
   if (command == "baremetal") return ttb::bench::Baremetal();
   ttb::bench::Usage(
       "usage: ttbench run | list | costs [P] | baremetal | report R | "
-      "compare A B | tune S.T | calibrate B | validate B (see --help)");
+      "compare A B | tune S.T | calibrate B | validate B | trace T (see "
+      "--help)");
 }
