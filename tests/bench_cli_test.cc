@@ -254,6 +254,8 @@ TEST_F(BenchCliTest, TraceSummarisesATraceAndRefusesABrokenOne) {
   ExpectRejected("trace " + (fs::path(TTB_SOURCE_DIR) / "README.md").string(),
                  "README.md: not gzip");
   ExpectRejected("trace " + (dir / "none.gz").string(), "cannot open");
+  ExpectRejected("capture " + (dir / "new.ttrace.gz").string(),
+                 "usage: ttbench capture OUT.ttrace.gz --pid P");
   fs::remove_all(dir);
 }
 

@@ -29,6 +29,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "bench/capture/capture.h"
 #include "bench/cli/baremetal_runner.h"
 #include "bench/cli/host_info.h"
 #include "bench/cli/profiles.h"
@@ -75,6 +76,18 @@ ABSL_FLAG(std::string, range, "",
 ABSL_FLAG(std::string, cost, "",
           "tune: TERM=LO:HI, one cost of the model to sweep, showing where "
           "the best value turns (tlbi.vale1is=5:500)");
+ABSL_FLAG(int32_t, pid, 0, "capture: the process to record around its fork");
+ABSL_FLAG(std::string, trigger, "",
+          "capture: a shell command after which the process has forked");
+ABSL_FLAG(std::string, report, "",
+          "capture: a shell command printing key:value lines about the fork");
+ABSL_FLAG(std::string, report_keys, "",
+          "capture: comma-separated keys of --report to keep");
+ABSL_FLAG(std::string, program, "",
+          "capture: the program recorded, with its version");
+ABSL_FLAG(std::string, program_command, "", "capture: how the program was run");
+ABSL_FLAG(int32_t, resolution_us, 5000,
+          "capture: microseconds between samples of the parent's pages");
 ABSL_FLAG(std::string, image, "", "baremetal: the image to boot");
 ABSL_FLAG(double, threshold, 0.05,
           "compare: a B/A time ratio above 1 + threshold is a regression");
@@ -635,6 +648,43 @@ int ValidateFrom(const std::string& path) {
   return 0;
 }
 
+// `capture OUT.ttrace.gz --pid P --trigger ... --done ...`: a trace of a
+// live process around the fork --trigger makes it take.
+int CaptureCommand(const std::string& path) {
+  CaptureOptions o;
+  o.pid = absl::GetFlag(FLAGS_pid);
+  o.trigger = absl::GetFlag(FLAGS_trigger);
+  o.report = absl::GetFlag(FLAGS_report);
+  o.report_keys =
+      absl::StrSplit(absl::GetFlag(FLAGS_report_keys), ',', absl::SkipEmpty());
+  o.resolution_us = static_cast<uint64_t>(absl::GetFlag(FLAGS_resolution_us));
+  if (o.pid <= 0 || o.trigger.empty() || absl::GetFlag(FLAGS_program).empty() ||
+      absl::GetFlag(FLAGS_resolution_us) < 100) {
+    Usage(
+        "usage: ttbench capture OUT.ttrace.gz --pid P --trigger CMD --program "
+        "'NAME VERSION' [--program_command CMD] [--report CMD --report_keys "
+        "a,b] [--resolution_us N >= 100]");
+  }
+  const HostInfo host = HostInfo::Probe();
+  o.provenance = {{"program", absl::GetFlag(FLAGS_program)},
+                  {"command", absl::GetFlag(FLAGS_program_command).empty()
+                                  ? absl::StrCat("pid ", o.pid)
+                                  : absl::GetFlag(FLAGS_program_command)},
+                  {"host", absl::StrCat(host.arch, " ", host.cpu)},
+                  {"kernel", host.kernel},
+                  {"date", Today()}};
+  const absl::StatusOr<Trace> t = Capture(o);
+  if (!t.ok()) {
+    std::cerr << "ttbench: capture: " << t.status().message() << "\n";
+    return 3;
+  }
+  if (const absl::Status s = WriteTrace(path, *t); !s.ok()) {
+    Usage(std::string(s.message()));
+  }
+  std::cout << SummarizeTrace(*t) << "ttbench: wrote " << path << "\n";
+  return 0;
+}
+
 // `trace TRACE`: what a captured trace holds.
 int TraceCommand(const std::string& path) {
   const absl::StatusOr<Trace> t = LoadTrace(path);
@@ -766,7 +816,7 @@ int main(int argc, char** argv) {
   const std::string command = positional.size() > 1 ? positional[1] : "";
   const bool takes_files = command == "report" || command == "compare" ||
                            command == "calibrate" || command == "validate" ||
-                           command == "trace";
+                           command == "trace" || command == "capture";
   // The files a command takes follow its name.
   const std::vector<std::string> operands = ttb::bench::ResolvePaths(
       takes_files
@@ -794,6 +844,12 @@ int main(int argc, char** argv) {
           "[--costs DIR] [--allow_emulated]");
     }
     return ttb::bench::ValidateFrom(operands[0]);
+  }
+  if (command == "capture") {
+    if (operands.size() != 1) {
+      ttb::bench::Usage("usage: ttbench capture OUT.ttrace.gz --pid P ...");
+    }
+    return ttb::bench::CaptureCommand(operands[0]);
   }
   if (command == "trace") {
     if (operands.size() != 1) ttb::bench::Usage("usage: ttbench trace TRACE");
