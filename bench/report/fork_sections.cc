@@ -194,9 +194,9 @@ absl::StatusOr<std::string> ForkWriteSection(const ReportContext& r) {
       crossings.empty()
           ? "No two strategies' curves clearly cross between the measured "
             "k.\n\n"
-          : absl::StrCat("Crossovers (a crossing in host time only comes from "
-                         "the simulator's own costs or host noise, one in "
-                         "modelled cycles only from the cost model): ",
+          : absl::StrCat("Crossovers (modelled cycles decide; a crossing in "
+                         "host time only comes from the simulator's own costs "
+                         "or host noise): ",
                          absl::StrJoin(crossings, "; "), ".\n\n"));
 }
 

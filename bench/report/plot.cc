@@ -184,15 +184,17 @@ std::vector<std::string> DescribeCrossings(const Series& host,
           Crossing(modelled[i].second, modelled[j].second, kModelledNoise);
       const std::string pair =
           absl::StrFormat("`%s` and `%s`", host[i].first, host[j].first);
+      // Modelled cycles decide; host time is the simulator's speed.
       if (h && m) {
         out.push_back(absl::StrFormat(
-            "%s cross at k = %.1f%% (modelled cycles: %.1f%%)", pair, *h, *m));
-      } else if (h) {
-        out.push_back(absl::StrFormat(
-            "%s cross at k = %.1f%% in host time only", pair, *h));
+            "%s cross at k = %.1f%% in modelled cycles (host time: %.1f%%)",
+            pair, *m, *h));
       } else if (m) {
         out.push_back(absl::StrFormat(
             "%s cross at k = %.1f%% in modelled cycles only", pair, *m));
+      } else if (h) {
+        out.push_back(absl::StrFormat(
+            "%s cross at k = %.1f%% in host time only", pair, *h));
       }
     }
   }

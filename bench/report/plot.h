@@ -48,7 +48,8 @@ std::optional<double> Crossing(const Points& a, const Points& b,
                                double min_gap);
 
 // Where each pair of curves crosses, x being a percentage k, in words:
-// "`a` and `b` cross at k = 40.0% (modelled cycles: 30.0%)". `host` (host
+// "`a` and `b` cross at k = 30.0% in modelled cycles (host time: 40.0%)".
+// `host` (host
 // time) and `modelled` (modelled cycles) hold the same names in the same
 // order. Host time needs a 10% gap to be clear; a crossing only one of
 // the two shows is said to be so: in host time only it comes from the
