@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -47,23 +48,35 @@ class Recorder : public benchmark::BenchmarkReporter {
   std::vector<benchmark::UserCounters> counters;
 };
 
-// The counters of one run of `name` by lazy_cow with `costs`.
-benchmark::UserCounters RunOnce(const char* name, const CostModel& costs) {
+// Runs each of `names` by `strategy` for `iterations`, charging `costs`,
+// as the suite would; what each run reported.
+Recorder RunWorkloads(Strategy<sim::SimArch>& strategy, const CostModel& costs,
+                      std::initializer_list<const char*> names,
+                      int iterations) {
   SuiteOptions o;
   o.profile = sim::FindTlbProfile("neoverse-n1");
   o.costs = &costs;
-  LazyCow<sim::SimArch> strategy;
-  const absl::StatusOr<SimWorkload> w = ParseSimWorkload(name);
-  EXPECT_TRUE(w.ok()) << w.status();
-  benchmark::RegisterBenchmark(name,
-                               [&, w = *w](benchmark::State& st) {
-                                 RunSimWorkload(st, o, &strategy, w);
-                               })
-      ->UseManualTime()
-      ->Iterations(1);
+  for (const char* name : names) {
+    const absl::StatusOr<SimWorkload> w = ParseSimWorkload(name);
+    EXPECT_TRUE(w.ok()) << w.status();
+    if (!w.ok()) continue;
+    benchmark::RegisterBenchmark(name,
+                                 [&, w = *w](benchmark::State& st) {
+                                   RunSimWorkload(st, o, &strategy, w);
+                                 })
+        ->UseManualTime()
+        ->Iterations(iterations);
+  }
   Recorder recorder;
   benchmark::RunSpecifiedBenchmarks(&recorder);
   benchmark::ClearRegisteredBenchmarks();
+  return recorder;
+}
+
+// The counters of one run of `name` by lazy_cow with `costs`.
+benchmark::UserCounters RunOnce(const char* name, const CostModel& costs) {
+  LazyCow<sim::SimArch> strategy;
+  const Recorder recorder = RunWorkloads(strategy, costs, {name}, 1);
   EXPECT_EQ(recorder.counters.size(), 1u);
   return recorder.counters.empty() ? benchmark::UserCounters()
                                    : recorder.counters[0];
@@ -92,24 +105,12 @@ TEST(SimWorkloads, AFailedForkStopsTheBenchmarkWithTheFailure) {
   const absl::StatusOr<CostModel> costs =
       CostModel::Load(TTB_SOURCE_DIR "/bench/costs/neoverse-n1.json");
   ASSERT_TRUE(costs.ok()) << costs.status();
-  SuiteOptions o;
-  o.profile = sim::FindTlbProfile("neoverse-n1");
-  o.costs = &*costs;
   ForkAlwaysFails strategy;
-  for (const char* name : {"fork/dense/1MiB", "fork_write/10pct/1MiB",
-                           "cow_fault/child_first_write", "pingpong"}) {
-    const absl::StatusOr<SimWorkload> w = ParseSimWorkload(name);
-    ASSERT_TRUE(w.ok()) << w.status();
-    benchmark::RegisterBenchmark(name,
-                                 [&, w = *w](benchmark::State& st) {
-                                   RunSimWorkload(st, o, &strategy, w);
-                                 })
-        ->UseManualTime()
-        ->Iterations(3);
-  }
-  Recorder recorder;
-  benchmark::RunSpecifiedBenchmarks(&recorder);
-  benchmark::ClearRegisteredBenchmarks();
+  const Recorder recorder =
+      RunWorkloads(strategy, *costs,
+                   {"fork/dense/1MiB", "fork_write/10pct/1MiB",
+                    "cow_fault/child_first_write", "pingpong"},
+                   3);
   ASSERT_EQ(recorder.errors.size(), 4u);
   for (const std::string& error : recorder.errors) {
     EXPECT_THAT(error, HasSubstr("fork failed: no memory"));

@@ -48,21 +48,29 @@ std::vector<std::string> Ranked(const ReportContext& r, const Question& q) {
   return names;
 }
 
-// How far "`winner` costs less than `rival`" holds, or that the two are
-// charged the same.
-std::string Against(const ReportContext& r, const Question& q,
-                    const std::string& winner, const std::string& rival) {
+// "`winner` costs less than `rival`": level with it, holding across every
+// cost range, or turned by some cost; `text` says which in words.
+struct Against {
+  enum class Kind { kLevel, kHolds, kTurns } kind;
+  std::string text;
+};
+
+Against Compare(const ReportContext& r, const Question& q,
+                const std::string& winner, const std::string& rival) {
   const std::vector<double> a = r.Coefficients(q.of(winner));
   const std::vector<double> b = r.Coefficients(q.of(rival));
-  if (a == b) return "the same modelled work";
+  if (a == b) return {Against::Kind::kLevel, "the same modelled work"};
   // Within 0.1% the two differ by amortised crumbs (a fork's share of a
   // CoW fault's iterations), not by what the workload does.
   if (ModelledLevel(r.costs.Cycles(a), r.costs.Cycles(b))) {
-    return "level: within 0.1% at typical costs";
+    return {Against::Kind::kLevel, "level: within 0.1% at typical costs"};
   }
   const Reach reach = VerdictReach(r.costs, a, b);
-  if (reach.typical_margin <= 0) return "level at typical costs";
-  return DescribeReach(r.costs, reach);
+  if (reach.typical_margin <= 0) {
+    return {Against::Kind::kLevel, "level at typical costs"};
+  }
+  return {reach.holds() ? Against::Kind::kHolds : Against::Kind::kTurns,
+          DescribeReach(r.costs, reach)};
 }
 
 // "12.3 M modelled cycles (12.1 M on the forking PE)".
@@ -90,9 +98,10 @@ std::string Recommendation(const ReportContext& r) {
   std::vector<std::string> level;  // Those the ranking cannot tell apart.
   for (const std::string& s : ranked) {
     const std::string b = q.of(s);
-    const std::string against = s == best ? "-" : Against(r, q, best, s);
-    held += against.rfind("holds", 0) == 0;
-    if (against == "the same modelled work" || against.rfind("level", 0) == 0) {
+    const Against against = s == best ? Against{Against::Kind::kLevel, "-"}
+                                      : Compare(r, q, best, s);
+    held += against.kind == Against::Kind::kHolds;
+    if (s != best && against.kind == Against::Kind::kLevel) {
       level.push_back(Named(s));
     }
     rows.push_back({Named(s), CyclesCell(r.Cycles(b)),
@@ -100,7 +109,7 @@ std::string Recommendation(const ReportContext& r) {
                     best_cycles > 0
                         ? absl::StrFormat("%.2f", r.Cycles(b) / best_cycles)
                         : "-",
-                    against, s == best ? "-" : Extra(r.h, q.of(best), b),
+                    against.text, s == best ? "-" : Extra(r.h, q.of(best), b),
                     absl::StrCat(Ms(r.h.Ns(b)), " ms")});
   }
   return absl::StrCat(
@@ -157,15 +166,14 @@ std::string WinnerLines(const ReportContext& r) {
     const std::string& best = ranked[0];
     std::vector<std::string> same, holds, turns;
     for (size_t i = 1; i < ranked.size(); ++i) {
-      const std::string against = Against(r, q, best, ranked[i]);
-      if (against == "the same modelled work" ||
-          against.rfind("level", 0) == 0) {
+      const Against against = Compare(r, q, best, ranked[i]);
+      if (against.kind == Against::Kind::kLevel) {
         same.push_back(Named(ranked[i]));
-      } else if (against.rfind("holds", 0) == 0) {
+      } else if (against.kind == Against::Kind::kHolds) {
         holds.push_back(Named(ranked[i]));
       } else {
         turns.push_back(
-            absl::StrCat("against ", Named(ranked[i]), ", ", against));
+            absl::StrCat("against ", Named(ranked[i]), ", ", against.text));
       }
     }
     std::string line = absl::StrCat("- ", q.label, ": `", best, "`, ",

@@ -117,7 +117,9 @@ MachineCounters& MachineCounters::operator+=(const MachineCounters& o) {
 }
 
 void Machine::RunOn(int cpu) {
-  SettleCharges();
+  // What is unsettled belongs to the current CPU until another takes
+  // over: every access calls this, so the common case costs a compare.
+  if (cpu != current_cpu_) SettleCharges();
   current_cpu_ = cpu;
 }
 
