@@ -60,7 +60,9 @@ Status AddressSpace::PlaceOrUndo(VirtAddr va, PhysAddr frame,
   return s;
 }
 
-Status AddressSpace::Map(VirtAddr va, uint64_t pages, Descriptor attrs) {
+template <typename FrameFor>
+Status AddressSpace::MapEach(VirtAddr va, uint64_t pages, Descriptor attrs,
+                             FrameFor&& frame_for) {
   if (const Status s = CheckRange(va, pages); s != Status::kOk) return s;
   const uint64_t step = regime_.granule_bytes();
   const VirtAddr end = va + pages * step;
@@ -79,7 +81,7 @@ Status AddressSpace::Map(VirtAddr va, uint64_t pages, Descriptor attrs) {
   for (uint64_t i = 0; i < pages; ++i) {
     const Result<Descriptor*> slot = cursor_.FindOrCreate(va + i * step);
     const Result<PhysAddr> frame =
-        slot.ok() ? pool_->Allocate(FrameUse::kData) : slot.status();
+        slot.ok() ? frame_for(i) : Result<PhysAddr>(slot.status());
     if (!frame.ok()) {
       // The pages mapped before this one, and the tables made for it.
       UnmapChecked(va, i + 1, ReleaseAtOnce{pool_});
@@ -88,6 +90,32 @@ Status AddressSpace::Map(VirtAddr va, uint64_t pages, Descriptor attrs) {
     *slot.value() = PageDescriptor(frame.value(), attrs);
   }
   return Status::kOk;
+}
+
+Status AddressSpace::Map(VirtAddr va, uint64_t pages, Descriptor attrs) {
+  return MapEach(va, pages, attrs,
+                 [&](uint64_t) { return pool_->Allocate(FrameUse::kData); });
+}
+
+Status AddressSpace::MapFrames(VirtAddr va, uint64_t pages,
+                               const PhysAddr* frames, Descriptor attrs) {
+  for (uint64_t i = 0; i < pages; ++i) {
+    if (!pool_->Contains(frames[i]) ||
+        pool_->Use(frames[i]) != FrameUse::kData) {
+      return Status::kInvalidArgument;
+    }
+  }
+  uint64_t placed = 0;
+  const Status s = MapEach(va, pages, attrs, [&](uint64_t i) {
+    placed = i + 1;
+    return Result<PhysAddr>(frames[i]);
+  });
+  // On failure MapEach released the frames it had placed; the rest are
+  // still the caller's references, handed over.
+  if (s != Status::kOk) {
+    for (uint64_t i = placed; i < pages; ++i) pool_->Release(frames[i]);
+  }
+  return s;
 }
 
 Status AddressSpace::CheckPageAndFrame(VirtAddr va, PhysAddr frame) const {

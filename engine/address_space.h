@@ -89,6 +89,13 @@ class AddressSpace {
   // `attrs` (a page descriptor; its output address is ignored). The range
   // must be unmapped.
   Status Map(VirtAddr va, uint64_t pages, Descriptor attrs);
+  // Maps the data frames `frames[0..pages)` at `va`, as Map maps new ones:
+  // for a layout whose physical order the caller chose (a replayed
+  // process's). The space takes over the caller's reference to each, and
+  // releases them all if it fails, but for kInvalidArgument when one is
+  // not a data frame of this pool, which changes nothing.
+  Status MapFrames(VirtAddr va, uint64_t pages, const PhysAddr* frames,
+                   Descriptor attrs);
   // Maps a new frame holding a copy of `src` at `va`; returns the frame.
   Result<PhysAddr> MapCopy(VirtAddr va, PhysAddr src, Descriptor attrs);
   // Removes every mapped page in the range and every table left empty.
@@ -187,6 +194,12 @@ class AddressSpace {
   Status CheckPageAndFrame(VirtAddr va, PhysAddr frame) const;
   // Writes one page descriptor, creating tables; kAlreadyMapped if valid.
   Status PlacePage(VirtAddr va, PhysAddr frame, Descriptor attrs);
+  // Map and MapFrames: checks that the range is unmapped, then maps page i
+  // to `frame_for(i)`, a frame whose reference the space keeps. On failure
+  // the pages placed so far are released and their tables pruned.
+  template <typename FrameFor>
+  Status MapEach(VirtAddr va, uint64_t pages, Descriptor attrs,
+                 FrameFor&& frame_for);
   // Places a frame the caller holds a reference to; on failure drops that
   // reference and prunes any table made for it.
   Status PlaceOrUndo(VirtAddr va, PhysAddr frame, Descriptor attrs);

@@ -116,6 +116,9 @@ class FramePool {
   void FailNthAllocation(uint64_t n) { fail_countdown_ = n; }
 
   const FramePoolStats& stats() const { return stats_; }
+  // Starts peak_frames again from the frames in use now: the peak of what
+  // follows a set-up that used more.
+  void ResetPeak() { stats_.peak_frames = frames_in_use(); }
   uint64_t frames_in_use() const {
     return stats_.data_frames + stats_.table_frames;
   }

@@ -165,6 +165,65 @@ TEST_P(AddressSpaceTest, FailureAtEveryAllocationOfAMultiTableMap) {
   EXPECT_EQ(pool().stats().data_frames, 601u);
 }
 
+// Frames handed to MapFrames, allocated in reverse so that their physical
+// order is not the pages' order.
+std::vector<PhysAddr> FramesInReverse(FramePool& pool, unsigned count) {
+  std::vector<PhysAddr> frames(count);
+  for (unsigned i = count; i-- > 0;) {
+    frames[i] = pool.Allocate(FrameUse::kData).value();
+  }
+  return frames;
+}
+
+TEST_P(AddressSpaceTest, MapFramesMapsEachPageToTheFrameGiven) {
+  const std::vector<PhysAddr> frames = FramesInReverse(pool(), 5);
+  ASSERT_EQ(space_.MapFrames(0x40'0000, 5, frames.data(), kRw), Status::kOk);
+  for (unsigned i = 0; i < 5; ++i) {
+    EXPECT_EQ(space_.Translate(0x40'0000 + i * kPage).value().pa, frames[i]);
+    EXPECT_EQ(pool().RefCount(frames[i]), 1u);
+  }
+  EXPECT_GT(frames[0], frames[4]);
+  EXPECT_EQ(pool().stats().data_frames, 5u);
+}
+
+TEST_P(AddressSpaceTest, MapFramesReleasesEveryFrameWhenItFails) {
+  // As in FailureAtEveryAllocationOfAMultiTableMap: 3 new tables.
+  ASSERT_EQ(space_.Map((1ull << 30) - 0x40'0000, 1, kRw), Status::kOk);
+  const VirtAddr va = (1ull << 30) - 0x10'0000;
+  const Snapshot before = Take();
+  int failures = 0;
+  for (uint64_t n = 1;; ++n) {
+    const std::vector<PhysAddr> frames = FramesInReverse(pool(), 600);
+    pool().FailNthAllocation(n);
+    const Status s = space_.MapFrames(va, 600, frames.data(), kRw);
+    pool().FailNthAllocation(0);
+    if (s == Status::kOk) break;
+    ASSERT_EQ(s, Status::kNoMemory) << "allocation " << n;
+    ASSERT_EQ(Take(), before) << "allocation " << n;
+    ++failures;
+  }
+  EXPECT_EQ(failures, 3);  // Only tables are allocated.
+  EXPECT_EQ(pool().stats().invalid_releases, 0u);
+
+  // Over a mapped page: nothing is mapped and the frames go back.
+  const std::vector<PhysAddr> more = FramesInReverse(pool(), 2);
+  const Snapshot mapped = Take();
+  EXPECT_EQ(space_.MapFrames(va - kPage, 2, more.data(), kRw),
+            Status::kAlreadyMapped);
+  EXPECT_EQ(Take().pages, mapped.pages);
+  EXPECT_EQ(pool().stats().data_frames, mapped.data_frames - 2);
+}
+
+TEST_P(AddressSpaceTest, MapFramesRefusesATableFrameAndKeepsTheReferences) {
+  std::vector<PhysAddr> frames = FramesInReverse(pool(), 2);
+  frames.push_back(space_.root());
+  EXPECT_EQ(space_.MapFrames(0x40'0000, 3, frames.data(), kRw),
+            Status::kInvalidArgument);
+  EXPECT_EQ(pool().RefCount(frames[0]), 1u);
+  EXPECT_EQ(pool().stats().data_frames, 2u);
+  EXPECT_EQ(space_.Translate(0x40'0000).status(), Status::kNotMapped);
+}
+
 TEST_P(AddressSpaceTest, ShareAllSharesEveryFrameIntoTheFilledTables) {
   // Pages under three level-3 tables, two of them under one level-2 table.
   ASSERT_EQ(space_.Map(0x20'0000, 3, kRw), Status::kOk);

@@ -108,6 +108,22 @@ class BenchCliTest : public TempDirTest {
     TempDirTest::TearDown();
   }
 
+  // A small Redis-like trace, copied into `dir` (outside the output
+  // directory, which must hold only what the driver writes).
+  static fs::path CorpusTrace(const fs::path& dir) {
+    fs::create_directories(dir);
+    const fs::path trace = dir / "redis-like.ttrace.gz";
+    fs::copy_file(fs::path(TTB_SOURCE_DIR) /
+                      "tests/fuzz/corpus/trace/redis-like.ttrace.gz",
+                  trace);
+    return trace;
+  }
+  // `from` without its last bytes, at `to`: a truncated gzip.
+  static void CutShort(const fs::path& from, const fs::path& to) {
+    const std::string bytes = ReadFile(from);
+    std::ofstream(to, std::ios::binary) << bytes.substr(0, bytes.size() - 9);
+  }
+
   void ExpectRejected(const std::string& args, const std::string& says) {
     const Outcome o = RunDriver(args + Out());
     EXPECT_EQ(o.status, 2) << o.output;
@@ -236,19 +252,13 @@ TEST_F(BenchCliTest, ARunOfAnotherMachineIsNamedForItAndBroadcasts) {
 // one line and exit 2.
 TEST_F(BenchCliTest, TraceSummarisesATraceAndRefusesABrokenOne) {
   const fs::path dir = dir_.string() + "-trace";
-  fs::create_directories(dir);
-  const fs::path good = dir / "redis.ttrace.gz";
-  fs::copy_file(
-      fs::path(TTB_SOURCE_DIR) / "tests/fuzz/corpus/trace/redis-like.ttrace.gz",
-      good);
+  const fs::path good = CorpusTrace(dir);
   const Outcome o = RunDriver("trace " + good.string());
   ASSERT_EQ(o.status, 0) << o.output;
   EXPECT_NE(o.output.find("program: redis-server 7.0.15"), std::string::npos)
       << o.output;
   EXPECT_NE(o.output.find("4 present at the fork"), std::string::npos);
-  const std::string bytes = ReadFile(good);
-  std::ofstream(dir / "cut.ttrace.gz", std::ios::binary)
-      << bytes.substr(0, bytes.size() - 9);
+  CutShort(good, dir / "cut.ttrace.gz");
   ExpectRejected("trace " + (dir / "cut.ttrace.gz").string(),
                  "cut.ttrace.gz: truncated gzip");
   ExpectRejected("trace " + (fs::path(TTB_SOURCE_DIR) / "README.md").string(),
@@ -256,6 +266,52 @@ TEST_F(BenchCliTest, TraceSummarisesATraceAndRefusesABrokenOne) {
   ExpectRejected("trace " + (dir / "none.gz").string(), "cannot open");
   ExpectRejected("capture " + (dir / "new.ttrace.gz").string(),
                  "usage: ttbench capture OUT.ttrace.gz --pid P");
+  fs::remove_all(dir);
+}
+
+TEST_F(BenchCliTest, ReplayRunsEachStrategyAndReportsBesideTheRealFork) {
+  const fs::path dir = dir_.string() + "-trace";
+  const fs::path trace = CorpusTrace(dir);
+  const Outcome o =
+      RunDriver("replay " + trace.string() +
+                " --variants=lazy_cow,linux_fork,shared_tables" + Out());
+  ASSERT_EQ(o.status, 0) << o.output;
+  const fs::path json = Written(".json");
+  EXPECT_NE(json.filename().string().find("-replay-redis-like.json"),
+            std::string::npos)
+      << json;
+  const nlohmann::json result = nlohmann::json::parse(ReadFile(json));
+  EXPECT_EQ(result["context"]["ttbench_trace.redis-like"],
+            "redis-server 7.0.15, captured 2026-11-30 on x86_64 AMD EPYC, "
+            "Linux 6.1");
+  std::set<std::string> names;
+  for (const auto& b : result["benchmarks"]) {
+    names.insert(b["name"].get<std::string>());
+    EXPECT_EQ(b["reported.latest_fork_usec"], 24837) << b["name"];
+    EXPECT_EQ(b["writes"], 3) << b["name"];
+    EXPECT_GT(b["fork_cycles.high"], b["fork_cycles.low"]) << b["name"];
+  }
+  EXPECT_EQ(names, (std::set<std::string>{
+                       "replay/lazy_cow/redis-like/manual_time",
+                       "replay/linux_fork/redis-like/manual_time",
+                       "replay/shared_tables/redis-like/manual_time"}));
+  const std::string md = ReadFile(Written(".md"));
+  EXPECT_NE(md.find("## Replays of captured forks"), std::string::npos) << md;
+  EXPECT_NE(md.find("### `redis-like`: redis-server 7.0.15"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("`latest_fork_usec` 24837"), std::string::npos) << md;
+  // linux_fork is the scale: its own stall is the captured fork's.
+  EXPECT_NE(md.find("| linux_fork | "), std::string::npos) << md;
+  EXPECT_NE(md.find(" | 1 | 24.84 | "), std::string::npos) << md;
+  EXPECT_EQ(md.find("## Fork latency"), std::string::npos) << md;
+
+  fs::remove_all(dir_);
+  CutShort(trace, dir / "cut.ttrace.gz");
+  ExpectRejected("replay " + (dir / "cut.ttrace.gz").string(),
+                 "cut.ttrace.gz: truncated gzip");
+  ExpectRejected("replay " + trace.string() + " --variants=nope",
+                 "unknown strategy 'nope'");
+  ExpectRejected("replay", "usage: ttbench replay TRACE");
   fs::remove_all(dir);
 }
 

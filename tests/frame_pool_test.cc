@@ -141,6 +141,12 @@ TEST_F(FramePoolTest, StatisticsTrackUseAndPeak) {
   EXPECT_EQ(pool().frames_in_use(), 1u);
   EXPECT_EQ(pool().stats().allocations, 14u);
   EXPECT_EQ(pool().stats().frees, 13u);
+  // A peak of what follows: from the one frame in use, up by two.
+  pool().ResetPeak();
+  EXPECT_EQ(pool().stats().peak_frames, 1u);
+  NewFrame();
+  pool().Release(NewFrame());
+  EXPECT_EQ(pool().stats().peak_frames, 3u);
 }
 
 TEST_F(FramePoolTest, FailNthAllocationFailsExactlyThatOne) {

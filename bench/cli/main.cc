@@ -33,6 +33,7 @@
 #include "bench/cli/baremetal_runner.h"
 #include "bench/cli/host_info.h"
 #include "bench/cli/profiles.h"
+#include "bench/replay/replay_benchmarks.h"
 #include "bench/report/report.h"
 #include "bench/report/targets.h"
 #include "bench/report/tune.h"
@@ -388,6 +389,61 @@ void PrintTargets(const std::string& result) {
   }
 }
 
+// The suffix of a result file run with another profile or machine size
+// than the default: a different answer, kept beside the default run's
+// rather than over it.
+std::string MachineSuffix(const RunSetup& setup) {
+  if (setup.profile == kDefaultProfile && absl::GetFlag(FLAGS_cores) == 0) {
+    return "";
+  }
+  return absl::StrCat("-", setup.profile,
+                      absl::GetFlag(FLAGS_cores) == 0
+                          ? ""
+                          : absl::StrCat("-", setup.costs->pes(), "pes"));
+}
+
+using ReplayTraces = std::vector<std::shared_ptr<const ReplayTrace>>;
+
+// Runs what is registered into `out`, with the provenance of the traces
+// replayed, then writes its report.
+int RunAndReport(const char* argv0, const RunSetup& setup, const Output& out,
+                 const std::string& filter, const std::string& min_time,
+                 const std::string& suite_name, const ReplayTraces& traces) {
+  const std::string variants = absl::StrJoin(
+      setup.options.strategies, ",",
+      [](std::string* o, SimStrategy* s) { o->append(s->name()); });
+  std::vector<std::pair<std::string, std::string>> context = {
+      {"ttbench_suite", suite_name}, {"ttbench_variants", variants}};
+  for (const auto& t : traces) {
+    context.emplace_back(kTraceContextPrefix + t->name, t->provenance);
+  }
+  if (const int status =
+          RunRegistered(argv0, setup, out, filter, min_time, context);
+      status != 0) {
+    return status;
+  }
+  // Replays alone have no bare-metal counterpart.
+  const absl::StatusOr<std::string> report =
+      suite_name == kReplayFamily
+          ? WriteReport({out.final_path.string()}, absl::GetFlag(FLAGS_costs),
+                        WorkloadFamilies())
+          : HostReport(out.final_path.string(), {}, suite_name);
+  if (!report.ok()) {
+    std::cout << "ttbench: no report: " << report.status().message() << "\n";
+    return 0;
+  }
+  WriteResultsIndex(absl::GetFlag(FLAGS_out)).IgnoreError();
+  std::cout << "ttbench: wrote " << *report << "\n";
+  PrintTargets(out.final_path.string());
+  return 0;
+}
+
+std::shared_ptr<const ReplayTrace> ReplayTraceFrom(const std::string& path) {
+  absl::StatusOr<std::shared_ptr<const ReplayTrace>> t = LoadReplayTrace(path);
+  if (!t.ok()) Usage(std::string(t.status().message()));
+  return *std::move(t);
+}
+
 int Run(const char* argv0) {
   RunSetup setup = ParseRunFlags();
   SuiteOptions& options = setup.options;
@@ -400,43 +456,36 @@ int Run(const char* argv0) {
   } catch (const std::regex_error& e) {
     Usage(absl::StrCat("--filter '", filter, "' is not a regex: ", e.what()));
   }
+  // The committed traces' replays, but in the quick suite.
+  ReplayTraces traces;
+  if (options.suite != Suite::kQuick) {
+    for (const std::string& path : TracesIn(TTB_SOURCE_DIR "/bench/traces")) {
+      traces.push_back(ReplayTraceFrom(path));
+    }
+  }
 
-  // Another profile or machine size than the default is a different
-  // answer, kept beside the default run's rather than over it.
-  const std::string machine =
-      setup.profile == kDefaultProfile && absl::GetFlag(FLAGS_cores) == 0
-          ? ""
-          : absl::StrCat("-", setup.profile,
-                         absl::GetFlag(FLAGS_cores) == 0
-                             ? ""
-                             : absl::StrCat("-", setup.costs->pes(), "pes"));
-  const Output out =
-      PrepareOutput(setup.host.MachineName(),
-                    absl::StrCat(Today(), "-", suite_name, machine, ".json"));
+  const Output out = PrepareOutput(
+      setup.host.MachineName(),
+      absl::StrCat(Today(), "-", suite_name, MachineSuffix(setup), ".json"));
   RegisterEngineBenchmarks(options);
   RegisterSimBenchmarks(options);
+  RegisterReplayBenchmarks(options, traces);
   RegisterNativeBenchmarks(options);
   // Short measurements: the suite is sized for a 2-core VM.
   const std::string min_time = options.suite == Suite::kQuick ? "0.05" : "0.2";
-  const std::string variants = absl::StrJoin(
-      options.strategies, ",",
-      [](std::string* o, SimStrategy* s) { o->append(s->name()); });
-  if (const int status = RunRegistered(
-          argv0, setup, out, filter, min_time,
-          {{"ttbench_suite", suite_name}, {"ttbench_variants", variants}});
-      status != 0) {
-    return status;
-  }
-  const absl::StatusOr<std::string> report =
-      HostReport(out.final_path.string(), {}, suite_name);
-  if (!report.ok()) {
-    std::cout << "ttbench: no report: " << report.status().message() << "\n";
-    return 0;
-  }
-  WriteResultsIndex(absl::GetFlag(FLAGS_out)).IgnoreError();
-  std::cout << "ttbench: wrote " << *report << "\n";
-  PrintTargets(out.final_path.string());
-  return 0;
+  return RunAndReport(argv0, setup, out, filter, min_time, suite_name, traces);
+}
+
+// `replay TRACE`: the trace replayed under each strategy, and its report.
+int ReplayCommand(const char* argv0, const std::string& path) {
+  const std::shared_ptr<const ReplayTrace> trace = ReplayTraceFrom(path);
+  RunSetup setup = ParseRunFlags();
+  setup.options.strategies = ParseVariants(absl::GetFlag(FLAGS_variants));
+  const Output out = PrepareOutput(
+      setup.host.MachineName(), absl::StrCat(Today(), "-replay-", trace->name,
+                                             MachineSuffix(setup), ".json"));
+  RegisterReplayBenchmarks(setup.options, {trace});
+  return RunAndReport(argv0, setup, out, "", "0", kReplayFamily, {trace});
 }
 
 // `tune STRATEGY.TUNABLE`: one benchmark per value of the tunable, on one
@@ -811,12 +860,14 @@ int main(int argc, char** argv) {
       "       ttbench costs [PROFILE] [--cores N]\n"
       "       ttbench validate BAREMETAL.json [--profile NAME] "
       "[--allow_emulated]\n"
-      "       ttbench trace TRACE");
+      "       ttbench trace TRACE\n"
+      "       ttbench replay TRACE [--variants a,b] [--profile NAME]");
   const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   const std::string command = positional.size() > 1 ? positional[1] : "";
   const bool takes_files = command == "report" || command == "compare" ||
                            command == "calibrate" || command == "validate" ||
-                           command == "trace" || command == "capture";
+                           command == "trace" || command == "capture" ||
+                           command == "replay";
   // The files a command takes follow its name.
   const std::vector<std::string> operands = ttb::bench::ResolvePaths(
       takes_files
@@ -855,6 +906,13 @@ int main(int argc, char** argv) {
     if (operands.size() != 1) ttb::bench::Usage("usage: ttbench trace TRACE");
     return ttb::bench::TraceCommand(operands[0]);
   }
+  if (command == "replay") {
+    if (operands.size() != 1) {
+      ttb::bench::Usage(
+          "usage: ttbench replay TRACE [--variants a,b] [--profile NAME]");
+    }
+    return ttb::bench::ReplayCommand(argv[0], operands[0]);
+  }
   if (command == "tune") {
     if (positional.size() != 3) {
       ttb::bench::Usage(
@@ -880,6 +938,7 @@ int main(int argc, char** argv) {
   if (command == "baremetal") return ttb::bench::Baremetal();
   ttb::bench::Usage(
       "usage: ttbench run | list | costs [P] | baremetal | report R | "
-      "compare A B | tune S.T | calibrate B | validate B | trace T (see "
+      "compare A B | tune S.T | calibrate B | validate B | trace T | replay T "
+      "(see "
       "--help)");
 }

@@ -17,6 +17,27 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The sections of a suite's run, after the header.
+absl::Status AppendSuiteSections(const ReportContext& r, std::string& md) {
+  absl::StrAppend(&md, SummarySection(r),
+                  TargetsSection(CheckTargets(r.h.all)));
+  using Section = absl::StatusOr<std::string> (*)(const ReportContext&);
+  auto add = [&](Section section) -> absl::Status {
+    absl::StatusOr<std::string> text = section(r);
+    if (!text.ok()) return text.status();
+    md += *text;
+    return absl::OkStatus();
+  };
+  if (absl::Status s = add(ForkLatencySection); !s.ok()) return s;
+  md += ForkResumeSection(r);
+  for (Section section :
+       {ForkWriteSection, CowFaultSection, CostSplitSection}) {
+    if (absl::Status s = add(section); !s.ok()) return s;
+  }
+  md += OtherFamiliesSection(r);
+  return absl::OkStatus();
+}
+
 // The report's Markdown and plots; every file it writes is added to
 // `written`, so a failure can remove them.
 absl::StatusOr<std::string> WriteReportFiles(
@@ -50,22 +71,16 @@ absl::StatusOr<std::string> WriteReportFiles(
   }
   const ReportContext r(*loaded, *costs, inputs[0], families, written);
 
-  std::string md = absl::StrCat(HeaderSection(r), SummarySection(r),
-                                TargetsSection(CheckTargets(r.h.all)));
-  using Section = absl::StatusOr<std::string> (*)(const ReportContext&);
-  auto add = [&](Section section) -> absl::Status {
-    absl::StatusOr<std::string> text = section(r);
-    if (!text.ok()) return text.status();
-    md += *text;
-    return absl::OkStatus();
-  };
-  if (absl::Status s = add(ForkLatencySection); !s.ok()) return s;
-  md += ForkResumeSection(r);
-  for (Section section :
-       {ForkWriteSection, CowFaultSection, CostSplitSection}) {
-    if (absl::Status s = add(section); !s.ok()) return s;
+  std::string md = HeaderSection(r);
+  // A set of replays alone (`ttbench replay`) has only their section.
+  if (r.h.sizes.empty() && inputs.size() > 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        inputs[0], " holds replays alone, which no bare-metal run repeats"));
   }
-  md += OtherFamiliesSection(r);
+  if (!r.h.sizes.empty()) {
+    if (absl::Status s = AppendSuiteSections(r, md); !s.ok()) return s;
+  }
+  md += ReplaySection(r);
   for (size_t i = 1; i < inputs.size(); ++i) {
     absl::StatusOr<std::string> bm = BaremetalSection(r, inputs[i]);
     if (!bm.ok()) return bm.status();

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "bench/results/replay_counters.h"
 
 namespace ttb::bench {
 namespace {
@@ -45,6 +46,7 @@ std::string Count(double v) {
 
 std::string CyclesCell(double cycles) {
   if (cycles < 0) return "-";
+  if (cycles >= 1e9) return absl::StrFormat("%.3g G", cycles / 1e9);
   if (cycles >= 1e6) return absl::StrFormat("%.3g M", cycles / 1e6);
   if (cycles >= 1e4) return absl::StrFormat("%.0f k", cycles / 1e3);
   return Whole(cycles);
@@ -110,11 +112,22 @@ absl::StatusOr<HostResults> LoadHost(const std::string& path,
     }
     sizes.insert(w->mib);
   }
+  // A set of replays alone (`ttbench replay`): its strategies are theirs.
+  if (h.strategies.empty()) {
+    for (const auto& [name, m] : h.all) {
+      const auto [strategy, workload] = StrategyAndWorkload(name);
+      if (workload.rfind(absl::StrCat(kReplayFamily, "/"), 0) == 0 &&
+          std::find(h.strategies.begin(), h.strategies.end(), strategy) ==
+              h.strategies.end()) {
+        h.strategies.push_back(strategy);
+      }
+    }
+  }
   if (h.strategies.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
         path, ": no ", Shape(fork, true),
-        " benchmarks of the dense layout to report on (a ttbench run result "
-        "set?)"));
+        " benchmarks of the dense layout or replays to report on (a ttbench "
+        "run result set?)"));
   }
   h.sizes.assign(sizes.begin(), sizes.end());
   return h;
@@ -128,7 +141,7 @@ ReportContext::ReportContext(const HostResults& h, const CostModel& costs,
       dir(json.parent_path()),
       stem(json.stem().string()),
       families(std::move(families)),
-      big(h.sizes.back()),
+      big(h.sizes.empty() ? 0 : h.sizes.back()),
       big_size(absl::StrCat(big, "MiB")),
       big_label(SizeLabel(big)),
       written_(&written) {}

@@ -31,7 +31,7 @@ std::string Ms(double ns);
 std::string Us(double ns);
 std::string Whole(double v);
 std::string Count(double v);
-// Modelled cycles in a table cell: "1.25 M", "830 k", "412".
+// Modelled cycles in a table cell: "2.1 G", "1.25 M", "830 k", "412".
 std::string CyclesCell(double cycles);
 // Orders benchmark names part by part, numbers by value: "fork/dense/1MiB"
 // before "fork/dense/16MiB", "10pct" before "50pct".
@@ -42,7 +42,8 @@ struct HostResults {
   Timings all;
   std::map<std::string, std::string> context;
   std::vector<std::string> strategies;  // In registry order.
-  std::vector<uint64_t> sizes;          // fork/<s>/dense/<N>MiB sizes.
+  // fork/<s>/dense/<N>MiB sizes; none in a set of replays alone.
+  std::vector<uint64_t> sizes;
 
   const Measured* Find(const std::string& benchmark) const;
   // Median host time in ns; -1 when the run lacks the benchmark.
@@ -52,8 +53,8 @@ struct HostResults {
                  const std::string& counter) const;
 };
 
-// The result set at `path`, which must be a host one with dense forks;
-// `fork` is the family that names them.
+// The result set at `path`, which must be a host one with dense forks or
+// replays; `fork` is the family that names them.
 absl::StatusOr<HostResults> LoadHost(const std::string& path,
                                      const WorkloadFamily& fork);
 
@@ -69,7 +70,7 @@ class ReportContext {
   const std::filesystem::path dir;  // Where the report and its plots go.
   const std::string stem;           // The result set's name without .json.
   const Families families;
-  const uint64_t big;           // The largest dense fork size, MiB.
+  const uint64_t big;           // The largest dense fork size, MiB (0: none).
   const std::string big_size;   // "1024MiB"
   const std::string big_label;  // "1 GiB"
 

@@ -25,6 +25,9 @@ absl::StatusOr<std::string> CostSplitSection(const ReportContext& r);
 // smp_fork, and any family added later): host time and modelled cycles
 // per strategy and workload.
 std::string OtherFamiliesSection(const ReportContext& r);
+// Replays of captured traces (replay/<strategy>/<trace>), one part per
+// trace.
+std::string ReplaySection(const ReportContext& r);
 // One bare-metal result set: the strategies' workloads and the timed
 // instructions.
 absl::StatusOr<std::string> BaremetalSection(const ReportContext& r,

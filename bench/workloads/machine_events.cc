@@ -1,5 +1,7 @@
 #include "bench/workloads/machine_events.h"
 
+#include <string>
+
 namespace ttb::bench {
 
 Events EventsOf(const sim::Machine& m, int cpu) {
@@ -36,6 +38,30 @@ Events EventsOf(const sim::Machine& m, int cpu) {
   set(Event::kLocalTlbiCompletions, a.tlbi_completions[0]);
   set(Event::kBroadcastTlbiCompletions, a.tlbi_completions[1]);
   return e;
+}
+
+void ExportEvents(benchmark::State& state, const CostModel& costs,
+                  const EventViews& views) {
+  const auto avg = benchmark::Counter::kAvgIterations;
+  const Events& total = views.all;
+  uint64_t tlbis = 0, broadcasts = 0;
+  views.forking_cpu.ForEach([&](const std::string& name, uint64_t value) {
+    if (value != 0) {
+      state.counters[kForkingCpuPrefix + name] = benchmark::Counter(value, avg);
+    }
+  });
+  total.ForEach([&](const std::string& name, uint64_t value) {
+    if (name.rfind("tlbi.", 0) == 0) {
+      tlbis += value;
+      if (IsBroadcastTlbi(name)) broadcasts += value;
+    }
+    // Per-kind counters only where they happened, aggregates always.
+    if (value != 0) state.counters[name] = benchmark::Counter(value, avg);
+  });
+  state.counters["tlbi"] = benchmark::Counter(tlbis, avg);
+  state.counters["tlbi_broadcast"] = benchmark::Counter(broadcasts, avg);
+  state.counters["modelled_cycles"] =
+      benchmark::Counter(costs.Cycles(total), avg);
 }
 
 }  // namespace ttb::bench

@@ -3,6 +3,9 @@
 #ifndef TTBENCH_BENCH_WORKLOADS_MACHINE_EVENTS_H_
 #define TTBENCH_BENCH_WORKLOADS_MACHINE_EVENTS_H_
 
+#include <benchmark/benchmark.h>
+
+#include "bench/results/cost_model.h"
 #include "bench/results/events.h"
 #include "engine/sim/machine.h"
 
@@ -33,6 +36,12 @@ struct EventViews {
     return *this;
   }
 };
+
+// Exports a benchmark's events per iteration: the whole machine's, and the
+// forking CPU's under kForkingCpuPrefix, with the TLBI totals and the
+// modelled cycles of the whole machine.
+void ExportEvents(benchmark::State& state, const CostModel& costs,
+                  const EventViews& views);
 
 }  // namespace ttb::bench
 

@@ -155,32 +155,10 @@ double Timed(sim::Machine& m, EventViews& total, Step&& step) {
   return std::chrono::duration<double>(t1 - t0).count();
 }
 
-// Exports events per iteration (the whole machine's, and the forking
-// CPU's under kForkingCpuPrefix), modelled cycles and host ns per page.
+// Exports the events, modelled cycles, peak frames and host ns per page.
 void Report(benchmark::State& state, const SuiteOptions& o, sim::Machine& m,
             const EventViews& views, double seconds, uint64_t pages) {
-  const auto avg = benchmark::Counter::kAvgIterations;
-  const Events& total = views.all;
-  uint64_t tlbis = 0, broadcasts = 0;
-  views.forking_cpu.ForEach([&](const std::string& name, uint64_t value) {
-    if (value != 0) {
-      state.counters[kForkingCpuPrefix + name] = benchmark::Counter(value, avg);
-    }
-  });
-  total.ForEach([&](const std::string& name, uint64_t value) {
-    if (name.rfind("tlbi.", 0) == 0) {
-      tlbis += value;
-      if (name.size() > 2 && name.compare(name.size() - 2, 2, "is") == 0) {
-        broadcasts += value;
-      }
-    }
-    // Per-kind counters only where they happened, aggregates always.
-    if (value != 0) state.counters[name] = benchmark::Counter(value, avg);
-  });
-  state.counters["tlbi"] = benchmark::Counter(tlbis, avg);
-  state.counters["tlbi_broadcast"] = benchmark::Counter(broadcasts, avg);
-  state.counters["modelled_cycles"] =
-      benchmark::Counter(o.costs->Cycles(total), avg);
+  ExportEvents(state, *o.costs, views);
   state.counters["peak_frames"] = m.pool().stats().peak_frames;
   SetNsPerPage(state, seconds, pages);
 }

@@ -166,8 +166,9 @@ Result<Pid> Machine::Spawn(int cpu) {
   return next_pid_++;
 }
 
-Status Machine::Map(int cpu, Pid pid, VirtAddr va, uint64_t pages,
-                    Descriptor attrs) {
+template <typename MapInSpace>
+Status Machine::MapWith(int cpu, Pid pid, VirtAddr va, uint64_t pages,
+                        Descriptor attrs, MapInSpace&& map) {
   Process* p = process(pid);
   if (p == nullptr) return Status::kInvalidArgument;
   // Every strategy relies on user entries being tagged with the ASID
@@ -184,11 +185,33 @@ Status Machine::Map(int cpu, Pid pid, VirtAddr va, uint64_t pages,
   // walks before the process uses them, or its first access may fault on
   // the old invalid ones: a DSB publishes them. (Linux instead treats such
   // a fault as spurious and retries; these strategies deliver it.)
-  if (s == Status::kOk) s = p->space.Map(va, pages, attrs);
+  if (s == Status::kOk) s = map(p->space);
   if (s == Status::kOk) {
     arch().Dsb(StoreBarrier(shareability()));
   }
   EndKernelOperation();
+  return s;
+}
+
+Status Machine::Map(int cpu, Pid pid, VirtAddr va, uint64_t pages,
+                    Descriptor attrs) {
+  return MapWith(cpu, pid, va, pages, attrs, [&](AddressSpace& space) {
+    return space.Map(va, pages, attrs);
+  });
+}
+
+Status Machine::MapFrames(int cpu, Pid pid, VirtAddr va, uint64_t pages,
+                          const PhysAddr* frames, Descriptor attrs) {
+  bool handed_over = false;
+  const Status s =
+      MapWith(cpu, pid, va, pages, attrs, [&](AddressSpace& space) {
+        handed_over = true;
+        return space.MapFrames(va, pages, frames, attrs);
+      });
+  // The strategy's BeforeEdit failed: the references are released here.
+  if (!handed_over && s != Status::kInvalidArgument) {
+    for (uint64_t i = 0; i < pages; ++i) pool().Release(frames[i]);
+  }
   return s;
 }
 

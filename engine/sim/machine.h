@@ -102,6 +102,12 @@ class Machine final : public Kernel<SimArch>, private FrameObserver {
   // Maps zero-filled pages on `cpu`; `attrs` is a page descriptor template
   // with nG = 1.
   Status Map(int cpu, Pid pid, VirtAddr va, uint64_t pages, Descriptor attrs);
+  // Maps frames of pool() the caller allocated, on `cpu`, as
+  // AddressSpace::MapFrames does: a layout in a physical order of the
+  // caller's choice. The references are handed over even on failure, but
+  // for kInvalidArgument.
+  Status MapFrames(int cpu, Pid pid, VirtAddr va, uint64_t pages,
+                   const PhysAddr* frames, Descriptor attrs);
   // Unmaps on `cpu`, with the TLB maintenance a kernel needs.
   Status Unmap(int cpu, Pid pid, VirtAddr va, uint64_t pages);
   // Makes `pid` current on `cpu` (a context switch if it is not).
@@ -143,6 +149,10 @@ class Machine final : public Kernel<SimArch>, private FrameObserver {
   Machine(const MachineConfig& config, Strategy<SimArch>& strategy,
           std::unique_ptr<SimMemory> memory);
 
+  // Map and MapFrames, with `map(space)` editing the tables.
+  template <typename MapInSpace>
+  Status MapWith(int cpu, Pid pid, VirtAddr va, uint64_t pages,
+                 Descriptor attrs, MapInSpace&& map);
   enum class Step { kDone, kFault, kNoMemory };
   // Makes `cpu` the one carrying out what follows (Kernel::arch()), and
   // the one the walker's and the pool's work is charged to from now on.

@@ -1,0 +1,204 @@
+#include "bench/replay/replay.h"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "absl/strings/str_format.h"
+#include "engine/sim/machine.h"
+
+namespace ttb::bench {
+namespace {
+
+constexpr int kParentCpu = kForkingCpu;
+constexpr int kChildCpu = 1;
+
+// User pages as the mapping allows them; nG = 1, as every user page.
+Descriptor AttrsOf(PagePerms perms) {
+  const Descriptor user = Descriptor::Page(0).with_ng(true).with_pxn(true);
+  switch (perms) {
+    case PagePerms::kReadWrite:
+      return user.with_ap(Ap::kRw).with_uxn(true);
+    case PagePerms::kReadOnly:
+      return user.with_ap(Ap::kRo).with_uxn(true);
+    case PagePerms::kReadExecute:
+      return user.with_ap(Ap::kRo);
+  }
+  return user;
+}
+
+// Frames for the layout, its tables (a parent's and a child's, however a
+// strategy shares them) and a full copy of every page, which an eager
+// fork makes.
+uint64_t MemoryBytes(const ReplayLayout& layout) {
+  std::set<uint64_t> regions[3];  // Reached by one table of levels 3, 2, 1.
+  for (const LaidRun& run : layout.runs) {
+    const uint64_t last = run.va + (run.pages - 1) * kTracePageBytes;
+    for (int level = 0; level < 3; ++level) {
+      const unsigned shift = 21 + 9 * level;
+      for (uint64_t r = run.va >> shift; r <= last >> shift; ++r) {
+        regions[level].insert(r);
+      }
+    }
+  }
+  uint64_t tables = 2;  // The roots.
+  for (const auto& r : regions) tables += 2 * r.size();
+  const uint64_t frames = layout.frames + layout.pages() + tables;
+  // The pool's metadata takes a few bytes a frame; the rest is the kernel's.
+  return frames * (kTracePageBytes + 16) + (16ull << 20);
+}
+
+std::string Describe(const sim::AccessResult& r) {
+  return r.out_of_memory
+             ? "ran out of memory"
+             : absl::StrCat("faulted: ", FaultKindName(r.fault.kind));
+}
+
+// What the child reads: each page the parent may write, in address order.
+std::vector<uint64_t> SnapshotPages(const ReplayLayout& layout) {
+  std::vector<uint64_t> pages;
+  for (const LaidRun& run : layout.runs) {
+    if (run.perms != PagePerms::kReadWrite) continue;
+    for (uint64_t i = 0; i < run.pages; ++i) {
+      pages.push_back(run.va + i * kTracePageBytes);
+    }
+  }
+  return pages;
+}
+
+absl::Status Failed(const std::string& what, Status s) {
+  return absl::InternalError(absl::StrCat(what, " failed: ", StatusName(s)));
+}
+
+}  // namespace
+
+absl::Status MapLayout(sim::Machine& m, int cpu, sim::Pid pid,
+                       const ReplayLayout& layout) {
+  // Fresh frames come out of the pool in physical order; sorting them
+  // makes that so whatever it handed out before.
+  std::vector<PhysAddr> frames(layout.frames);
+  for (PhysAddr& f : frames) {
+    const Result<PhysAddr> frame = m.pool().Allocate(FrameUse::kData);
+    if (!frame.ok()) {
+      for (PhysAddr taken : frames) {
+        if (taken != 0) m.pool().Release(taken);
+      }
+      return Failed("allocating the layout", frame.status());
+    }
+    f = frame.value();
+  }
+  std::sort(frames.begin(), frames.end());
+  std::vector<PhysAddr> page_frames(layout.pages());
+  for (uint64_t i = 0; i < layout.pages(); ++i) {
+    page_frames[i] = frames[layout.frame_of[i]];
+  }
+  const std::vector<uint64_t> holes = layout.Holes();
+  for (const LaidRun& run : layout.runs) {
+    const Status s = m.MapFrames(cpu, pid, run.va, run.pages,
+                                 &page_frames[run.first], AttrsOf(run.perms));
+    if (s == Status::kOk) continue;
+    // MapFrames took over this run's frames, but for kInvalidArgument;
+    // the later runs' and the holes' are still these.
+    const uint64_t kept =
+        run.first + (s == Status::kInvalidArgument ? 0 : run.pages);
+    for (uint64_t i = kept; i < layout.pages(); ++i) {
+      m.pool().Release(page_frames[i]);
+    }
+    for (uint64_t hole : holes) m.pool().Release(frames[hole]);
+    return Failed(absl::StrFormat("mapping %#x +%d pages", run.va, run.pages),
+                  s);
+  }
+  for (uint64_t hole : holes) m.pool().Release(frames[hole]);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ReplayResult> Replay(const ReplayLayout& layout,
+                                    Strategy<sim::SimArch>& strategy,
+                                    const ReplayOptions& options) {
+  sim::MachineConfig config;
+  config.cpus = 2;
+  config.domain_pes = std::max(2, options.pes);
+  config.regime = Regime::Va48();  // Where a Linux process's addresses lie.
+  config.profile = options.profile;
+  config.range_tlbi = options.range_tlbi;
+  config.memory_bytes = MemoryBytes(layout);
+  absl::StatusOr<std::unique_ptr<sim::Machine>> made =
+      sim::Machine::Create(config, strategy);
+  if (!made.ok()) return made.status();
+  sim::Machine& m = **made;
+
+  const Result<sim::Pid> parent = m.Spawn(kParentCpu);
+  if (!parent.ok()) return Failed("spawn", parent.status());
+  if (absl::Status s = MapLayout(m, kParentCpu, parent.value(), layout);
+      !s.ok()) {
+    return s;
+  }
+  m.Run(kParentCpu, parent.value());
+
+  ReplayResult result;
+  const uint64_t frames_before = m.pool().frames_in_use();
+  m.pool().ResetPeak();
+  const auto t0 = std::chrono::steady_clock::now();
+  const EventViews start = EventViews::Of(m);
+  const Result<sim::Pid> child = m.Fork(kParentCpu, parent.value());
+  if (!child.ok()) return Failed("fork", child.status());
+  result.fork = EventViews::Of(m) - start;
+  result.table_frames_after_fork = m.pool().stats().table_frames;
+  m.Run(kChildCpu, child.value());
+
+  // Trace time: the parent's writes and the child's reads, merged.
+  const std::vector<uint64_t> reads = SnapshotPages(layout);
+  const uint64_t window =
+      std::max<uint64_t>({options.window_us, layout.sample_us, 1});
+  result.window_us = window;
+  result.windows.resize(layout.snapshot_us / window + 1);
+  Events window_start = EventsOf(m, kParentCpu);
+  uint64_t current = 0;
+  auto close_windows_until = [&](uint64_t us) {
+    for (; current < us / window; ++current) {
+      const Events now = EventsOf(m, kParentCpu);
+      result.windows[current] = now - window_start;
+      window_start = now;
+    }
+  };
+  const uint8_t byte = 1;
+  uint8_t read_byte = 0;
+  size_t w = 0, r = 0;
+  while (w < layout.writes.size() || r < reads.size()) {
+    // Read r happens at r / reads of the snapshot's life.
+    const uint64_t read_us =
+        r < reads.size() ? layout.snapshot_us * r / reads.size() : ~0ull;
+    const bool write =
+        w < layout.writes.size() && layout.writes[w].us_after_fork <= read_us;
+    close_windows_until(write ? layout.writes[w].us_after_fork : read_us);
+    if (write) {
+      const uint64_t va = layout.writes[w++].va;
+      const sim::AccessResult a = m.Write(kParentCpu, parent.value(), va,
+                                          std::span<const uint8_t>(&byte, 1));
+      if (!a.ok) {
+        return absl::InternalError(
+            absl::StrFormat("the parent's write to %#x %s", va, Describe(a)));
+      }
+    } else {
+      const uint64_t va = reads[r++];
+      const sim::AccessResult a = m.Read(kChildCpu, child.value(), va,
+                                         std::span<uint8_t>(&read_byte, 1));
+      if (!a.ok) {
+        return absl::InternalError(
+            absl::StrFormat("the child's read of %#x %s", va, Describe(a)));
+      }
+    }
+  }
+  close_windows_until(layout.snapshot_us + window);
+  m.Exit(kChildCpu, child.value());
+  result.total = EventViews::Of(m) - start;
+  result.host_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
+  result.extra_peak_frames = m.pool().stats().peak_frames - frames_before;
+  return result;
+}
+
+}  // namespace ttb::bench

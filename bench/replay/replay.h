@@ -1,0 +1,62 @@
+// Replays a captured fork on the simulated machine under one strategy: the
+// layout is mapped in its captured physical order, the parent forks on CPU
+// 0, and then, in trace time, the parent makes its first writes on CPU 0
+// while the child, on CPU 1, reads its snapshot: each page the parent could
+// write, once, in address order, spread evenly over the snapshot's life
+// (the trace records the parent only; a snapshotting child such as Redis's
+// reads all of its data once). What CPU 0 executed in each window of trace
+// time is the parent-visible stall of that window.
+#ifndef TTBENCH_BENCH_REPLAY_REPLAY_H_
+#define TTBENCH_BENCH_REPLAY_REPLAY_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "bench/replay/layout.h"
+#include "bench/results/events.h"
+#include "bench/workloads/machine_events.h"
+#include "engine/sim/machine.h"
+#include "engine/sim/sim_arch.h"
+#include "engine/sim/tlb_profile.h"
+#include "engine/strategy.h"
+
+namespace ttb::bench {
+
+struct ReplayOptions {
+  const sim::TlbProfile* profile = nullptr;  // nullptr: neoverse-n1.
+  bool range_tlbi = false;
+  // PEs the kernel broadcasts its maintenance to (at least the two CPUs).
+  int pes = 2;
+  // The stall is measured per window of this much trace time, or of the
+  // trace's effective resolution where that is coarser: a finer window
+  // would split what one sample saw.
+  uint64_t window_us = 10'000;
+};
+
+struct ReplayResult {
+  EventViews fork;   // The fork alone.
+  EventViews total;  // The fork, the writes and reads, the child's exit.
+  // The forking CPU's events in each window from the fork to the end of
+  // the snapshot, empty ones included.
+  std::vector<Events> windows;
+  uint64_t window_us = 0;
+  uint64_t table_frames_after_fork = 0;  // Parent's and child's.
+  // Most frames in use beyond the parent's before it forked.
+  uint64_t extra_peak_frames = 0;
+  double host_seconds = 0;  // The replay after the layout was mapped.
+};
+
+// Maps `layout` into `pid`'s space on `cpu`: its frames taken from the
+// machine's pool in physical order, the holes between them handed back.
+absl::Status MapLayout(sim::Machine& m, int cpu, sim::Pid pid,
+                       const ReplayLayout& layout);
+
+// The error names what failed (a mapping, the fork, an access) and why.
+absl::StatusOr<ReplayResult> Replay(const ReplayLayout& layout,
+                                    Strategy<sim::SimArch>& strategy,
+                                    const ReplayOptions& options);
+
+}  // namespace ttb::bench
+
+#endif  // TTBENCH_BENCH_REPLAY_REPLAY_H_

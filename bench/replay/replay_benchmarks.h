@@ -1,0 +1,41 @@
+// Replays of captured traces as benchmarks of every strategy,
+// "replay/<strategy>/<trace>", so that results, compare and the report
+// treat them as they treat the synthetic workloads.
+#ifndef TTBENCH_BENCH_REPLAY_REPLAY_BENCHMARKS_H_
+#define TTBENCH_BENCH_REPLAY_REPLAY_BENCHMARKS_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "bench/replay/layout.h"
+#include "bench/results/replay_counters.h"
+#include "bench/workloads/suite.h"
+
+namespace ttb::bench {
+
+// A trace as replays use it: named by its file ("redis-bgsave" for
+// bench/traces/redis-bgsave.ttrace.gz).
+struct ReplayTrace {
+  std::string name;
+  // Where it came from, in a line: program, host, kernel, date.
+  std::string provenance;
+  std::map<std::string, uint64_t> reported;
+  ReplayLayout layout;
+};
+
+// The error is LoadTrace's one line.
+absl::StatusOr<std::shared_ptr<const ReplayTrace>> LoadReplayTrace(
+    const std::string& path);
+// The traces (*.ttrace.gz) in `dir`, sorted.
+std::vector<std::string> TracesIn(const std::string& dir);
+
+void RegisterReplayBenchmarks(
+    const SuiteOptions& options,
+    const std::vector<std::shared_ptr<const ReplayTrace>>& traces);
+
+}  // namespace ttb::bench
+
+#endif  // TTBENCH_BENCH_REPLAY_REPLAY_BENCHMARKS_H_

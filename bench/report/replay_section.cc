@@ -1,0 +1,166 @@
+// Replays of captured forks: per trace, each strategy's fork stall, the
+// parent-visible stall per window of the snapshot, the work and memory,
+// beside what the real program and kernel reported of the same fork.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "bench/report/sections.h"
+#include "bench/results/replay_counters.h"
+
+namespace ttb::bench {
+namespace {
+
+// The counter at each cost point: "typical [low-high]" in cycles.
+std::string RangeCell(const HostResults& h, const std::string& b,
+                      const std::string& counter) {
+  double at[3];
+  for (int p = 0; p < 3; ++p) {
+    at[p] = h.Counter(b, absl::StrCat(counter, ".", kCostPointNames[p]));
+  }
+  return absl::StrCat(CyclesCell(at[1]), " [", CyclesCell(at[0]), "–",
+                      CyclesCell(at[2]), "]");
+}
+
+// Four figures, never in exponent form: "0.003477", "35.79", "2283".
+std::string Ratio(double v) {
+  return v >= 1000 ? absl::StrFormat("%.0f", v) : absl::StrFormat("%.4g", v);
+}
+
+// The traces the run replayed, by name, in order.
+std::vector<std::string> ReplayedTraces(const HostResults& h) {
+  std::vector<std::string> traces;
+  for (const auto& [name, m] : h.all) {
+    const auto [strategy, workload] = StrategyAndWorkload(name);
+    const std::string prefix = absl::StrCat(kReplayFamily, "/");
+    if (workload.rfind(prefix, 0) != 0) continue;
+    const std::string trace = workload.substr(prefix.size());
+    if (std::find(traces.begin(), traces.end(), trace) == traces.end()) {
+      traces.push_back(trace);
+    }
+  }
+  std::sort(traces.begin(), traces.end());
+  return traces;
+}
+
+std::string TraceTables(const ReportContext& r, const std::string& trace) {
+  const HostResults& h = r.h;
+  auto name = [&](const std::string& s) {
+    return absl::StrCat(kReplayFamily, "/", s, "/", trace);
+  };
+  // Any strategy's replay has the trace's own figures.
+  std::string any;
+  for (const std::string& s : h.strategies) {
+    if (h.Find(name(s)) != nullptr) any = name(s);
+  }
+  if (any.empty()) return "";
+  const double reference =
+      h.Counter(name(kLinuxReference),
+                absl::StrCat(kForkCyclesCounter, ".", kCostPointNames[1]));
+  const double real_fork_us =
+      h.Counter(any, absl::StrCat(kReportedPrefix, "latest_fork_usec"));
+  const double window_ms = h.Counter(any, "window_us") / 1000;
+
+  std::vector<std::vector<std::string>> stalls, work;
+  for (const std::string& s : h.strategies) {
+    const std::string b = name(s);
+    if (h.Find(b) == nullptr) continue;
+    const double fork =
+        h.Counter(b, absl::StrCat(kForkCyclesCounter, ".", kCostPointNames[1]));
+    std::vector<std::string> row = {s, RangeCell(h, b, kForkCyclesCounter)};
+    row.push_back(reference > 0 ? Ratio(fork / reference) : "-");
+    if (reference > 0 && real_fork_us > 0) {
+      row.push_back(Ratio(real_fork_us / 1000 * fork / reference));
+    }
+    for (const char* stall : kStallCounters) {
+      row.push_back(RangeCell(h, b, stall));
+    }
+    stalls.push_back(row);
+    work.push_back({s, CyclesCell(r.Cycles(b)),
+                    CyclesCell(r.Cycles(b, CostPoint::kTypical, true)),
+                    Count(h.Counter(b, "pages_copied")),
+                    Count(h.Counter(b, "table_frames")),
+                    absl::StrFormat("%.1f", h.Counter(b, "extra_peak_frames") *
+                                                4096 / (1 << 20)),
+                    Ms(h.Ns(b))});
+  }
+  std::vector<std::string> stall_header = {"strategy",
+                                           "fork stall, forking PE (cycles)",
+                                           absl::StrCat("× ", kLinuxReference)};
+  if (reference > 0 && real_fork_us > 0) {
+    stall_header.push_back("the captured fork scaled (ms)");
+  }
+  for (const char* p : {"p50", "p99", "max"}) {
+    stall_header.push_back(
+        absl::StrFormat("stall per %g ms, %s (cycles)", window_ms, p));
+  }
+
+  const std::string provenance =
+      ContextValue(h.context, kTraceContextPrefix + trace, "");
+  std::string reported;
+  for (const auto& [counter, value] : h.Find(any)->counters) {
+    if (counter.rfind(kReportedPrefix, 0) != 0) continue;
+    absl::StrAppend(&reported, reported.empty() ? "" : ", ", "`",
+                    counter.substr(std::string(kReportedPrefix).size()), "` ",
+                    Whole(value));
+  }
+  return absl::StrCat(
+      "### `", trace, "`", provenance.empty() ? "" : ": ", provenance, "\n\n",
+      Whole(h.Counter(any, "pages")), " pages laid out",
+      h.Counter(any, "frames_known") > 0
+          ? " in their captured physical order"
+          : " in address order (the capture had no frames)",
+      "; the parent's ", Whole(h.Counter(any, "writes")),
+      " first writes replayed in trace time over ",
+      Whole(h.Counter(any, "windows")), " windows of ", window_ms, " ms",
+      h.Counter(any, "skipped_writes") > 0
+          ? absl::StrCat(" (", Whole(h.Counter(any, "skipped_writes")),
+                         " pages seen turning exclusive outside writable "
+                         "mappings are not writes and are left out)")
+          : "",
+      h.Counter(any, "skipped_pages") > 0
+          ? absl::StrCat("; ", Whole(h.Counter(any, "skipped_pages")),
+                         " pages of shared writable or inaccessible mappings "
+                         "not laid out")
+          : "",
+      ". What the program and its kernel reported of the same fork: ",
+      reported.empty() ? "nothing" : reported, ".\n\n",
+      "The fork's stall and the parent-visible stall per window: cycles the "
+      "forking PE executed, typical [low–high] across the cost ranges",
+      reference > 0 && real_fork_us > 0
+          ? absl::StrCat(
+                "; scaled, each strategy's share of `", kLinuxReference,
+                "`'s modelled stall applied to the fork the kernel measured (",
+                Whole(real_fork_us), " us)")
+          : "",
+      ".\n\n", Table(stall_header, stalls),
+      "\nThe whole replay: modelled cycles over every PE (the fork, the "
+      "parent's writes, the child's reads of its snapshot and its exit) and "
+      "on the forking PE, pages copied, table frames right after the fork, "
+      "memory beyond the parent's at its peak, and host time.\n\n",
+      Table({"strategy", "work, all PEs (cycles)", "forking PE (cycles)",
+             "pages copied", "table frames after fork", "extra memory (MiB)",
+             "host time (ms)"},
+            work));
+}
+
+}  // namespace
+
+std::string ReplaySection(const ReportContext& r) {
+  std::string tables;
+  for (const std::string& trace : ReplayedTraces(r.h)) {
+    tables += TraceTables(r, trace);
+  }
+  if (tables.empty()) return "";
+  return absl::StrCat(
+      "## Replays of captured forks\n\nEach trace is a real program's fork "
+      "(bench/trace/FORMAT.md): its address space in the captured physical "
+      "order, then the parent's first writes in time order while the child "
+      "reads its snapshot on a second CPU. The simulated machine has all "
+      "data bytes; the kernel's own figures come from the capture's host.\n\n",
+      tables);
+}
+
+}  // namespace ttb::bench

@@ -1,0 +1,173 @@
+// Replays of captured traces: the layout keeps the capture's physical
+// contiguity and nothing else, the simulated machine gets exactly that
+// layout, and a replay under every strategy accounts for each write in
+// the window it happened in.
+#include "bench/replay/replay.h"
+
+#include <gtest/gtest.h>
+
+#include <numeric>
+
+#include "bench/replay/layout.h"
+#include "bench/results/cost_model.h"
+#include "tests/registry_params.h"
+
+namespace ttb::bench {
+namespace {
+
+constexpr uint64_t kHeap = 0x10'0000;
+constexpr uint64_t kText = 0x7f00'0000'0000;
+constexpr uint64_t kPage = 4096;
+
+// A heap of six pages whose frames come in runs of 2, 1 and 3 (in
+// another order than the pages'), a text page, a shared writable page and
+// a guard page; writes to heap pages in three windows of 1 ms, and a text
+// page seen turning exclusive.
+Trace Sample() {
+  Trace t;
+  t.provenance = {{"program", "test 1"},
+                  {"command", "test"},
+                  {"host", "h"},
+                  {"kernel", "k"},
+                  {"date", "2026-11-30"}};
+  t.mappings = {{kHeap, 6, "rw-p", "[heap]"},
+                {kHeap + 6 * kPage, 1, "rw-s", "/dev/shm/x"},
+                {kHeap + 7 * kPage, 1, "---p", "[anon]"},
+                {kText, 1, "r-xp", "/usr/bin/test"}};
+  const uint64_t frames[] = {0x500, 0x501, 0x100, 0x200, 0x201, 0x202};
+  for (uint64_t i = 0; i < 6; ++i) {
+    t.present.push_back({kHeap + i * kPage, frames[i]});
+  }
+  t.present.push_back({kHeap + 6 * kPage, 0x900});
+  t.present.push_back({kHeap + 7 * kPage, 0x901});
+  t.present.push_back({kText, 0x7});
+  t.fork_us = 100;
+  t.writes = {{100, kHeap + 2 * kPage},
+              {2600, kHeap},
+              {2600, kText},
+              {2700, kHeap + 5 * kPage}};
+  return t;
+}
+
+TEST(ReplayLayout, KeepsContiguityAndLeavesAHoleWhereTheFramesBreak) {
+  const ReplayLayout l = LayOut(Sample());
+  ASSERT_EQ(l.runs.size(), 2u);
+  EXPECT_EQ(l.runs[0].va, kHeap);
+  EXPECT_EQ(l.runs[0].pages, 6u);
+  EXPECT_EQ(l.runs[0].perms, PagePerms::kReadWrite);
+  EXPECT_EQ(l.runs[1].va, kText);
+  EXPECT_EQ(l.runs[1].perms, PagePerms::kReadExecute);
+  EXPECT_EQ(l.runs[1].first, 6u);
+  // Physical order 0x7 | 0x100 | 0x200 0x201 0x202 | 0x500 0x501, a hole
+  // between runs.
+  EXPECT_EQ(l.frame_of, (std::vector<uint64_t>{8, 9, 2, 4, 5, 6, 0}));
+  EXPECT_EQ(l.frames, 10u);
+  EXPECT_EQ(l.Holes(), (std::vector<uint64_t>{1, 3, 7}));
+  EXPECT_TRUE(l.frames_known);
+  EXPECT_EQ(l.skipped_pages, 2u);   // Shared writable, and no access.
+  EXPECT_EQ(l.skipped_writes, 1u);  // The text page.
+  ASSERT_EQ(l.writes.size(), 3u);
+  EXPECT_EQ(l.writes[0].us_after_fork, 0u);
+  EXPECT_EQ(l.writes[2].us_after_fork, 2600u);
+  EXPECT_EQ(l.snapshot_us, 2600u);
+  EXPECT_EQ(l.sample_us, 1300u);  // Two gaps between three times seen.
+}
+
+TEST(ReplayLayout, WithoutFramesPagesAreLaidInAddressOrder) {
+  Trace t = Sample();
+  t.present[3].frame.reset();
+  const ReplayLayout l = LayOut(t);
+  EXPECT_FALSE(l.frames_known);
+  EXPECT_EQ(l.frame_of, (std::vector<uint64_t>{0, 1, 2, 3, 4, 5, 6}));
+  EXPECT_TRUE(l.Holes().empty());
+}
+
+std::unique_ptr<sim::Machine> MachineFor(Strategy<sim::SimArch>& s) {
+  sim::MachineConfig config;
+  config.regime = Regime::Va48();
+  config.memory_bytes = 8ull << 20;
+  return sim::Machine::Create(config, s).value();
+}
+
+TEST(ReplayLayout, TheMachineGetsTheCapturedPhysicalOrder) {
+  const ReplayLayout l = LayOut(Sample());
+  auto m = MachineFor(*FindStrategy<sim::SimArch>("lazy_cow"));
+  const sim::Pid pid = m->Spawn(0).value();
+  ASSERT_TRUE(MapLayout(*m, 0, pid, l).ok());
+  AddressSpace& space = m->process(pid)->space;
+  const PhysAddr text = space.Translate(kText).value().pa;
+  for (uint64_t i = 0; i < 6; ++i) {
+    const Result<Translation> t = space.Translate(kHeap + i * kPage);
+    ASSERT_TRUE(t.ok());
+    EXPECT_EQ(t.value().pa - text, l.frame_of[i] * kPage) << "page " << i;
+    EXPECT_EQ(t.value().leaf.ap(), Ap::kRw);
+  }
+  EXPECT_EQ(space.Translate(kText).value().leaf.ap(), Ap::kRo);
+  EXPECT_FALSE(space.Translate(kText).value().leaf.uxn());
+  // The holes went back to the pool.
+  EXPECT_EQ(m->pool().stats().data_frames, l.pages());
+}
+
+TEST(ReplayLayout, AFailedMappingHandsEveryFrameBack) {
+  const ReplayLayout l = LayOut(Sample());
+  auto m = MachineFor(*FindStrategy<sim::SimArch>("lazy_cow"));
+  const sim::Pid pid = m->Spawn(0).value();
+  ASSERT_EQ(m->Map(0, pid, kText, 1,
+                   Descriptor::Page(0).with_ap(Ap::kRo).with_ng(true)),
+            Status::kOk);
+  const uint64_t before = m->pool().stats().data_frames;
+  const absl::Status s = MapLayout(*m, 0, pid, l);
+  EXPECT_NE(s.message().find("mapping 0x7f0000000000 +1 pages failed"),
+            std::string::npos)
+      << s;
+  // The heap stays mapped (a replay then stops); nothing else is held.
+  EXPECT_EQ(m->pool().stats().data_frames, before + 6);
+  EXPECT_EQ(m->pool().stats().invalid_releases, 0u);
+}
+
+class ReplayTest : public testing::TestWithParam<SimStrategy> {};
+
+TEST_P(ReplayTest, EveryWriteIsCopiedOnceAndStallsTheWindowItFellIn) {
+  const ReplayLayout l = LayOut(Sample());
+  ReplayOptions options;
+  options.window_us = 2000;
+  const absl::StatusOr<ReplayResult> r = Replay(l, *GetParam(), options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->window_us, 2000u);
+  ASSERT_EQ(r->windows.size(), 2u);
+  auto copied = [](const Events& e) { return e.get("pages_copied"); };
+  // Either the fork copied the parent's pages, or each write copied its
+  // page, in the window of its time: 0 ms, then 2.5 and 2.6 ms.
+  const uint64_t at_fork = copied(r->fork.all);
+  std::vector<uint64_t> per_window;
+  for (const Events& w : r->windows) per_window.push_back(copied(w));
+  if (at_fork == 0) {
+    EXPECT_EQ(per_window, (std::vector<uint64_t>{1, 2}));
+  } else {
+    EXPECT_EQ(per_window, (std::vector<uint64_t>{0, 0}));
+    EXPECT_GE(at_fork, 6u);
+  }
+  EXPECT_EQ(copied(r->total.all),
+            at_fork + std::accumulate(per_window.begin(), per_window.end(),
+                                      uint64_t{0}));
+  EXPECT_GT(r->table_frames_after_fork, 0u);
+  EXPECT_GE(r->extra_peak_frames, 3u);
+}
+
+TEST(Replay, AWindowIsNoFinerThanTheTracesResolution) {
+  ReplayOptions options;
+  options.window_us = 1000;
+  const absl::StatusOr<ReplayResult> r = Replay(
+      LayOut(Sample()), *FindStrategy<sim::SimArch>("lazy_cow"), options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->window_us, 1300u);
+  // 0, 2.5 and 2.6 ms: one write in each window of 1.3 ms.
+  ASSERT_EQ(r->windows.size(), 3u);
+  for (const Events& w : r->windows) EXPECT_EQ(w.get("pages_copied"), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Strategies, ReplayTest,
+                         testing::ValuesIn(AllStrategies()), StrategyTestName);
+
+}  // namespace
+}  // namespace ttb::bench
