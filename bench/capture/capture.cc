@@ -55,8 +55,14 @@ std::set<pid_t> ChildrenOf(pid_t pid) {
   return out;
 }
 
-bool Alive(pid_t pid) {
-  return std::filesystem::exists(absl::StrCat("/proc/", pid));
+// Whether `pid` still has its address space. A child that has exited
+// stays in /proc as a zombie until it is reaped, but its pages went when
+// it left its mm (which statm then reads as size 0), before its parent
+// could see them exclusive again.
+bool HoldsItsMemory(pid_t pid) {
+  std::ifstream statm(absl::StrCat("/proc/", pid, "/statm"));
+  uint64_t pages = 0;
+  return static_cast<bool>(statm >> pages) && pages != 0;
 }
 
 // The numeric "key:value" lines of `command`'s output whose key is kept.
@@ -157,7 +163,7 @@ absl::StatusOr<Trace> Capture(const CaptureOptions& o) {
       }
     }
     // A child gone before the sample ended may have unshared the pages.
-    if (!Alive(child)) break;
+    if (!HoldsItsMemory(child)) break;
     for (auto& [c, when] : seen) {
       c->written = true;
       t.writes.push_back({when, c->va});
