@@ -145,6 +145,25 @@ TEST_F(BenchCliTest, UnknownStrategyProfileOrSuiteIsOneLineAndExit2) {
   ExpectRejected("dance", "usage");
 }
 
+// The largest fork on the aged layout is set beside the dense one.
+TEST_F(BenchCliTest, TheAgedForkIsShownBesideTheDenseOne) {
+  nlohmann::json benchmarks = nlohmann::json::array();
+  for (const auto& [name, ns] :
+       {std::pair{"fork/lazy_cow/dense/16MiB/manual_time", 2000},
+        std::pair{"fork/lazy_cow/aged/16MiB/manual_time", 13000}}) {
+    benchmarks.push_back({{"name", name},
+                          {"run_type", "iteration"},
+                          {"real_time", ns},
+                          {"time_unit", "ns"},
+                          {"frames_shared", 4096}});
+  }
+  const std::string md = ReportOn(benchmarks, Costs({}));
+  EXPECT_NE(md.find("On the aged layout"), std::string::npos) << md;
+  EXPECT_NE(md.find("| lazy_cow | 2.00 | 13.00 | 6.50 | 8192 |"),
+            std::string::npos)
+      << md;
+}
+
 // A family no section of its own shows gets a table under "Other
 // workloads": a family added to the registry appears with no report edit.
 TEST_F(BenchCliTest, EveryOtherFamilyHasATable) {

@@ -8,6 +8,7 @@
 
 #include <numeric>
 
+#include "bench/replay/aged_layout.h"
 #include "bench/replay/layout.h"
 #include "bench/results/cost_model.h"
 #include "tests/registry_params.h"
@@ -80,6 +81,56 @@ TEST(ReplayLayout, WithoutFramesPagesAreLaidInAddressOrder) {
   EXPECT_FALSE(l.frames_known);
   EXPECT_EQ(l.frame_of, (std::vector<uint64_t>{0, 1, 2, 3, 4, 5, 6}));
   EXPECT_TRUE(l.Holes().empty());
+}
+
+// The lengths of the runs of pages consecutive in both address and frame,
+// over the layout's writable runs.
+std::vector<uint64_t> ContiguousRuns(const ReplayLayout& l) {
+  std::vector<uint64_t> runs;
+  for (const LaidRun& run : l.runs) {
+    if (run.perms != PagePerms::kReadWrite) continue;
+    for (uint64_t i = 0; i < run.pages; ++i) {
+      const uint64_t f = l.frame_of[run.first + i];
+      if (i > 0 && f == l.frame_of[run.first + i - 1] + 1) {
+        ++runs.back();
+      } else {
+        runs.push_back(1);
+      }
+    }
+  }
+  return runs;
+}
+
+double Mean(const std::vector<uint64_t>& v) {
+  return static_cast<double>(std::accumulate(v.begin(), v.end(), uint64_t{0})) /
+         static_cast<double>(v.size());
+}
+double ShareOfOnes(const std::vector<uint64_t>& v) {
+  return static_cast<double>(std::count(v.begin(), v.end(), 1)) /
+         static_cast<double>(v.size());
+}
+
+TEST(AgedLayout, ItsRunsAreTheRedisCapturesAndScattered) {
+  const absl::StatusOr<Trace> trace =
+      LoadTrace(TTB_SOURCE_DIR "/bench/traces/redis-bgsave.ttrace.gz");
+  ASSERT_TRUE(trace.ok()) << trace.status();
+  const std::vector<uint64_t> captured = ContiguousRuns(LayOut(*trace));
+  const ReplayLayout aged = AgedLayout(kHeap, 1 << 18);
+  const std::vector<uint64_t> model = ContiguousRuns(aged);
+  EXPECT_NEAR(Mean(model), Mean(captured), 0.1 * Mean(captured));
+  EXPECT_NEAR(ShareOfOnes(model), ShareOfOnes(captured), 0.03);
+  // Scattered: the physical order of the runs is not their address order.
+  uint64_t descents = 0;
+  for (uint64_t i = 1; i < aged.pages(); ++i) {
+    descents += aged.frame_of[i] < aged.frame_of[i - 1];
+  }
+  EXPECT_GT(descents, model.size() / 3);
+  // Every frame is one page's or a hole, and each page has its own.
+  std::vector<uint64_t> sorted = aged.frame_of;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(std::adjacent_find(sorted.begin(), sorted.end()), sorted.end());
+  EXPECT_EQ(aged.frames, aged.pages() + model.size() - 1);
+  EXPECT_EQ(AgedLayout(kHeap, 1 << 18).frame_of, aged.frame_of);
 }
 
 std::unique_ptr<sim::Machine> MachineFor(Strategy<sim::SimArch>& s) {

@@ -32,7 +32,7 @@ Timings FullRun() {
 
 TEST(TargetsTest, ReadsTheRunAtOneGibAndNamesTheFastestFork) {
   const std::vector<TargetCheck> c = CheckTargets(FullRun());
-  ASSERT_EQ(c.size(), 4u);
+  ASSERT_EQ(c.size(), 6u);
   EXPECT_THAT(c[0].measured, HasSubstr("1.000 ms / 100.00 us = **10.00x**"));
   EXPECT_THAT(c[0].measured, HasSubstr("at 1 GiB"));
   EXPECT_THAT(c[0].measured, HasSubstr("`asid_tagged`, 3.00x"));
@@ -45,6 +45,26 @@ TEST(TargetsTest, ReadsTheRunAtOneGibAndNamesTheFastestFork) {
   EXPECT_THAT(c[3].measured, HasSubstr("**13.00 B** dense at 1 GiB"));
   EXPECT_THAT(c[3].measured, HasSubstr("sparse layout: 133.0 B"));
   EXPECT_EQ(c[3].met, true);
+  // Without aged forks, their targets are not read.
+  EXPECT_THAT(c[4].target, HasSubstr("(aged layout)"));
+  EXPECT_THAT(c[4].measured, HasSubstr("needs fork/lazy_cow/aged/<size>"));
+  EXPECT_FALSE(c[5].met.has_value());
+}
+
+TEST(TargetsTest, ForkTargetsAreReadOnTheAgedLayoutToo) {
+  Timings run = FullRun();
+  run["fork/lazy_cow/aged/1024MiB/manual_time"] = Ns(5'000'000);
+  run["fork/asid_tagged/aged/1024MiB/manual_time"] = Ns(150'000);
+  const std::vector<TargetCheck> c = CheckTargets(run);
+  // The one floor, against the aged fork; the fastest aged fork beside it.
+  EXPECT_THAT(c[4].measured, HasSubstr("5.000 ms / 100.00 us = **50.00x**"));
+  EXPECT_THAT(c[4].measured, HasSubstr("`asid_tagged`, 1.50x"));
+  EXPECT_EQ(c[4].met, false);
+  EXPECT_THAT(c[5].measured, HasSubstr("**1.25x**"));
+  EXPECT_EQ(c[5].met, false);
+  // The dense ones are as before.
+  EXPECT_THAT(c[0].measured, HasSubstr("**10.00x**"));
+  EXPECT_EQ(c[1].met, true);
 }
 
 TEST(TargetsTest, BesideATableSharingForkNamesTheFastestPerPageOne) {
@@ -149,7 +169,7 @@ TEST(TargetsTest, AZeroTimeIsNotAnInfiniteRate) {
 TEST(TargetsTest, AnUnrelatedRunMeasuresNothing) {
   const std::vector<TargetCheck> c =
       CheckTargets({{"pingpong/lazy_cow/manual_time", Ns(300)}});
-  ASSERT_EQ(c.size(), 4u);
+  ASSERT_EQ(c.size(), 6u);
   for (const TargetCheck& check : c) {
     EXPECT_FALSE(check.met.has_value()) << check.target;
     EXPECT_THAT(check.measured, HasSubstr("not in this run")) << check.target;

@@ -61,7 +61,7 @@ TEST(SimWorkload, MalformedNamesSayWhatIsWrong) {
   const std::pair<const char*, const char*> bad[] = {
       {"forkk/dense/1MiB", "unknown workload"},
       {"fork/dense", "wrong number of parts"},
-      {"fork/diagonal/1MiB", "dense or sparse"},
+      {"fork/diagonal/1MiB", "dense, sparse or aged"},
       {"fork/dense/0MiB", "1 to 4096 MiB"},
       {"fork/dense/5000MiB", "1 to 4096 MiB"},
       {"fork/dense/1GiB", "1 to 4096 MiB"},

@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "bench/replay/layout.h"
+#include "bench/replay/map_layout.h"
 #include "bench/results/events.h"
 #include "bench/workloads/machine_events.h"
 #include "engine/sim/machine.h"
@@ -46,11 +47,6 @@ struct ReplayResult {
   uint64_t extra_peak_frames = 0;
   double host_seconds = 0;  // The replay after the layout was mapped.
 };
-
-// Maps `layout` into `pid`'s space on `cpu`: its frames taken from the
-// machine's pool in physical order, the holes between them handed back.
-absl::Status MapLayout(sim::Machine& m, int cpu, sim::Pid pid,
-                       const ReplayLayout& layout);
 
 // The error names what failed (a mapping, the fork, an access) and why.
 absl::StatusOr<ReplayResult> Replay(const ReplayLayout& layout,

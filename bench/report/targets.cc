@@ -44,15 +44,34 @@ std::vector<std::string> DenseFork(const std::string& strategy, uint64_t mib) {
   return NameParts(DenseForkBenchmarkName(strategy.c_str(), mib).c_str());
 }
 
+// The layouts fork targets are read on: each page of a dense parent has
+// the frame after the last one's, an aged parent's frames are scattered.
+constexpr const char* kTargetLayouts[] = {"dense", "aged"};
+
+// fork/<strategy>/<layout>/<N>MiB, as NameParts gives it.
+std::vector<std::string> Fork(const std::string& strategy, const char* layout,
+                              uint64_t mib) {
+  std::vector<std::string> parts = DenseFork(strategy, mib);
+  parts[2] = layout;
+  return parts;
+}
+
+// "" for the dense layout, " (aged layout)" for another.
+std::string OnLayout(const char* layout) {
+  return layout == kTargetLayouts[0] ? ""
+                                     : absl::StrCat(" (", layout, " layout)");
+}
+
 // The size a target is read at: 1 GiB, or else the largest at which the
-// run has the strategy's dense fork and, unless `with` is empty, the
+// run has the strategy's fork on `layout` and, unless `with` is empty, the
 // benchmark `with`/<size> too; 0 if none.
-uint64_t TargetSize(const Timings& all, const std::vector<std::string>& with) {
+uint64_t TargetSize(const Timings& all, const std::vector<std::string>& with,
+                    const char* layout = kTargetLayouts[0]) {
   uint64_t largest = 0;
   for (const auto& [name, m] : all) {
     const std::vector<std::string> p = NameParts(name);
     if (p.size() != 4 || p[0] != "fork" || p[1] != kStrategy ||
-        p[2] != "dense") {
+        p[2] != layout) {
       continue;
     }
     const uint64_t mib = std::strtoull(p[3].c_str(), nullptr, 10);
@@ -87,10 +106,11 @@ bool HandlesEveryPage(const Measured& m, uint64_t mib) {
   return m.Counter("frames_shared") + m.Counter("pages_copied") >= mib * 256;
 }
 
-// The fastest dense fork at `mib` among all strategies, as "; the fastest
+// The fastest fork on `layout` at `mib` among all strategies, as "; the fastest
 // strategy, `s`, Nx", when it is not the target's strategy; and when that
 // one shares whole tables, the fastest that handles every page too.
-std::string FastestFork(const Timings& all, uint64_t mib, double floor_ns) {
+std::string FastestFork(const Timings& all, uint64_t mib, double floor_ns,
+                        const char* layout) {
   struct Fastest {
     std::string strategy;
     double ns = 0;
@@ -100,7 +120,7 @@ std::string FastestFork(const Timings& all, uint64_t mib, double floor_ns) {
   } any, per_page;
   for (const auto& [name, m] : all) {
     const std::vector<std::string> p = NameParts(name);
-    if (p.size() != 4 || p[0] != "fork" || p[2] != "dense" ||
+    if (p.size() != 4 || p[0] != "fork" || p[2] != layout ||
         p[3] != SizeName(mib) || m.ns.empty()) {
       continue;
     }
@@ -122,28 +142,30 @@ std::string FastestFork(const Timings& all, uint64_t mib, double floor_ns) {
 
 std::string Where(uint64_t mib) { return mib == 0 ? "" : SizeLabel(mib); }
 
-double ForkNs(const Timings& all, uint64_t mib) {
-  return mib == 0 ? -1 : MedianNs(all, DenseFork(kStrategy, mib));
+double ForkNs(const Timings& all, uint64_t mib, const char* layout) {
+  return mib == 0 ? -1 : MedianNs(all, Fork(kStrategy, layout, mib));
 }
 
 // The fork against the floor timed as the fork is, right after the last
 // child's exit and the parent's reset; the floors run back to back, their
 // tables still cached from the pass before, are quoted beside it.
-TargetCheck FloorTarget(const Timings& all) {
-  const uint64_t mib = TargetSize(all, {"fork_floor_after_exit"});
+// The floor copies descriptors whatever frames they point at: one floor
+// serves every layout.
+TargetCheck FloorTarget(const Timings& all, const char* layout) {
+  const uint64_t mib = TargetSize(all, {"fork_floor_after_exit"}, layout);
   const double floor_ns =
       mib == 0 ? -1 : MedianNs(all, {"fork_floor_after_exit", SizeName(mib)});
   TargetCheck floor =
       Ratio(absl::StrFormat("`%s` fork within %.0fx of the floor (read each "
                             "descriptor, write it read-only into new tables), "
-                            "timed as the fork is: after a child's exit",
-                            kStrategy, kMaxFloorRatio),
-            ForkNs(all, mib), floor_ns, Where(mib),
-            absl::StrCat("needs fork/", kStrategy,
-                         "/dense/<size> and fork_floor_after_exit"),
+                            "timed as the fork is: after a child's exit%s",
+                            kStrategy, kMaxFloorRatio, OnLayout(layout)),
+            ForkNs(all, mib, layout), floor_ns, Where(mib),
+            absl::StrCat("needs fork/", kStrategy, "/", layout,
+                         "/<size> and fork_floor_after_exit"),
             [](double r) { return r <= kMaxFloorRatio; });
   if (!floor.met.has_value()) return floor;
-  floor.measured += FastestFork(all, mib, floor_ns);
+  floor.measured += FastestFork(all, mib, floor_ns, layout);
   for (const auto& [name, what] :
        {std::pair{"fork_floor", "the floor run back to back"},
         std::pair{"fork_floor_shared",
@@ -152,20 +174,22 @@ TargetCheck FloorTarget(const Timings& all) {
     const double ns = MedianNs(all, {name, SizeName(mib)});
     if (ns > 0) {
       absl::StrAppendFormat(&floor.measured, "; %.2fx %s (`%s`)",
-                            ForkNs(all, mib) / ns, what, name);
+                            ForkNs(all, mib, layout) / ns, what, name);
     }
   }
   return floor;
 }
 
-TargetCheck NativeForkTarget(const Timings& all) {
-  const uint64_t mib = TargetSize(all, {"native", "fork"});
+TargetCheck NativeForkTarget(const Timings& all, const char* layout) {
+  const uint64_t mib = TargetSize(all, {"native", "fork"}, layout);
   const double native_ns =
       mib == 0 ? -1 : MedianNs(all, {"native", "fork", SizeName(mib)});
   return Ratio(
-      absl::StrCat("`", kStrategy, "` fork faster than this host's fork()"),
-      ForkNs(all, mib), native_ns, Where(mib),
-      absl::StrCat("needs fork/", kStrategy, "/dense/<size> and native/fork"),
+      absl::StrCat("`", kStrategy, "` fork faster than this host's fork()",
+                   OnLayout(layout)),
+      ForkNs(all, mib, layout), native_ns, Where(mib),
+      absl::StrCat("needs fork/", kStrategy, "/", layout,
+                   "/<size> and native/fork"),
       [](double r) { return r < 1; });
 }
 
@@ -227,8 +251,13 @@ TargetCheck OverheadTarget(const Timings& all) {
 }  // namespace
 
 std::vector<TargetCheck> CheckTargets(const Timings& all) {
-  return {FloorTarget(all), NativeForkTarget(all), AccessRateTarget(all),
-          OverheadTarget(all)};
+  const char* aged = kTargetLayouts[1];
+  return {FloorTarget(all, kTargetLayouts[0]),
+          NativeForkTarget(all, kTargetLayouts[0]),
+          AccessRateTarget(all),
+          OverheadTarget(all),
+          FloorTarget(all, aged),
+          NativeForkTarget(all, aged)};
 }
 
 std::string TargetsSection(const std::vector<TargetCheck>& checks) {

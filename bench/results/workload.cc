@@ -9,7 +9,7 @@
 namespace ttb::bench {
 namespace {
 
-constexpr const char* kLayouts[] = {"dense", "sparse"};
+constexpr const char* kLayouts[] = {"dense", "sparse", "aged"};
 constexpr const char* kWriters[] = {"child_first_write", "parent_first_write",
                                     "second_write"};
 
@@ -17,7 +17,7 @@ constexpr const char* kWriters[] = {"child_first_write", "parent_first_write",
 const char* Shape(Param p) {
   switch (p) {
     case Param::kLayout:
-      return "{dense,sparse}";
+      return "{dense,sparse,aged}";
     case Param::kPercent:
       return "<k>pct";
     case Param::kWriter:
@@ -60,7 +60,8 @@ absl::Status ParseParam(Param p, absl::string_view text, SimWorkload& w) {
         w.layout = static_cast<Layout>(i);
         return absl::OkStatus();
       }
-      return absl::InvalidArgumentError("the layout must be dense or sparse");
+      return absl::InvalidArgumentError(
+          "the layout must be dense, sparse or aged");
     case Param::kPercent:
       if (ParseNumber(text, "pct", 0, 100, n)) {
         w.percent = static_cast<int>(n);

@@ -18,7 +18,10 @@
 
 namespace ttb::bench {
 
-enum class Layout { kDense, kSparse };
+// Dense: one run of pages over consecutive frames. Sparse: 32 pages per
+// 2 MiB region. Aged: dense addresses over scattered frames
+// (bench/replay/aged_layout.h).
+enum class Layout { kDense, kSparse, kAged };
 enum class Writer { kChild, kParent, kSecondWrite };
 
 // The families a name may belong to: the registry's.

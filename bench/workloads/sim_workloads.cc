@@ -9,6 +9,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "bench/replay/aged_layout.h"
+#include "bench/replay/map_layout.h"
 #include "bench/results/latency.h"
 #include "bench/workloads/floor.h"
 #include "bench/workloads/hw_counters.h"
@@ -52,10 +54,14 @@ class Fixture {
     config.regime = Regime::Va48();
     config.profile = o.profile;
     config.range_tlbi = o.range_tlbi;
-    // Room for a full copy of the parent, the tables of both (sparse
-    // layouts take one level-3 table per 32 pages: 128 bytes a page each),
-    // the text and the kernel. No more: the benchmark commits all of it.
-    config.memory_bytes = 2 * pages * 4096 + pages * 512 + (16ull << 20);
+    const ReplayLayout aged =
+        layout == Layout::kAged ? AgedLayout(kBase, pages) : ReplayLayout();
+    // Room for the parent (and the holes between an aged layout's runs), a
+    // full copy of it, the tables of both (sparse layouts take one level-3
+    // table per 32 pages: 128 bytes a page each), the text and the kernel.
+    // No more: the benchmark commits all of it.
+    config.memory_bytes = (std::max(pages, aged.frames) + pages) * 4096 +
+                          pages * 512 + (16ull << 20);
     config.populate_memory = true;
     auto m = sim::Machine::Create(config, s);
     if (!m.ok()) {
@@ -68,6 +74,11 @@ class Fixture {
     parent_ = parent.value();
     if (layout == Layout::kDense) {
       Check(machine_->Map(0, parent_, kBase, pages, kUserRw), "map");
+    } else if (layout == Layout::kAged) {
+      if (const absl::Status s = MapLayout(*machine_, 0, parent_, aged);
+          !s.ok()) {
+        error_ = std::string(s.message());
+      }
     } else {
       for (uint64_t done = 0; done < pages && ok();
            done += kSparsePagesPerRegion) {
@@ -405,7 +416,8 @@ constexpr SimFamily kSimFamilies[] = {
      ForkLatency,
      [](const SimFamily& f, Suite suite) {
        return AtEachSize(suite, kAnySize, [&](auto& all, uint64_t mib) {
-         for (Layout layout : {Layout::kDense, Layout::kSparse}) {
+         for (Layout layout :
+              {Layout::kDense, Layout::kSparse, Layout::kAged}) {
            all.push_back({.family = &f.info, .mib = mib, .layout = layout});
          }
        });
