@@ -21,7 +21,8 @@ Status FramePool::Init(void* memory, PhysAddr phys_base, uint64_t bytes,
   while (frames > 0 && metadata_bytes(frames) + frames * frame > bytes) {
     --frames;
   }
-  if (frames == 0) return Status::kInvalidArgument;
+  // Free frames are linked by 32-bit index (kNoIndex ends the list).
+  if (frames == 0 || frames >= kNoIndex) return Status::kInvalidArgument;
 
   auto* raw = static_cast<uint8_t*>(memory);
   const uint64_t meta = metadata_bytes(frames);
@@ -36,18 +37,19 @@ Status FramePool::Init(void* memory, PhysAddr phys_base, uint64_t bytes,
   if (!memory_is_zero) __builtin_memset(raw, 0, meta);
   next_fresh_ = 0;
   fresh_end_ = frames;
-  free_head_ = kNoFrame;
+  free_head_ = kNoIndex;
+  keep_data_ = true;
   fail_countdown_ = 0;
   stats_ = FramePoolStats{};
   return Status::kOk;
 }
 
 PhysAddr FramePool::Take(FrameUse use, bool* zero) {
-  if (free_head_ != kNoFrame) {
-    const PhysAddr frame = free_head_;
-    __builtin_memcpy(&free_head_, Bytes(frame), sizeof(free_head_));
+  if (free_head_ != kNoIndex) {
+    const uint64_t index = free_head_;
+    free_head_ = refs_[index];
     *zero = false;
-    return frame;
+    return AddressOf(index);
   }
   if (next_fresh_ < fresh_end_) {
     *zero = memory_is_zero_;
@@ -84,7 +86,7 @@ Result<PhysAddr> FramePool::Claim(FrameUse use, bool* zero) {
 Result<PhysAddr> FramePool::Allocate(FrameUse use) {
   bool zero = false;
   const Result<PhysAddr> frame = Claim(use, &zero);
-  if (frame.ok() && !zero) {
+  if (frame.ok() && !zero && (keep_data_ || use != FrameUse::kData)) {
     __builtin_memset(Bytes(frame.value()), 0, frame_bytes());
   }
   return frame;
@@ -99,7 +101,9 @@ Result<PhysAddr> FramePool::Copy(PhysAddr src) {
   bool zero = false;
   const Result<PhysAddr> frame = Claim(FrameUse::kData, &zero);
   if (frame.ok()) {
-    __builtin_memcpy(Bytes(frame.value()), Bytes(src), frame_bytes());
+    if (keep_data_) {
+      __builtin_memcpy(Bytes(frame.value()), Bytes(src), frame_bytes());
+    }
     ++stats_.copies;
   }
   return frame;
@@ -145,8 +149,10 @@ bool FramePool::Release(PhysAddr frame) {
   if (observer_ != nullptr) observer_->Freed(frame, Use(frame));
   Account(static_cast<FrameUse>(use_[index]), -1);
   use_[index] = static_cast<uint8_t>(FrameUse::kFree);
-  __builtin_memcpy(Bytes(frame), &free_head_, sizeof(free_head_));
-  free_head_ = frame;
+  // A free frame's count is unused: it links the free list, so that
+  // freeing touches no frame's bytes (a frame without data has none).
+  refs_[index] = free_head_;
+  free_head_ = static_cast<uint32_t>(index);
   ++stats_.frees;
   return true;
 }

@@ -86,6 +86,7 @@ class FramePool {
   // One reference fewer; the frame is freed at zero. Returns whether it was.
   bool Release(PhysAddr frame);
 
+  // The references to a frame in use.
   uint32_t RefCount(PhysAddr frame) const {
     const uint64_t index = IndexOf(frame);
     return refs_[index] + group_refs_[index / kGroupFrames];
@@ -111,6 +112,14 @@ class FramePool {
 
   void set_observer(FrameObserver* observer) { observer_ = observer; }
 
+  // With false, data frames keep no bytes: Allocate leaves a reused one as
+  // it is, and Copy counts a copy without making it, so the host never
+  // touches a data frame's memory. For spaces larger than the host's
+  // memory (tables and metadata are kept as ever); what such frames read
+  // as is undefined. Init sets it true.
+  void set_keep_data(bool keep) { keep_data_ = keep; }
+  bool keep_data() const { return keep_data_; }
+
   // Makes the nth allocation from now fail (n = 1: the next one); 0 cancels.
   // Tests use it to prove every caller undoes a half-done operation.
   void FailNthAllocation(uint64_t n) { fail_countdown_ = n; }
@@ -128,6 +137,7 @@ class FramePool {
 
  private:
   static constexpr PhysAddr kNoFrame = ~0ull;
+  static constexpr uint32_t kNoIndex = ~0u;
 
   uint64_t IndexOf(PhysAddr pa) const {
     return (pa - phys_base_) >> frame_shift_;
@@ -155,7 +165,9 @@ class FramePool {
   uint8_t* use_ = nullptr;
   uint64_t next_fresh_ = 0;  // Frames [next_fresh_, fresh_end_) never used.
   uint64_t fresh_end_ = 0;
-  PhysAddr free_head_ = kNoFrame;  // LIFO list threaded through free frames.
+  // LIFO list of free frames' indices, threaded through their refs_.
+  uint32_t free_head_ = kNoIndex;
+  bool keep_data_ = true;
   uint64_t fail_countdown_ = 0;
   FrameObserver* observer_ = nullptr;
   FramePoolStats stats_;

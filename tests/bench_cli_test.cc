@@ -334,6 +334,21 @@ TEST_F(BenchCliTest, ReplayRunsEachStrategyAndReportsBesideTheRealFork) {
   fs::remove_all(dir);
 }
 
+TEST_F(BenchCliTest, AReplayWithoutDataSaysSo) {
+  const fs::path dir = dir_.string() + "-trace";
+  const fs::path trace = CorpusTrace(dir);
+  const Outcome o = RunDriver("replay " + trace.string() +
+                              " --variants=lazy_cow --no_data" + Out());
+  ASSERT_EQ(o.status, 0) << o.output;
+  const nlohmann::json result =
+      nlohmann::json::parse(ReadFile(Written(".json")));
+  EXPECT_EQ(result["benchmarks"][0]["keeps_data"], 0);
+  EXPECT_EQ(result["benchmarks"][0]["pages_copied"], 3);
+  EXPECT_NE(ReadFile(Written(".md")).find("replayed without data bytes"),
+            std::string::npos);
+  fs::remove_all(dir);
+}
+
 // Each problem a cost file can have stops the driver with one line.
 TEST_F(BenchCliTest, ACostFigureWithoutASourceOrRangeIsOneLineAndExit2) {
   // Beside the output directory, which must stay empty.

@@ -39,8 +39,8 @@ TEST_F(FramePoolTest, AnUnclearedFrameKeepsItsLastUsersBytes) {
   EXPECT_TRUE(pool().Release(frame));
   const PhysAddr again = pool().AllocateUncleared(FrameUse::kTable).value();
   EXPECT_EQ(again, frame);
-  // Past the free list's link in its first bytes.
-  for (int i = 8; i < 4096; ++i) ASSERT_EQ(pool().Bytes(again)[i], 0xA5);
+  // All of them: the free list is linked through the metadata.
+  for (int i = 0; i < 4096; ++i) ASSERT_EQ(pool().Bytes(again)[i], 0xA5);
   EXPECT_EQ(pool().RefCount(again), 1u);
   EXPECT_EQ(pool().Use(again), FrameUse::kTable);
   EXPECT_EQ(pool().stats().table_frames, 1u);
@@ -129,6 +129,26 @@ TEST_F(FramePoolTest, CopyDuplicatesTheBytes) {
             0);
   EXPECT_EQ(pool().stats().copies, 1u);
   EXPECT_EQ(pool().RefCount(copy.value()), 1u);
+}
+
+// Without data, a data frame's bytes are never written: not to clear it,
+// not to copy into it, not to free it. Tables are cleared as ever.
+TEST_F(FramePoolTest, WithoutDataNoDataFrameIsWritten) {
+  pool().set_keep_data(false);
+  const PhysAddr src = NewFrame();
+  std::memset(pool().Bytes(src), 0xA5, 4096);
+  const Result<PhysAddr> copy = pool().Copy(src);
+  ASSERT_TRUE(copy.ok());
+  EXPECT_EQ(pool().Bytes(copy.value())[0], 0);  // Fresh, and not copied.
+  EXPECT_EQ(pool().stats().copies, 1u);
+  EXPECT_TRUE(pool().Release(src));
+  const PhysAddr again = NewFrame();
+  EXPECT_EQ(again, src);
+  for (int i = 0; i < 4096; ++i) ASSERT_EQ(pool().Bytes(again)[i], 0xA5);
+  EXPECT_TRUE(pool().Release(again));
+  const PhysAddr table = NewTable();
+  EXPECT_EQ(table, src);
+  for (int i = 0; i < 4096; ++i) ASSERT_EQ(pool().Bytes(table)[i], 0);
 }
 
 TEST_F(FramePoolTest, StatisticsTrackUseAndPeak) {

@@ -57,6 +57,13 @@ TEST(SimWorkload, BenchmarkNamesPutTheStrategySecond) {
             "pingpong/untagged");
 }
 
+TEST(SimWorkload, AFamilyWithoutDataNamesSizesBeyondTheHosts) {
+  const absl::StatusOr<SimWorkload> w = ParseSimWorkload("fork_huge/65536MiB");
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(w->mib, 65536u);
+  EXPECT_FALSE(w->family->keeps_data);
+}
+
 TEST(SimWorkload, MalformedNamesSayWhatIsWrong) {
   const std::pair<const char*, const char*> bad[] = {
       {"forkk/dense/1MiB", "unknown workload"},
@@ -71,6 +78,8 @@ TEST(SimWorkload, MalformedNamesSayWhatIsWrong) {
       {"cow_fault/grandchild", "unknown writer"},
       {"smp_fork/33cpus/64MiB", "1 to 32"},
       {"pingpong/extra", "wrong number of parts"},
+      // Without data bytes a parent may be larger than the host's memory.
+      {"fork_huge/65537MiB", "1 to 65536 MiB"},
       {"", "unknown workload"},
   };
   for (const auto& [name, says] : bad) {

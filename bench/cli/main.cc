@@ -89,6 +89,9 @@ ABSL_FLAG(std::string, program, "",
 ABSL_FLAG(std::string, program_command, "", "capture: how the program was run");
 ABSL_FLAG(int32_t, resolution_us, 5000,
           "capture: microseconds between samples of the parent's pages");
+ABSL_FLAG(bool, no_data, false,
+          "replay: keep no data bytes (frames hold tables and metadata "
+          "only), for a process larger than this host's memory");
 ABSL_FLAG(std::string, image, "", "baremetal: the image to boot");
 ABSL_FLAG(double, threshold, 0.05,
           "compare: a B/A time ratio above 1 + threshold is a regression");
@@ -484,7 +487,8 @@ int ReplayCommand(const char* argv0, const std::string& path) {
   const Output out = PrepareOutput(
       setup.host.MachineName(), absl::StrCat(Today(), "-replay-", trace->name,
                                              MachineSuffix(setup), ".json"));
-  RegisterReplayBenchmarks(setup.options, {trace});
+  RegisterReplayBenchmarks(setup.options, {trace},
+                           !absl::GetFlag(FLAGS_no_data));
   return RunAndReport(argv0, setup, out, "", "0", kReplayFamily, {trace});
 }
 
@@ -909,7 +913,8 @@ int main(int argc, char** argv) {
   if (command == "replay") {
     if (operands.size() != 1) {
       ttb::bench::Usage(
-          "usage: ttbench replay TRACE [--variants a,b] [--profile NAME]");
+          "usage: ttbench replay TRACE [--variants a,b] [--profile NAME] "
+          "[--no_data]");
     }
     return ttb::bench::ReplayCommand(argv[0], operands[0]);
   }

@@ -66,6 +66,7 @@ absl::StatusOr<ReplayResult> Replay(const ReplayLayout& layout,
   config.profile = options.profile;
   config.range_tlbi = options.range_tlbi;
   config.memory_bytes = MemoryBytes(layout);
+  config.keep_data = options.keep_data;
   absl::StatusOr<std::unique_ptr<sim::Machine>> made =
       sim::Machine::Create(config, strategy);
   if (!made.ok()) return made.status();

@@ -29,6 +29,9 @@ struct ReplayOptions {
   bool range_tlbi = false;
   // PEs the kernel broadcasts its maintenance to (at least the two CPUs).
   int pes = 2;
+  // Whether data frames keep their bytes; without, a layout larger than
+  // the host's memory replays (sim::MachineConfig::keep_data).
+  bool keep_data = true;
   // The stall is measured per window of this much trace time, or of the
   // trace's effective resolution where that is coarser: a finer window
   // would split what one sample saw.

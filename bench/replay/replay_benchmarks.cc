@@ -18,8 +18,10 @@ constexpr CostPoint kPoints[] = {CostPoint::kLow, CostPoint::kTypical,
                                  CostPoint::kHigh};
 
 void RunReplay(benchmark::State& state, const SuiteOptions& o,
-               Strategy<sim::SimArch>* s, const ReplayTrace& t) {
+               Strategy<sim::SimArch>* s, const ReplayTrace& t,
+               bool keep_data) {
   ReplayOptions options;
+  options.keep_data = keep_data;
   options.profile = o.profile;
   options.range_tlbi = o.range_tlbi;
   options.pes = o.costs->pes();
@@ -61,6 +63,7 @@ void RunReplay(benchmark::State& state, const SuiteOptions& o,
   state.counters["skipped_pages"] = static_cast<double>(l.skipped_pages);
   state.counters["skipped_writes"] = static_cast<double>(l.skipped_writes);
   state.counters["frames_known"] = l.frames_known ? 1 : 0;
+  state.counters[kKeepsDataCounter] = keep_data ? 1 : 0;
   state.counters["table_frames"] =
       static_cast<double>(last->table_frames_after_fork);
   state.counters["extra_peak_frames"] =
@@ -101,12 +104,15 @@ std::vector<std::string> TracesIn(const std::string& dir) {
 
 void RegisterReplayBenchmarks(
     const SuiteOptions& options,
-    const std::vector<std::shared_ptr<const ReplayTrace>>& traces) {
+    const std::vector<std::shared_ptr<const ReplayTrace>>& traces,
+    bool keep_data) {
   for (const auto& trace : traces) {
     for (Strategy<sim::SimArch>* s : options.strategies) {
       Register(
           absl::StrCat(kReplayFamily, "/", s->name(), "/", trace->name),
-          [=](benchmark::State& st) { RunReplay(st, options, s, *trace); },
+          [=](benchmark::State& st) {
+            RunReplay(st, options, s, *trace, keep_data);
+          },
           /*manual_time=*/true)
           ->Unit(benchmark::kMillisecond);
     }

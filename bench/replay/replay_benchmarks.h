@@ -32,9 +32,12 @@ absl::StatusOr<std::shared_ptr<const ReplayTrace>> LoadReplayTrace(
 // The traces (*.ttrace.gz) in `dir`, sorted.
 std::vector<std::string> TracesIn(const std::string& dir);
 
+// Registers replay/<strategy>/<trace> for each trace and strategy; with
+// `keep_data` false, their machines keep no data bytes.
 void RegisterReplayBenchmarks(
     const SuiteOptions& options,
-    const std::vector<std::shared_ptr<const ReplayTrace>>& traces);
+    const std::vector<std::shared_ptr<const ReplayTrace>>& traces,
+    bool keep_data = true);
 
 }  // namespace ttb::bench
 

@@ -125,6 +125,10 @@ std::string TraceTables(const ReportContext& r, const std::string& trace) {
                          " pages of shared writable or inaccessible mappings "
                          "not laid out")
           : "",
+      h.Counter(any, kKeepsDataCounter) > 0
+          ? ""
+          : "; replayed without data bytes (frames hold tables and metadata "
+            "only: `--no_data`), every event counted as with them",
       ". What the program and its kernel reported of the same fork: ",
       reported.empty() ? "nothing" : reported, ".\n\n",
       "The fork's stall and the parent-visible stall per window: cycles the "
@@ -158,8 +162,8 @@ std::string ReplaySection(const ReportContext& r) {
       "## Replays of captured forks\n\nEach trace is a real program's fork "
       "(bench/trace/FORMAT.md): its address space in the captured physical "
       "order, then the parent's first writes in time order while the child "
-      "reads its snapshot on a second CPU. The simulated machine has all "
-      "data bytes; the kernel's own figures come from the capture's host.\n\n",
+      "reads its snapshot on a second CPU. The kernel's own figures come from "
+      "the capture's host.\n\n",
       tables);
 }
 

@@ -14,6 +14,9 @@ inline constexpr char kForkCyclesCounter[] = "fork_cycles";
 inline constexpr const char* kStallCounters[] = {"stall_p50", "stall_p99",
                                                  "stall_max"};
 inline constexpr const char* kCostPointNames[] = {"low", "typical", "high"};
+// 1 when the replay's machine kept data bytes, 0 when its frames held
+// tables and metadata only.
+inline constexpr char kKeepsDataCounter[] = "keeps_data";
 // What the program and its kernel reported of the captured fork
 // ("reported.latest_fork_usec").
 inline constexpr char kReportedPrefix[] = "reported.";

@@ -82,13 +82,17 @@ absl::Status ParseParam(Param p, absl::string_view text, SimWorkload& w) {
       }
       return absl::InvalidArgumentError(
           "the CPU count must be 1 to 32, as <n>cpus");
-    case Param::kSize:
-      if (ParseNumber(text, "MiB", 1, SimWorkload::kMaxMiB, n)) {
+    case Param::kSize: {
+      const uint64_t max = w.family->keeps_data
+                               ? SimWorkload::kMaxMiB
+                               : SimWorkload::kMaxMiBWithoutData;
+      if (ParseNumber(text, "MiB", 1, max, n)) {
         w.mib = n;
         return absl::OkStatus();
       }
-      return absl::InvalidArgumentError(absl::StrCat(
-          "the size must be 1 to ", SimWorkload::kMaxMiB, " MiB, as <N>MiB"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("the size must be 1 to ", max, " MiB, as <N>MiB"));
+    }
     case Param::kNone:
       break;
   }

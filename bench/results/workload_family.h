@@ -20,6 +20,10 @@ struct WorkloadFamily {
   // One line: what a workload of the family does, for `list`, the README
   // and the report.
   const char* what;
+  // Whether its machines keep the bytes of data frames. Without them
+  // (sim::MachineConfig::keep_data) a workload's parent may be larger
+  // than the host's memory: its sizes go up to kMaxMiBWithoutData.
+  bool keeps_data = true;
 };
 
 }  // namespace ttb::bench

@@ -26,12 +26,19 @@ enum class Suite { kQuick, kDefault, kFull };
 // What the workloads that time themselves read.
 using Clock = std::chrono::steady_clock;
 
+// Keeps a benchmark's simulated machine between the calls Google
+// Benchmark makes of it (sim_workloads.cc).
+class FixtureCache;
+
 struct SuiteOptions {
   Suite suite = Suite::kDefault;
   std::vector<Strategy<sim::SimArch>*> strategies;
   const sim::TlbProfile* profile = nullptr;
   bool range_tlbi = false;
   const CostModel* costs = nullptr;
+  // Where benchmarks keep their machine between calls; nullptr: each call
+  // builds its own (a caller whose strategies may die before the next).
+  FixtureCache* fixtures = nullptr;
 };
 
 // Registers a benchmark and remembers its name (for progress counts).

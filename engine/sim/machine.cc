@@ -45,6 +45,11 @@ absl::StatusOr<std::unique_ptr<Machine>> Machine::Create(
   if (!config.regime.Supported()) {
     return absl::InvalidArgumentError("unsupported translation regime");
   }
+  if (!config.keep_data && (config.populate_memory || config.check_coherence)) {
+    return absl::InvalidArgumentError(
+        "a machine without data bytes neither populates its memory nor "
+        "checks coherence");
+  }
   auto memory = SimMemory::Create(
       config.memory_bytes, config.regime.granule_shift, config.populate_memory);
   if (!memory.ok()) return memory.status();
@@ -69,6 +74,7 @@ Machine::Machine(const MachineConfig& config, Strategy<SimArch>& strategy,
       running_(config.cpus, nullptr),
       counters_(config.cpus) {
   for (int c = 0; c < config.cpus; ++c) arches_.emplace_back(&system_, c);
+  pool().set_keep_data(config.keep_data);
   if (!config.check_coherence) return;
   checker_ = std::make_unique<CoherenceChecker>(config.regime, pool());
   pool().set_observer(this);
@@ -430,8 +436,12 @@ AccessResult Machine::Perform(int cpu, Pid pid, VirtAddr va, uint64_t bytes,
       case Step::kNoMemory:
         return AccessResult{false, fault, true};
     }
-    if (out != nullptr) std::memcpy(out + done, pool().Bytes(pa), chunk);
-    if (in != nullptr) std::memcpy(pool().Bytes(pa), in + done, chunk);
+    if (!config_.keep_data) {
+      if (out != nullptr) std::memset(out + done, 0, chunk);
+    } else {
+      if (out != nullptr) std::memcpy(out + done, pool().Bytes(pa), chunk);
+      if (in != nullptr) std::memcpy(pool().Bytes(pa), in + done, chunk);
+    }
     done += chunk;
   }
   return AccessResult{};

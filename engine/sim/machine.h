@@ -42,6 +42,11 @@ struct MachineConfig {
   // so a benchmark times the simulated work rather than the host kernel's
   // first-touch faults on frames the workload allocates.
   bool populate_memory = false;
+  // False: data frames keep no bytes (FramePool::set_keep_data), so a
+  // process larger than the host's memory can be forked; writes are lost
+  // and reads return zeros, while every event is counted as ever. Needs
+  // populate_memory and check_coherence off.
+  bool keep_data = true;
   bool check_coherence = false;
   // Adversarial speculation (needs check_coherence): before a fault
   // handler runs, after every TLBI, barrier and TTBR0 write, and before
