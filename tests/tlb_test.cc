@@ -175,6 +175,29 @@ TEST(Tlb, LeastRecentlyUsedEntryIsEvictedAndL2RefillsL1) {
   EXPECT_EQ(tlb.stats().l1_hits, 2u);
 }
 
+// A hit found through the recent hits (a page looked up again while the
+// L1 is unchanged) makes the entry most recently used as a full lookup
+// does, and no entry is found there once the L1 has changed.
+TEST(Tlb, RepeatedHitsKeepTheReplacementOrderAndSeeEveryChange) {
+  Tlb tlb(kSmall, Regime::Va39());
+  for (VirtAddr va = 0; va < 4 * 0x1000; va += 0x1000) tlb.Fill(Page(va, 1));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_NE(tlb.Lookup(0x0000, 1), nullptr);
+    ASSERT_NE(tlb.Lookup(0x1000, 1), nullptr);
+  }
+  // Page 2 is now the least recently used, then page 3.
+  tlb.Fill(Page(0x4000, 1));
+  ASSERT_NE(tlb.Lookup(0x0000, 1), nullptr);
+  ASSERT_NE(tlb.Lookup(0x1000, 1), nullptr);
+  EXPECT_EQ(tlb.stats().l1_hits, 8u);
+  ASSERT_NE(tlb.Lookup(0x2000, 1), nullptr);  // From the L2: it was evicted.
+  EXPECT_EQ(tlb.stats().l2_hits, 1u);
+  // Invalidated, it is gone however recently it hit.
+  ASSERT_NE(tlb.Lookup(0x0000, 1), nullptr);
+  tlb.Invalidate(tlbi::Op::kVale1, tlbi::VaOperand(0x0000, 1));
+  EXPECT_EQ(tlb.Lookup(0x0000, 1), nullptr);
+}
+
 TEST(Tlb, WalkCacheReturnsTheDeepestTable) {
   Tlb tlb(kSmall, Regime::Va48());
   tlb.FillWalk(WalkEntry{0, 0x100000, 1, 0, 0});

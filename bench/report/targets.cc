@@ -14,7 +14,7 @@ namespace {
 constexpr char kStrategy[] = "lazy_cow";
 constexpr uint64_t kTargetMiB = 1024;
 constexpr double kMaxFloorRatio = 2;
-constexpr double kMinAccessesPerSecond = 50e6;
+constexpr double kMinAccessesPerSecond = 100e6;
 constexpr double kMaxOverheadBytes = 16;
 
 double MedianNs(const Timings& all, const std::vector<std::string>& parts) {

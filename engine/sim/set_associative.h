@@ -38,8 +38,9 @@ class SetAssociative {
   // The entry of set `key` that satisfies `match`, made most recently used.
   template <typename Match>
   Entry* Find(uint64_t key, Match&& match) {
-    if (!MayHold(key)) return nullptr;
-    const uint32_t hinted = hint_[Bucket(key)];
+    const size_t bucket = Bucket(key);
+    if (present_[bucket] == 0) return nullptr;
+    const uint32_t hinted = hint_[bucket];
     if (stamps_[hinted] != 0 && slots_[hinted].key == key &&
         match(slots_[hinted].entry)) {
       stamps_[hinted] = ++clock_;
@@ -49,12 +50,26 @@ class SetAssociative {
     for (uint32_t i = first; i < first + ways_; ++i) {
       if (stamps_[i] != 0 && match(slots_[i].entry)) {
         stamps_[i] = ++clock_;
-        hint_[Bucket(key)] = i;
+        hint_[bucket] = i;
         return &slots_[i].entry;
       }
     }
     return nullptr;
   }
+
+  // Which slot an entry Find returned sits in, and the same entry found
+  // again through it: made most recently used, as Find would.
+  uint32_t SlotOf(const Entry* e) const {
+    return static_cast<uint32_t>(reinterpret_cast<const Slot*>(e) -
+                                 slots_.data());
+  }
+  Entry* Touch(uint32_t slot) {
+    stamps_[slot] = ++clock_;
+    return &slots_[slot].entry;
+  }
+  // Changes whenever an entry is inserted or removed: a slot found before
+  // holds what it held while this is unchanged.
+  uint64_t generation() const { return generation_; }
 
   // Like Find, but changes nothing.
   template <typename Match>
@@ -79,6 +94,7 @@ class SetAssociative {
     }
     const bool evicted = stamps_[victim] != 0;
     if (evicted) Forget(victim);
+    ++generation_;
     slots_[victim] = Slot{entry, key};
     stamps_[victim] = ++clock_;
     ++per_level_[entry.level];
@@ -137,6 +153,7 @@ class SetAssociative {
   }
 
   void Forget(uint32_t i) {
+    ++generation_;
     stamps_[i] = 0;
     --per_level_[slots_[i].entry.level];
     --present_[Bucket(slots_[i].key)];
@@ -159,6 +176,7 @@ class SetAssociative {
   std::vector<Slot> slots_;
   std::vector<uint64_t> stamps_;  // Per slot: last use, 0 when free.
   uint64_t clock_ = 0;
+  uint64_t generation_ = 0;
   uint32_t per_level_[4] = {};
   size_t bucket_mask_;
   std::vector<uint32_t> present_;  // Valid entries per key bucket.

@@ -53,8 +53,16 @@ const TlbEntry* Tlb::Peek(VirtAddr va, Asid asid) const {
 }
 
 const TlbEntry* Tlb::Lookup(VirtAddr va, Asid asid) {
+  const uint64_t page = va >> regime_.granule_shift;
+  RecentHit& recent = recent_[page % kRecentHits];
+  if (recent.page_plus_one == page + 1 && recent.asid == asid &&
+      recent.generation == l1_.generation()) {
+    ++stats_.l1_hits;
+    return l1_.Touch(recent.slot);
+  }
   if (const TlbEntry* e = LookupIn(l1_, va, asid)) {
     ++stats_.l1_hits;
+    recent = {page + 1, l1_.generation(), asid, l1_.SlotOf(e)};
     return e;
   }
   if (const TlbEntry* e = LookupIn(l2_, va, asid)) {

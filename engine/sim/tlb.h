@@ -125,7 +125,20 @@ class Tlb {
   template <typename Match>
   void EraseWalks(Match&& match);
 
+  // The L1 slots of recent hits, by page: a hit there is the hit a full
+  // L1 lookup would make while the L1's contents are unchanged (its
+  // generation), found without probing each size and set. Not
+  // architecture: what the L1 holds and evicts is the same without it.
+  struct RecentHit {
+    uint64_t page_plus_one = 0;  // 0: none.
+    uint64_t generation = 0;
+    Asid asid = 0;
+    uint32_t slot = 0;
+  };
+  static constexpr uint64_t kRecentHits = 64;
+
   Regime regime_;
+  RecentHit recent_[kRecentHits];
   SetAssociative<TlbEntry> l1_;
   SetAssociative<TlbEntry> l2_;
   SetAssociative<WalkEntry> walk_;
