@@ -97,7 +97,8 @@ absl::StatusOr<ReplayResult> Replay(const ReplayLayout& layout,
       std::max<uint64_t>({options.window_us, layout.sample_us, 1});
   result.window_us = window;
   result.windows.resize(layout.snapshot_us / window + 1);
-  Events window_start = EventsOf(m, kParentCpu);
+  // The first window holds the fork: the parent stalls for it too.
+  Events window_start = start.forking_cpu;
   uint64_t current = 0;
   auto close_windows_until = [&](uint64_t us) {
     for (; current < us / window; ++current) {

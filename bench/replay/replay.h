@@ -5,7 +5,7 @@
 // write, once, in address order, spread evenly over the snapshot's life
 // (the trace records the parent only; a snapshotting child such as Redis's
 // reads all of its data once). What CPU 0 executed in each window of trace
-// time is the parent-visible stall of that window.
+// time, the fork in the first, is the parent-visible stall of that window.
 #ifndef TTBENCH_BENCH_REPLAY_REPLAY_H_
 #define TTBENCH_BENCH_REPLAY_REPLAY_H_
 
@@ -41,8 +41,8 @@ struct ReplayOptions {
 struct ReplayResult {
   EventViews fork;   // The fork alone.
   EventViews total;  // The fork, the writes and reads, the child's exit.
-  // The forking CPU's events in each window from the fork to the end of
-  // the snapshot, empty ones included.
+  // The forking CPU's events in each window from the fork (which the first
+  // holds) to the end of the snapshot, empty ones included.
   std::vector<Events> windows;
   uint64_t window_us = 0;
   uint64_t table_frames_after_fork = 0;  // Parent's and child's.

@@ -131,8 +131,9 @@ std::string TraceTables(const ReportContext& r, const std::string& trace) {
             "only: `--no_data`), every event counted as with them",
       ". What the program and its kernel reported of the same fork: ",
       reported.empty() ? "nothing" : reported, ".\n\n",
-      "The fork's stall and the parent-visible stall per window: cycles the "
-      "forking PE executed, typical [low–high] across the cost ranges",
+      "The fork's stall and the parent-visible stall per window (the first "
+      "window holds the fork): cycles the forking PE executed, typical "
+      "[low–high] across the cost ranges",
       reference > 0 && real_fork_us > 0
           ? absl::StrCat(
                 "; scaled, each strategy's share of `", kLinuxReference,
