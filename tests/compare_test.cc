@@ -82,6 +82,16 @@ TEST(Compare, NoiseWithinTheSamplesIsNotSignificant) {
   EXPECT_NE(out.str().find("not significant"), std::string::npos);
 }
 
+// A benchmark given its own minimum time is named with it; results key it
+// without, so runs before and after such a change compare.
+TEST(Compare, ABenchmarksOwnMinimumTimeIsNotPartOfItsName) {
+  const auto a = LoadTimings(Write(
+      "e.json", "fork/x/dense/1MiB/min_time:0.050/manual_time", {10, 11}));
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->count("fork/x/dense/1MiB/manual_time"), 1u);
+  EXPECT_EQ(a->size(), 1u);
+}
+
 TEST(ContextValue, AnEmptyValueIsMissing) {
   const std::map<std::string, std::string> context = {{"commit", ""},
                                                       {"cpu", "x"}};

@@ -61,6 +61,16 @@ std::string ContextValue(const std::map<std::string, std::string>& context,
   return it == context.end() || it->second.empty() ? missing : it->second;
 }
 
+std::string WithoutMinTime(const std::string& name) {
+  std::vector<std::string> parts = absl::StrSplit(name, '/');
+  parts.erase(std::remove_if(parts.begin(), parts.end(),
+                             [](const std::string& p) {
+                               return p.rfind("min_time:", 0) == 0;
+                             }),
+              parts.end());
+  return absl::StrJoin(parts, "/");
+}
+
 std::vector<std::string> NameParts(const std::string& name) {
   std::vector<std::string> parts = absl::StrSplit(name, '/');
   if (!parts.empty() && parts.back() == "manual_time") parts.pop_back();
@@ -173,7 +183,8 @@ absl::StatusOr<Timings> ParseTimings(
       return absl::InvalidArgumentError(
           absl::StrCat(path, ": ", scale.status().message()));
     }
-    const std::string name = b.value("run_name", b["name"].get<std::string>());
+    const std::string name =
+        WithoutMinTime(b.value("run_name", b["name"].get<std::string>()));
     Measured& m = timings[name];
     if (m.ns.empty()) {
       for (const auto& [key, value] : b.items()) {

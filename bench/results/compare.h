@@ -52,6 +52,12 @@ std::string ContextValue(const std::map<std::string, std::string>& context,
                          const std::string& key,
                          const std::string& missing = "?");
 
+// A benchmark's name without the "/min_time:<s>" part Google Benchmark
+// adds for a benchmark given its own minimum time: LoadTimings keys every
+// benchmark by its name without it, so results compare across such
+// changes.
+std::string WithoutMinTime(const std::string& name);
+
 // A benchmark's name split at '/', without the "manual_time" suffix:
 // "fork/lazy_cow/dense/1024MiB/manual_time" -> fork, lazy_cow, dense, 1024MiB.
 std::vector<std::string> NameParts(const std::string& name);

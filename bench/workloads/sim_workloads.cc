@@ -512,7 +512,8 @@ constexpr SimFamily kSimFamilies[] = {
            all.push_back({.family = &f.info, .mib = mib, .layout = layout});
          }
        });
-     }},
+     },
+     /*short_min_time=*/true},
     // Beyond the host's memory: no data bytes are kept, every event is
     // counted. The full suite forks Async-fork's largest Redis, 64 GiB.
     {{"fork_huge",
@@ -529,10 +530,12 @@ constexpr SimFamily kSimFamilies[] = {
          all.push_back({.family = &f.info, .mib = mib});
        }
        return all;
-     }},
+     },
+     /*short_min_time=*/true},
     {{"fork_exit", {Param::kSize}, "fork, then the child exits"},
      ForkExit,
-     OnePerSize},
+     OnePerSize,
+     /*short_min_time=*/true},
     {{"fork_resume",
       {Param::kSize},
       "fork with the parent's text in the TLB, the parent runs its text, "
@@ -629,11 +632,21 @@ absl::StatusOr<SimWorkload> ParseSimWorkload(absl::string_view name) {
   return SimWorkload::Parse(name, WorkloadFamilies());
 }
 
+namespace {
+
+// The registry row of `w`'s family, or nullptr.
+const SimFamily* FamilyOf(const SimWorkload& w) {
+  for (const SimFamily& f : SimFamilies()) {
+    if (&f.info == w.family) return &f;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 void RunSimWorkload(benchmark::State& state, const SuiteOptions& o,
                     Strategy<sim::SimArch>* s, const SimWorkload& w) {
-  for (const SimFamily& f : SimFamilies()) {
-    if (&f.info == w.family) return f.run(state, o, s, w);
-  }
+  if (const SimFamily* f = FamilyOf(w)) return f->run(state, o, s, w);
   state.SkipWithError("a workload of no registered family");
 }
 
@@ -646,19 +659,24 @@ void RegisterSimBenchmarks(const SuiteOptions& options) {
   const std::vector<SimWorkload> workloads = SimWorkloads(o.suite);
   for (Strategy<sim::SimArch>* s : o.strategies) {
     for (const SimWorkload& w : workloads) {
-      Register(
+      benchmark::internal::Benchmark* b = Register(
           w.BenchmarkName(s->name()),
           [=](benchmark::State& st) { RunSimWorkload(st, o, s, w); },
-          /*manual_time=*/true)
-          ->Unit(benchmark::kMicrosecond);
+          /*manual_time=*/true);
+      b->Unit(benchmark::kMicrosecond);
+      if (FamilyOf(w)->short_min_time && o.suite != Suite::kQuick) {
+        b->MinTime(kShortMinTime);
+      }
     }
   }
   for (uint64_t mib : SizesMiB(o.suite)) {
-    Register(
+    benchmark::internal::Benchmark* b = Register(
         absl::StrCat("fork_floor_after_exit/", mib, "MiB"),
         [o, mib](benchmark::State& s) { FloorAfterExit(s, o, mib); },
-        /*manual_time=*/true)
-        ->Unit(benchmark::kMicrosecond);
+        /*manual_time=*/true);
+    b->Unit(benchmark::kMicrosecond);
+    // A pass takes a fraction of the fork and exit before it.
+    if (o.suite != Suite::kQuick) b->MinTime(kShortMinTime);
   }
 }
 

@@ -66,7 +66,16 @@ struct SimFamily {
   void (*run)(benchmark::State& state, const SuiteOptions& options,
               Strategy<sim::SimArch>* s, const SimWorkload& w);
   std::vector<SimWorkload> (*in_suite)(const SimFamily& self, Suite suite);
+  // Whether each iteration's untimed work (the child's exit, the parent's
+  // reset) can cost far more than the step it times (a fork that shares
+  // whole tables): its benchmarks then time kShortMinTime seconds, not the
+  // suite's, or sizing them by timed work alone takes minutes of untimed.
+  bool short_min_time = false;
 };
+
+// What a benchmark of a short_min_time family times at least (the quick
+// suite's own minimum).
+inline constexpr double kShortMinTime = 0.05;
 
 // Every family, in the order the suite runs them; what names and reports
 // need of them; and a workload named among them.
