@@ -53,53 +53,85 @@ constexpr uint64_t kWritten = 16;
   _exit(0);
 }
 
-using CaptureTest = TempDirTest;
+class CaptureTest : public TempDirTest {
+ protected:
+  // The helper's trace, captured with `watch_us`; its buffer's address, and
+  // whether its child was still alive when the capture ended.
+  absl::StatusOr<Trace> CaptureHelper(uint64_t watch_us, uintptr_t* buffer,
+                                      bool* child_alive) {
+    std::filesystem::create_directories(dir_);
+    int ready[2];
+    EXPECT_EQ(pipe(ready), 0);
+    const pid_t helper = fork();
+    if (helper == 0) Helper(ready[1], dir_);
+    close(ready[1]);  // A helper that dies unready then ends the read.
+    EXPECT_EQ(read(ready[0], buffer, sizeof(*buffer)),
+              static_cast<ssize_t>(sizeof(*buffer)));
+    CaptureOptions o;
+    o.pid = helper;
+    const std::string forked = (dir_ / "forked").string();
+    o.trigger = absl::StrCat("kill -USR1 ", helper, " && until [ -e ", forked,
+                             " ]; do sleep 0.005; done");
+    o.report = "echo latest_fork_usec:123; echo other:4";
+    o.report_keys = {"latest_fork_usec"};
+    o.resolution_us = 2000;
+    o.watch_us = watch_us;
+    o.provenance = {{"program", "helper 1"},
+                    {"command", "capture_test"},
+                    {"host", "here"},
+                    {"kernel", "Linux"},
+                    {"date", "2026-11-30"}};
+    absl::StatusOr<Trace> t = Capture(o);
+    std::ifstream children(
+        absl::StrCat("/proc/", helper, "/task/", helper, "/children"));
+    pid_t child = 0;
+    *child_alive = static_cast<bool>(children >> child);
+    kill(helper, SIGKILL);
+    waitpid(helper, nullptr, 0);
+    return t;
+  }
+};
 
-TEST_F(CaptureTest, SeesThePagesTheParentWritesAfterItsFork) {
-  std::filesystem::create_directories(dir_);
-  int ready[2];
-  ASSERT_EQ(pipe(ready), 0);
-  const pid_t helper = fork();
-  if (helper == 0) Helper(ready[1], dir_);
-  close(ready[1]);  // A helper that dies unready then ends the read.
-  uintptr_t buffer = 0;
-  ASSERT_EQ(read(ready[0], &buffer, sizeof(buffer)),
-            static_cast<ssize_t>(sizeof(buffer)));
-
-  CaptureOptions o;
-  o.pid = helper;
-  const std::string forked = (dir_ / "forked").string();
-  o.trigger = absl::StrCat("kill -USR1 ", helper, " && until [ -e ", forked,
-                           " ]; do sleep 0.005; done");
-  o.report = "echo latest_fork_usec:123; echo other:4";
-  o.report_keys = {"latest_fork_usec"};
-  o.resolution_us = 2000;
-  o.provenance = {{"program", "helper 1"},
-                  {"command", "capture_test"},
-                  {"host", "here"},
-                  {"kernel", "Linux"},
-                  {"date", "2026-11-30"}};
-  const absl::StatusOr<Trace> t = Capture(o);
-  kill(helper, SIGKILL);
-  waitpid(helper, nullptr, 0);
-  ASSERT_TRUE(t.ok()) << t.status();
-
+// Whether the trace has the helper's pages, and exactly the 16 written as
+// writes.
+void ExpectTheHelpersWrites(const Trace& t, uintptr_t buffer) {
   std::set<uint64_t> present, written;
-  for (const TracePage& p : t->present) present.insert(p.va);
-  for (const TraceWrite& w : t->writes) written.insert(w.va);
+  for (const TracePage& p : t.present) present.insert(p.va);
+  for (const TraceWrite& w : t.writes) written.insert(w.va);
   for (uint64_t i = 0; i < kPages; ++i) {
     const uint64_t va = buffer + i * 4096;
     EXPECT_TRUE(present.count(va)) << i;
     const bool wrote = i % 4 == 0 && i / 4 < kWritten;
     EXPECT_EQ(written.count(va), wrote ? 1u : 0u) << i;
   }
-  EXPECT_GE(t->writes.front().t_us, t->fork_us);
+  ASSERT_FALSE(t.writes.empty());
+  EXPECT_GE(t.writes.front().t_us, t.fork_us);
+}
+
+TEST_F(CaptureTest, SeesThePagesTheParentWritesAfterItsFork) {
+  uintptr_t buffer = 0;
+  bool child_alive = true;
+  const absl::StatusOr<Trace> t = CaptureHelper(0, &buffer, &child_alive);
+  ASSERT_TRUE(t.ok()) << t.status();
+  ExpectTheHelpersWrites(*t, buffer);
+  EXPECT_FALSE(child_alive);
   EXPECT_EQ(t->reported,
             (std::map<std::string, uint64_t>{{"latest_fork_usec", 123}}));
   EXPECT_EQ(t->provenance.at("resolution_us"), "2000");
   // It is a trace the format accepts.
   const absl::StatusOr<Trace> parsed = ParseTrace(FormatTrace(*t), "t");
   EXPECT_TRUE(parsed.ok()) << parsed.status();
+}
+
+// A preforked worker outlives any capture: watching ends after the time
+// given, the child alive, with what the parent wrote by then.
+TEST_F(CaptureTest, AWatchEndsWithTheChildAlive) {
+  uintptr_t buffer = 0;
+  bool child_alive = false;
+  const absl::StatusOr<Trace> t = CaptureHelper(250'000, &buffer, &child_alive);
+  ASSERT_TRUE(t.ok()) << t.status();
+  ExpectTheHelpersWrites(*t, buffer);
+  EXPECT_TRUE(child_alive);  // It lives 400 ms after the fork.
 }
 
 }  // namespace

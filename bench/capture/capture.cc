@@ -168,6 +168,7 @@ absl::StatusOr<Trace> Capture(const CaptureOptions& o) {
       c->written = true;
       t.writes.push_back({when, c->va});
     }
+    if (o.watch_us != 0 && now - t.fork_us >= o.watch_us) break;
     if (now > o.max_seconds * 1000000) {
       return absl::DeadlineExceededError(absl::StrCat(
           "the fork's child ", child, " lived past ", o.max_seconds, " s"));

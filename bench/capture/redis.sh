@@ -8,14 +8,7 @@ driver=$1
 out=$2
 keys=${3:-2000000}
 port=6390
-dir=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/scratch.sh"
 server=(redis-server --port "$port" --dir "$dir" --save "" --appendonly no
         --enable-debug-command yes)
 "${server[@]}" >"$dir/server.log" 2>&1 &

@@ -87,6 +87,9 @@ ABSL_FLAG(std::string, report_keys, "",
 ABSL_FLAG(std::string, program, "",
           "capture: the program recorded, with its version");
 ABSL_FLAG(std::string, program_command, "", "capture: how the program was run");
+ABSL_FLAG(double, watch_seconds, 0,
+          "capture: stop after this long with the child alive (a preforked "
+          "worker); 0: when the child exits");
 ABSL_FLAG(int32_t, resolution_us, 5000,
           "capture: microseconds between samples of the parent's pages");
 ABSL_FLAG(bool, no_data, false,
@@ -711,12 +714,15 @@ int CaptureCommand(const std::string& path) {
   o.report_keys =
       absl::StrSplit(absl::GetFlag(FLAGS_report_keys), ',', absl::SkipEmpty());
   o.resolution_us = static_cast<uint64_t>(absl::GetFlag(FLAGS_resolution_us));
+  const double watch = absl::GetFlag(FLAGS_watch_seconds);
+  o.watch_us = static_cast<uint64_t>(watch * 1e6);
   if (o.pid <= 0 || o.trigger.empty() || absl::GetFlag(FLAGS_program).empty() ||
-      absl::GetFlag(FLAGS_resolution_us) < 100) {
+      absl::GetFlag(FLAGS_resolution_us) < 100 || !(watch >= 0) ||
+      watch > 600) {
     Usage(
         "usage: ttbench capture OUT.ttrace.gz --pid P --trigger CMD --program "
         "'NAME VERSION' [--program_command CMD] [--report CMD --report_keys "
-        "a,b] [--resolution_us N >= 100]");
+        "a,b] [--resolution_us N >= 100] [--watch_seconds S <= 600]");
   }
   const HostInfo host = HostInfo::Probe();
   o.provenance = {{"program", absl::GetFlag(FLAGS_program)},
