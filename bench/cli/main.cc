@@ -462,11 +462,21 @@ int Run(const char* argv0) {
   } catch (const std::regex_error& e) {
     Usage(absl::StrCat("--filter '", filter, "' is not a regex: ", e.what()));
   }
-  // The committed traces' replays, but in the quick suite.
+  // The committed traces' replays, but in the quick suite; a trace is read
+  // only if the filter keeps one of its replays.
   ReplayTraces traces;
   if (options.suite != Suite::kQuick) {
+    const std::regex keep(filter.empty() ? "." : filter);
     for (const std::string& path : TracesIn(TTB_SOURCE_DIR "/bench/traces")) {
-      traces.push_back(ReplayTraceFrom(path));
+      const bool kept =
+          std::any_of(options.strategies.begin(), options.strategies.end(),
+                      [&](SimStrategy* s) {
+                        return std::regex_search(
+                            absl::StrCat(kReplayFamily, "/", s->name(), "/",
+                                         TraceName(path), "/manual_time"),
+                            keep);
+                      });
+      if (kept) traces.push_back(ReplayTraceFrom(path));
     }
   }
 

@@ -36,12 +36,6 @@ uint64_t MemoryBytes(const ReplayLayout& layout) {
   return frames * (kTracePageBytes + 16) + (16ull << 20);
 }
 
-std::string Describe(const sim::AccessResult& r) {
-  return r.out_of_memory
-             ? "ran out of memory"
-             : absl::StrCat("faulted: ", FaultKindName(r.fault.kind));
-}
-
 // What the child reads: each page the parent may write, in address order.
 std::vector<uint64_t> SnapshotPages(const ReplayLayout& layout) {
   std::vector<uint64_t> pages;
@@ -123,7 +117,7 @@ absl::StatusOr<ReplayResult> Replay(const ReplayLayout& layout,
                                           std::span<const uint8_t>(&byte, 1));
       if (!a.ok) {
         return absl::InternalError(
-            absl::StrFormat("the parent's write to %#x %s", va, Describe(a)));
+            absl::StrFormat("the parent's write to %#x %s", va, a.Failure()));
       }
     } else {
       const uint64_t va = reads[r++];
@@ -131,7 +125,7 @@ absl::StatusOr<ReplayResult> Replay(const ReplayLayout& layout,
                                          std::span<uint8_t>(&read_byte, 1));
       if (!a.ok) {
         return absl::InternalError(
-            absl::StrFormat("the child's read of %#x %s", va, Describe(a)));
+            absl::StrFormat("the child's read of %#x %s", va, a.Failure()));
       }
     }
   }

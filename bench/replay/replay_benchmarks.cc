@@ -80,14 +80,18 @@ absl::StatusOr<std::shared_ptr<const ReplayTrace>> LoadReplayTrace(
   absl::StatusOr<Trace> trace = LoadTrace(path);
   if (!trace.ok()) return trace.status();
   auto t = std::make_shared<ReplayTrace>();
-  t->name = std::string(absl::StripSuffix(
-      std::filesystem::path(path).filename().string(), kTraceSuffix));
+  t->name = TraceName(path);
   auto& p = trace->provenance;
   t->provenance = absl::StrCat(p["program"], ", captured ", p["date"], " on ",
                                p["host"], ", ", p["kernel"]);
   t->reported = trace->reported;
   t->layout = LayOut(*trace);
   return t;
+}
+
+std::string TraceName(const std::string& path) {
+  return std::string(absl::StripSuffix(
+      std::filesystem::path(path).filename().string(), kTraceSuffix));
 }
 
 std::vector<std::string> TracesIn(const std::string& dir) {

@@ -29,6 +29,8 @@ struct ReplayTrace {
 // The error is LoadTrace's one line.
 absl::StatusOr<std::shared_ptr<const ReplayTrace>> LoadReplayTrace(
     const std::string& path);
+// A trace's name, from its path: its file name without .ttrace.gz.
+std::string TraceName(const std::string& path);
 // The traces (*.ttrace.gz) in `dir`, sorted.
 std::vector<std::string> TracesIn(const std::string& dir);
 

@@ -46,6 +46,7 @@ struct FixtureShape {
   bool text = false;  // kTextPages of read-only text too.
   // Whether data frames keep their bytes (sim::MachineConfig::keep_data).
   bool keep_data = true;
+  bool operator==(const FixtureShape&) const = default;
 };
 
 // A machine whose parent is mapped as `shape` says. What fails, in the
@@ -153,9 +154,7 @@ class Fixture {
   }
   void Check(const sim::AccessResult& r, const char* what) {
     if (r.ok || !ok()) return;
-    error_ = absl::StrCat(what,
-                          r.out_of_memory ? " ran out of memory" : " faulted: ",
-                          r.out_of_memory ? "" : FaultKindName(r.fault.kind));
+    error_ = absl::StrCat(what, " ", r.Failure());
   }
 
   std::unique_ptr<sim::Machine> machine_;
@@ -178,11 +177,7 @@ class FixtureCache {
                                const FixtureShape& shape) {
     Key key{&s,
             {},
-            shape.pages,
-            shape.layout,
-            shape.cpus,
-            shape.text,
-            shape.keep_data,
+            shape,
             o.profile,
             o.range_tlbi,
             o.costs,
@@ -202,10 +197,7 @@ class FixtureCache {
   struct Key {
     const Strategy<sim::SimArch>* strategy;
     std::vector<int64_t> tunables;  // `tune` changes them between runs.
-    uint64_t pages;
-    Layout layout;
-    int cpus;
-    bool text, keep_data;
+    FixtureShape shape;
     const sim::TlbProfile* profile;
     bool range_tlbi;
     const CostModel* costs;

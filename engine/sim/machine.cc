@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "engine/tlb_maintenance.h"
 
@@ -59,6 +60,11 @@ absl::StatusOr<std::unique_ptr<Machine>> Machine::Create(
         absl::StrFormat("strategy %s: %s", strategy.name(), StatusName(s)));
   }
   return m;
+}
+
+std::string AccessResult::Failure() const {
+  return out_of_memory ? "ran out of memory"
+                       : absl::StrCat("faulted: ", FaultKindName(fault.kind));
 }
 
 Machine::Machine(const MachineConfig& config, Strategy<SimArch>& strategy,

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -65,6 +66,9 @@ struct AccessResult {
   bool ok = true;
   Fault fault;
   bool out_of_memory = false;
+
+  // Why an access did not complete: "ran out of memory", "faulted: <kind>".
+  std::string Failure() const;
 };
 
 struct MachineCounters {
