@@ -55,16 +55,6 @@ std::set<pid_t> ChildrenOf(pid_t pid) {
   return out;
 }
 
-// Whether `pid` still has its address space. A child that has exited
-// stays in /proc as a zombie until it is reaped, but its pages went when
-// it left its mm (which statm then reads as size 0), before its parent
-// could see them exclusive again.
-bool HoldsItsMemory(pid_t pid) {
-  std::ifstream statm(absl::StrCat("/proc/", pid, "/statm"));
-  uint64_t pages = 0;
-  return static_cast<bool>(statm >> pages) && pages != 0;
-}
-
 // The numeric "key:value" lines of `command`'s output whose key is kept.
 std::map<std::string, uint64_t> Reported(const CaptureOptions& o) {
   std::map<std::string, uint64_t> out;
@@ -88,6 +78,12 @@ std::map<std::string, uint64_t> Reported(const CaptureOptions& o) {
 }
 
 }  // namespace
+
+bool HoldsItsMemory(pid_t pid) {
+  std::ifstream statm(absl::StrCat("/proc/", pid, "/statm"));
+  uint64_t pages = 0;
+  return static_cast<bool>(statm >> pages) && pages != 0;
+}
 
 absl::StatusOr<Trace> Capture(const CaptureOptions& o) {
   const Clock::time_point start = Clock::now();

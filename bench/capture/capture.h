@@ -39,6 +39,12 @@ struct CaptureOptions {
 
 absl::StatusOr<Trace> Capture(const CaptureOptions& options);
 
+// Whether `pid` still has its address space: what ends a capture. A child
+// that has exited stays in /proc as a zombie until it is reaped, but its
+// pages went when it left its mm (which statm then reads as size 0), before
+// its parent could see them exclusive again.
+bool HoldsItsMemory(pid_t pid);
+
 }  // namespace ttb::bench
 
 #endif  // TTBENCH_BENCH_CAPTURE_CAPTURE_H_
