@@ -247,8 +247,9 @@ class AddressSpace {
   // The level-2 entry covering `va` when it points at a table, or nullptr.
   Descriptor* LeafTableEntry(VirtAddr va);
   void MarkLeafTablesShared(PhysAddr table, int level);
-  // Entries in a root table: one 4 KiB granule's (Regime::Supported).
-  static constexpr unsigned kMaxRootEntries = 512;
+  // Entries in a root table, at most: a 64 KiB granule's, when the walk
+  // starts at level 2 (Regime::Supported).
+  static constexpr unsigned kMaxRootEntries = 8192;
   // Same pool and translation regime: spaces that can share.
   bool SameLayout(const AddressSpace& src) const {
     return src.pool_ == pool_ && src.regime_.va_bits == regime_.va_bits &&

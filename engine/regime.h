@@ -1,7 +1,6 @@
 // The translation regime being modelled: stage 1 of EL1&0, one TTBR0 region,
-// a granule and an input (VA) and output (PA) size, as TCR_EL1 sets them.
-// The granule is a value here, never a literal elsewhere, so 16 and 64 KiB
-// granules only need Supported() and the block rule widened.
+// a granule (4, 16 or 64 KiB) and an input (VA) and output (PA) size, as
+// TCR_EL1 sets them. The granule is a value here, never a literal elsewhere.
 #ifndef TTBENCH_ENGINE_REGIME_H_
 #define TTBENCH_ENGINE_REGIME_H_
 
@@ -18,6 +17,12 @@ struct Regime {
   static constexpr Regime Va39() { return Regime{12, 39, 48}; }
   // 48-bit VA, walk starts at level 0 (four levels), as Linux uses.
   static constexpr Regime Va48() { return Regime{12, 48, 48}; }
+  // Linux's arm64 layouts for the larger granules: 16 KiB with a 47-bit VA
+  // (three levels, as Apple silicon and Android run it), 64 KiB with a
+  // 42-bit VA (two levels) or a 48-bit one (three).
+  static constexpr Regime Va47Granule16K() { return Regime{14, 47, 48}; }
+  static constexpr Regime Va42Granule64K() { return Regime{16, 42, 48}; }
+  static constexpr Regime Va48Granule64K() { return Regime{16, 48, 48}; }
 
   constexpr uint64_t granule_bytes() const { return 1ull << granule_shift; }
   // Each table is one granule of 8-byte descriptors.
@@ -55,17 +60,30 @@ struct Regime {
   constexpr VirtAddr page_base(VirtAddr va) const {
     return va & ~(granule_bytes() - 1);
   }
-  // Arm ARM D8.3.1: with the 4 KiB granule and no FEAT_LPA2, block
-  // descriptors exist at levels 1 (1 GiB) and 2 (2 MiB) only.
+  // Arm ARM D8.3.1: without FEAT_LPA2 (and FEAT_LPA, for 64 KiB), block
+  // descriptors exist at levels 1 (1 GiB) and 2 (2 MiB) with the 4 KiB
+  // granule, and at level 2 only with the others (32 MiB with 16 KiB,
+  // 512 MiB with 64 KiB).
   constexpr bool block_allowed(int level) const {
-    return level == 1 || level == 2;
+    return level == 2 || (level == 1 && granule_shift == 12);
   }
-  // The combinations this build models: 4 KiB granule, T0SZ 16..39 (the
-  // FEAT_TTST-free range), and an IPS encoding's PA size.
+  // TCR_EL1.TG0's encoding of the granule: 0b00 4 KiB, 0b10 16 KiB, 0b01
+  // 64 KiB (not in size order).
+  constexpr unsigned tg0() const {
+    return granule_shift == 12 ? 0b00 : granule_shift == 14 ? 0b10 : 0b01;
+  }
+  // The combinations this build models: a 4, 16 or 64 KiB granule, T0SZ
+  // 16..39 (the range without FEAT_LVA and FEAT_TTST), an IPS encoding's
+  // PA size, and at least two levels: every space has a table above its
+  // last-level tables, so a walk that would start at level 3 (a 16 or
+  // 64 KiB granule under 26 or 30 VA bits) is not modelled.
   constexpr bool Supported() const {
     const bool pa_ok = pa_bits == 32 || pa_bits == 36 || pa_bits == 40 ||
                        pa_bits == 42 || pa_bits == 44 || pa_bits == 48;
-    return granule_shift == 12 && va_bits >= 25 && va_bits <= 48 && pa_ok;
+    const bool granule_ok =
+        granule_shift == 12 || granule_shift == 14 || granule_shift == 16;
+    return granule_ok && va_bits >= 25 && va_bits <= 48 && pa_ok &&
+           start_level() <= 2;
   }
 
   constexpr bool operator==(const Regime&) const = default;

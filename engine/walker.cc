@@ -51,7 +51,9 @@ WalkResult Walker::Resume(const WalkStart& start, VirtAddr va, Access access,
         return Faulted(r, FaultKind::kAddressSize, level);
       }
       attrs |= table_attr::Of(d);
-      table = d.output_address();
+      // The next-level table address is bits [47:granule] (D8.3.1): with
+      // a 16 or 64 KiB granule the bits below are RES0, not address.
+      table = d.output_address() & ~(regime_.granule_bytes() - 1);
       r.steps[r.step_count++] =
           WalkStep{static_cast<int8_t>(level), table, attrs};
       continue;

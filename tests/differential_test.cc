@@ -30,12 +30,13 @@ uint64_t OpsPerStrategy() {
   return soak != nullptr ? std::strtoull(soak, nullptr, 10) : kDefaultOps;
 }
 
-// 1 to 4 CPUs, both regimes, with and without range TLBIs.
+// 1 to 4 CPUs, every granule, three- and four-level walks (two with 64 KiB
+// pages), with and without range TLBIs.
 const ProgramConfig kConfigs[] = {
-    {1, Regime::Va39(), false},
-    {2, Regime::Va48(), false},
-    {4, Regime::Va39(), true},
-    {3, Regime::Va48(), true},
+    {1, Regime::Va39(), false},          {2, Regime::Va48(), false},
+    {4, Regime::Va39(), true},           {3, Regime::Va48(), true},
+    {2, Regime::Va47Granule16K(), true}, {3, Regime::Va42Granule64K(), false},
+    {2, Regime::Va48Granule64K(), true},
 };
 
 class DifferentialTest : public ::testing::TestWithParam<Strategy<SimArch>*> {
@@ -56,9 +57,11 @@ class DifferentialTest : public ::testing::TestWithParam<Strategy<SimArch>*> {
         // The failure first, as it happened; then the smallest program
         // that still fails which the shrinker finds within its budget.
         ADD_FAILURE() << strategy.name() << " seed " << seed << " ("
-                      << config.cpus << " cpus, " << int{config.regime.va_bits}
-                      << "-bit VA): " << *failure << "\nshrinking for up to "
-                      << kShrinkBudget.count() << " s";
+                      << config.cpus << " cpus, "
+                      << config.regime.granule_bytes() / 1024 << " KiB pages, "
+                      << int{config.regime.va_bits} << "-bit VA): " << *failure
+                      << "\nshrinking for up to " << kShrinkBudget.count()
+                      << " s";
         const std::vector<Op> small =
             Shrink(ops, config, strategy, kShrinkBudget);
         std::vector<std::string> lines;

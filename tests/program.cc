@@ -10,21 +10,35 @@
 namespace ttb::testing {
 namespace {
 
-constexpr uint64_t kPage = ReferenceModel::kPage;
 constexpr int kMaxProcesses = 6;
 
-// Where programs map: a small window, one that straddles a 2 MiB (level-3
-// table) boundary, and one in another 1 GiB region (another level-2 table).
+// Where programs map, in the regime's own units so that every granule
+// meets the same structure: a small window; one that straddles the
+// boundary between two last-level tables; one under another entry of the
+// level above (another level-2 table, or with a level-2 root another
+// last-level table far away); and, now and then, one whole last-level
+// table in one Map (or Unmap), which fork shares as one run
+// (FramePool::ShareRun) when its frames are consecutive. With 4 KiB pages:
+// 0x10000, 0x3F'0000 (across 4 MiB), 256 GiB and 0x60'0000.
 struct Window {
   uint64_t base;
   uint64_t pages;
 };
-constexpr Window kWindows[] = {
-    {0x10000, 24}, {0x3F'0000, 32}, {0x40'0000'0000, 16}};
-// And, now and then, one whole level-3 table in one Map (or Unmap): fork
-// shares such a table's frames as one run (FramePool::ShareRun) when they
-// are consecutive.
-constexpr Window kTableWindow = {0x60'0000, 512};
+struct Windows {
+  uint64_t page;
+  Window small[3];
+  Window table;
+};
+Windows WindowsOf(const Regime& r) {
+  const uint64_t page = r.granule_bytes();
+  const uint64_t leaf_table = r.level_bytes(2);  // What one maps.
+  const int above = r.start_level() <= 1 ? 1 : 2;
+  const uint64_t far =
+      r.level_bytes(above) * std::min<uint64_t>(256, r.entries_at(above) / 2);
+  return {page,
+          {{16 * page, 24}, {2 * leaf_table - 16 * page, 32}, {far, 16}},
+          {3 * leaf_table, r.entries_per_table()}};
+}
 
 const char* KindName(Op::Kind k) {
   constexpr const char* kNames[] = {"map",  "unmap", "write", "read",
@@ -77,7 +91,11 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
                                 const ProgramConfig& config) {
   std::mt19937_64 rng(seed);
   auto below = [&](uint64_t n) { return rng() % n; };
-  ReferenceModel shadow;  // Tracks what is mapped, to aim the accesses.
+  const Windows windows = WindowsOf(config.regime);
+  const uint64_t page = windows.page;
+  const Window& table = windows.table;
+  // Tracks what is mapped, to aim the accesses.
+  ReferenceModel shadow(page);
   shadow.Spawn(0);
   std::vector<int> live = {0};
   // The process each CPU last ran: programs mostly stay on it, as a
@@ -89,9 +107,9 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
 
   auto random_page = [&](int proc) -> uint64_t {
     // A quarter of the accesses to mapped pages go to the table window, so
-    // its 512 pages do not crowd out the small windows' collisions.
-    const uint64_t lo = kTableWindow.base;
-    const uint64_t hi = lo + kTableWindow.pages * kPage;
+    // its many pages do not crowd out the small windows' collisions.
+    const uint64_t lo = table.base;
+    const uint64_t hi = lo + table.pages * page;
     const uint64_t below_table = shadow.PageCount(proc, 0, lo);
     const uint64_t in_table = shadow.PageCount(proc, lo, hi);
     const uint64_t others = below_table + shadow.PageCount(proc, hi, ~0ull);
@@ -103,8 +121,8 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
       return n < below_table ? shadow.PageAt(proc, 0, n)
                              : shadow.PageAt(proc, hi, n - below_table);
     }
-    const Window& w = kWindows[below(std::size(kWindows))];
-    return w.base + below(w.pages) * kPage;
+    const Window& w = windows.small[below(std::size(windows.small))];
+    return w.base + below(w.pages) * page;
   };
 
   while (static_cast<int>(ops.size()) < count) {
@@ -117,13 +135,16 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
     op.proc = current[op.cpu];
     const uint64_t roll = below(100);
     if (roll < 10) {
-      const Window& w = kWindows[below(std::size(kWindows))];
+      const Window& w = windows.small[below(std::size(windows.small))];
       op.kind = Op::Kind::kMap;
       op.length = 1 + below(6);
-      op.va = w.base + below(w.pages - op.length + 1) * kPage;
-      if (below(40) == 0) {
-        op.length = kTableWindow.pages;
-        op.va = kTableWindow.base;
+      op.va = w.base + below(w.pages - op.length + 1) * page;
+      // As often as one in 40 Maps with 4 KiB pages, less often with
+      // larger tables, so that every granule's programs fork, unmap and
+      // check about as many pages.
+      if (below(40 * table.pages / 512) == 0) {
+        op.length = table.pages;
+        op.va = table.base;
       }
       op.perm = static_cast<Perm>(below(10) < 7 ? 0 : 1 + below(2));
       shadow.Map(op.proc, op.va, op.length, op.perm);
@@ -132,26 +153,26 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
       op.va = random_page(op.proc);
       op.length = 1 + below(3);
       if (below(8) == 0) {  // Whole, so that a later Map can fill it again.
-        op.va = kTableWindow.base;
-        op.length = kTableWindow.pages;
+        op.va = table.base;
+        op.length = table.pages;
       }
       shadow.Unmap(op.proc, op.va, op.length);
     } else if (roll < 50) {
       op.kind = Op::Kind::kWrite;
       op.length = 1 + below(48);
       op.va = random_page(op.proc) +
-              (below(8) == 0 ? kPage - 8 : below(kPage - op.length));
+              (below(8) == 0 ? page - 8 : below(page - op.length));
       op.fill = static_cast<uint8_t>(rng());
       std::vector<uint8_t> bytes = Bytes(op);
       shadow.Write(op.proc, op.va, bytes);
     } else if (roll < 80) {
       op.kind = Op::Kind::kRead;
       op.length = 1 + below(48);
-      op.va = random_page(op.proc) + below(kPage - op.length);
+      op.va = random_page(op.proc) + below(page - op.length);
     } else if (roll < 83) {
       op.kind = Op::Kind::kExecute;
       op.length = 4;
-      op.va = random_page(op.proc) + below(kPage / 4) * 4;
+      op.va = random_page(op.proc) + below(page / 4) * 4;
     } else if (roll < 90) {
       if (static_cast<int>(live.size()) >= kMaxProcesses) continue;
       op.kind = Op::Kind::kFork;
@@ -196,13 +217,17 @@ std::optional<Failure> RunProgram(const std::vector<Op>& ops,
   mc.cpus = config.cpus;
   mc.regime = config.regime;
   mc.range_tlbi = config.range_tlbi;
-  mc.memory_bytes = 64ull << 20;
+  // Room for a table window's Map in each of several processes, with room
+  // to copy: host memory is committed only as frames are first used.
+  const uint64_t frames =
+      std::max<uint64_t>(16384, 8 * config.regime.entries_per_table());
+  mc.memory_bytes = frames * config.regime.granule_bytes();
   mc.check_coherence = true;
   mc.speculate = config.speculate;
   auto created = sim::Machine::Create(mc, strategy);
   if (!created.ok()) return Failure{0, std::string(created.status().message())};
   sim::Machine& m = **created;
-  ReferenceModel ref;
+  ReferenceModel ref(config.regime.granule_bytes());
   std::map<int, sim::Pid> pid;  // Logical process -> machine pid.
   pid[0] = m.Spawn(0).value();
   ref.Spawn(0);

@@ -34,7 +34,8 @@ inline Descriptor PageAttrs(Perm perm) {
 
 class ReferenceModel {
  public:
-  static constexpr uint64_t kPage = 4096;
+  // Pages of `page_bytes`: the machine's granule.
+  explicit ReferenceModel(uint64_t page_bytes) : page_(page_bytes) {}
 
   bool Alive(int proc) const { return procs_.count(proc) != 0; }
   void Spawn(int proc) { procs_[proc]; }
@@ -57,15 +58,15 @@ class ReferenceModel {
   bool Map(int proc, uint64_t va, uint64_t pages, Perm perm) {
     auto& space = procs_.at(proc);
     for (uint64_t i = 0; i < pages; ++i) {
-      if (space.count(va + i * kPage)) return false;
+      if (space.count(va + i * page_)) return false;
     }
     for (uint64_t i = 0; i < pages; ++i) {
-      space[va + i * kPage] = Page{perm, {}};
+      space[va + i * page_] = Page{perm, {}};
     }
     return true;
   }
   void Unmap(int proc, uint64_t va, uint64_t pages) {
-    for (uint64_t i = 0; i < pages; ++i) procs_.at(proc).erase(va + i * kPage);
+    for (uint64_t i = 0; i < pages; ++i) procs_.at(proc).erase(va + i * page_);
   }
 
   // Each returns the fault the access takes (kNone when it completes);
@@ -83,7 +84,7 @@ class ReferenceModel {
   FaultKind Write(int proc, uint64_t va, std::span<const uint8_t> in) {
     return Walk(proc, va, in.size(), Access::kWrite,
                 [&](Page& p, uint64_t off, uint64_t done, uint64_t n) {
-                  if (p.bytes.empty()) p.bytes.resize(kPage, 0);
+                  if (p.bytes.empty()) p.bytes.resize(page_, 0);
                   std::memcpy(p.bytes.data() + off, in.data() + done, n);
                 });
   }
@@ -119,8 +120,8 @@ class ReferenceModel {
     uint64_t done = 0;
     while (done < bytes) {
       const uint64_t at = va + done;
-      const uint64_t off = at % kPage;
-      const uint64_t n = std::min(bytes - done, kPage - off);
+      const uint64_t off = at % page_;
+      const uint64_t n = std::min(bytes - done, page_ - off);
       auto it = space.find(at - off);
       if (it == space.end()) return FaultKind::kTranslation;
       if (!Allows(it->second.perm, access)) return FaultKind::kPermission;
@@ -130,6 +131,7 @@ class ReferenceModel {
     return FaultKind::kNone;
   }
 
+  uint64_t page_;
   std::map<int, std::map<uint64_t, Page>> procs_;
 };
 

@@ -56,10 +56,63 @@ TEST(Regime, BlocksOnlyAtLevels1And2WithTheFourKilobyteGranule) {
   EXPECT_FALSE(r.block_allowed(3));
 }
 
+// 16 KiB: 2048 entries a table, 11 bits a level above a 14-bit offset.
+TEST(Regime, SixteenKilobyteGranuleWith47BitsStartsAtLevel1) {
+  constexpr Regime r = Regime::Va47Granule16K();
+  EXPECT_TRUE(r.Supported());
+  EXPECT_EQ(r.granule_bytes(), 16384u);
+  EXPECT_EQ(r.entries_per_table(), 2048u);
+  EXPECT_EQ(r.levels(), 3u);
+  EXPECT_EQ(r.start_level(), 1);
+  EXPECT_EQ(r.entries_at(1), 2048u);  // VA[46:36]
+  const VirtAddr va = (0x5A5ull << 36) | (0x3C3ull << 25) | (0x7FFull << 14);
+  EXPECT_EQ(r.index(va, 1), 0x5A5u);
+  EXPECT_EQ(r.index(va, 2), 0x3C3u);  // VA[35:25]
+  EXPECT_EQ(r.index(va, 3), 0x7FFu);  // VA[24:14]
+  EXPECT_EQ(r.level_bytes(2), 32ull << 20);
+  EXPECT_EQ(r.tg0(), 0b10u);
+  // 48 bits: level 0 resolves VA[47] alone, two entries.
+  constexpr Regime r48{14, 48, 48};
+  EXPECT_EQ(r48.start_level(), 0);
+  EXPECT_EQ(r48.entries_at(0), 2u);
+}
+
+// 64 KiB: 8192 entries a table, 13 bits a level above a 16-bit offset.
+TEST(Regime, SixtyFourKilobyteGranuleStartsAtLevel2Or1) {
+  constexpr Regime r42 = Regime::Va42Granule64K();
+  EXPECT_TRUE(r42.Supported());
+  EXPECT_EQ(r42.entries_per_table(), 8192u);
+  EXPECT_EQ(r42.levels(), 2u);
+  EXPECT_EQ(r42.start_level(), 2);
+  EXPECT_EQ(r42.entries_at(2), 8192u);  // VA[41:29]
+  const VirtAddr va = (0x1234ull << 29) | (0x0ABCull << 16) | 0x1234;
+  EXPECT_EQ(r42.index(va, 2), 0x1234u);
+  EXPECT_EQ(r42.index(va, 3), 0x0ABCu);  // VA[28:16]
+  EXPECT_EQ(r42.level_bytes(2), 512ull << 20);
+  EXPECT_EQ(r42.page_base(va), va & ~0xFFFFull);
+  EXPECT_EQ(r42.tg0(), 0b01u);
+  constexpr Regime r48 = Regime::Va48Granule64K();
+  EXPECT_EQ(r48.start_level(), 1);
+  EXPECT_EQ(r48.entries_at(1), 64u);  // VA[47:42]
+}
+
+TEST(Regime, BlocksAtLevel2OnlyWithTheLargerGranules) {
+  for (const Regime& r : {Regime::Va47Granule16K(), Regime::Va48Granule64K()}) {
+    EXPECT_FALSE(r.block_allowed(1)) << int{r.granule_shift};
+    EXPECT_TRUE(r.block_allowed(2)) << int{r.granule_shift};
+    EXPECT_FALSE(r.block_allowed(3)) << int{r.granule_shift};
+  }
+}
+
 TEST(Regime, RejectsWhatItDoesNotModel) {
   EXPECT_TRUE(Regime::Va39().Supported());
   EXPECT_TRUE(Regime::Va48().Supported());
-  EXPECT_FALSE((Regime{14, 48, 48}.Supported()));  // 16 KiB granule.
+  EXPECT_FALSE((Regime{13, 48, 48}.Supported()));  // No 8 KiB granule.
+  // Walks that would start at level 3.
+  EXPECT_FALSE((Regime{14, 25, 48}.Supported()));
+  EXPECT_TRUE((Regime{14, 26, 48}.Supported()));
+  EXPECT_FALSE((Regime{16, 29, 48}.Supported()));
+  EXPECT_TRUE((Regime{16, 30, 48}.Supported()));
   EXPECT_FALSE((Regime{12, 49, 48}.Supported()));  // T0SZ below 16.
   EXPECT_FALSE((Regime{12, 24, 48}.Supported()));  // T0SZ above 39.
   EXPECT_FALSE((Regime{12, 48, 52}.Supported()));  // 52-bit PA.

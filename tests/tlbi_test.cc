@@ -61,6 +61,30 @@ TEST(TlbiOperand, DecodeReadsBackWhatEncodeWrote) {
   EXPECT_EQ(DecodeRange(0).granule_shift, 0u);  // TG = 0b00 is reserved.
 }
 
+// The VA field is VA[55:12] whatever the granule (with 16 and 64 KiB pages
+// its low 2 or 4 bits are RES0, zero for a page-aligned VA); the granule
+// shows in the TTL hint's TG and in a range operand's TG and BaseADDR.
+TEST(TlbiOperand, LargerGranulesShowInTheHintsAndRangeUnits) {
+  const VirtAddr page64k = 0x12'3456'0000ull;
+  EXPECT_EQ(Bits(VaOperand(page64k, 1), 43, 0), page64k >> 12);
+  EXPECT_EQ(Bits(VaOperand(page64k, 1), 3, 0), 0u);
+  EXPECT_EQ(VaOperand(0, 0, 3, 14), 0b1011ull << 44);  // TG 0b10: 16 KiB.
+  EXPECT_EQ(VaOperand(0, 0, 2, 16), 0b1110ull << 44);  // TG 0b11: 64 KiB.
+  EXPECT_EQ(DecodeVa(VaOperand(page64k, 5, 3, 16)).ttl_level, 3u);
+
+  // BaseADDR counts granules: VA[52:16] with 64 KiB pages.
+  const uint64_t op = RangeOperand(page64k, 3, 4, 1, 0, 16);
+  EXPECT_EQ(Bits(op, 47, 46), 0b11u);
+  EXPECT_EQ(Bits(op, 36, 0), page64k >> 16);
+  const RangeFields r = DecodeRange(op);
+  EXPECT_EQ(r.granule_shift, 16u);
+  EXPECT_EQ(r.base, page64k);
+  EXPECT_EQ(r.pages, RangePages(4, 1));
+  const RangeFields r16 = DecodeRange(RangeOperand(0x4000, 3, 0, 0, 0, 14));
+  EXPECT_EQ(r16.granule_shift, 14u);
+  EXPECT_EQ(r16.base, 0x4000u);
+}
+
 // Checks a plan covers [va, va + pages) exactly, in order, with legal steps.
 uint64_t CheckPlan(VirtAddr va, uint64_t pages) {
   uint64_t count = 0;
