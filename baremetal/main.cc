@@ -20,9 +20,33 @@ namespace {
 
 // QEMU is started with -m 256M: RAM is [0x4000_0000, 0x5000_0000).
 constexpr uintptr_t kRamEnd = 0x5000'0000;
+// The top of RAM, kept out of the 4 KiB pool: the walker check's tables in
+// a larger granule come from a pool of that granule's frames made here.
+constexpr uintptr_t kGranulePoolBytes = 4 << 20;
+constexpr uintptr_t kGranulePoolBase = kRamEnd - kGranulePoolBytes;
 
 Table kernel_root;
 FramePool pool;
+
+// The walker check in regime `r`, one line; returns its mismatches.
+uint64_t CheckWalker(FramePool& frames, const Regime& r, uint64_t cases) {
+  const WalkerCheckResult w = RunWalkerCheck(
+      frames, r, reinterpret_cast<PhysAddr>(&kernel_root), cases);
+  Print("{\"event\":\"walker_check\",\"granule_kib\":");
+  PrintDec(r.granule_bytes() >> 10);
+  Print(",\"va_bits\":");
+  PrintDec(r.va_bits);
+  Print(",\"cases\":");
+  PrintDec(w.cases);
+  Print(",\"translations\":");
+  PrintDec(w.translations);
+  Print(",\"faults\":");
+  PrintDec(w.faults);
+  Print(",\"mismatches\":");
+  PrintDec(w.mismatches);
+  Print("}\n");
+  return w.mismatches;
+}
 
 }  // namespace
 }  // namespace ttb::baremetal
@@ -66,7 +90,16 @@ extern "C" uint64_t kernel_main() {
   Print(EnableCycleCounter() ? "true" : "false");
   Print(",\"cntfrq\":");
   PrintDec(TTB_READ_SYSREG(cntfrq_el0));
-  Print("}\n");
+  Print(",\"granules_kib\":[");
+  const char* separator = "";
+  constexpr unsigned kGranuleShifts[] = {12, 14, 16};
+  for (unsigned shift : kGranuleShifts) {
+    if (!HasGranule(shift)) continue;
+    Print(separator);
+    PrintDec(1u << (shift - 10));
+    separator = ",";
+  }
+  Print("]}\n");
 
   const Suite& suite = ChosenSuite();
   Print("{\"event\":\"suite\",\"name\":\"");
@@ -77,7 +110,7 @@ extern "C" uint64_t kernel_main() {
   EnableMmu(root);
 
   const auto start = reinterpret_cast<uintptr_t>(__image_end);
-  if (pool.Init(__image_end, start, kRamEnd - start, 12, false) !=
+  if (pool.Init(__image_end, start, kGranulePoolBase - start, 12, false) !=
       Status::kOk) {
     Print("{\"event\":\"error\",\"what\":\"frame pool\"}\n");
     return 2;
@@ -87,22 +120,22 @@ extern "C" uint64_t kernel_main() {
   Print("}\n");
 
   uint64_t mismatches = 0;
-  constexpr Regime kRegimes[] = {kRegime, kRegime48};
+  constexpr Regime kRegimes[] = {kRegime, kRegime48, kRegime16K, kRegime64K,
+                                 kRegime64K48};
   for (const Regime& regime : kRegimes) {
-    const WalkerCheckResult w =
-        RunWalkerCheck(pool, regime, root, suite.walker_cases);
-    Print("{\"event\":\"walker_check\",\"va_bits\":");
-    PrintDec(regime.va_bits);
-    Print(",\"cases\":");
-    PrintDec(w.cases);
-    Print(",\"translations\":");
-    PrintDec(w.translations);
-    Print(",\"faults\":");
-    PrintDec(w.faults);
-    Print(",\"mismatches\":");
-    PrintDec(w.mismatches);
-    Print("}\n");
-    mismatches += w.mismatches;
+    if (!HasGranule(regime.granule_shift)) continue;
+    if (regime.granule_shift == 12) {
+      mismatches += CheckWalker(pool, regime, suite.walker_cases);
+      continue;
+    }
+    FramePool frames;
+    if (frames.Init(reinterpret_cast<void*>(kGranulePoolBase), kGranulePoolBase,
+                    kGranulePoolBytes, regime.granule_shift,
+                    false) != Status::kOk) {
+      Print("{\"event\":\"error\",\"what\":\"granule frame pool\"}\n");
+      return 2;
+    }
+    mismatches += CheckWalker(frames, regime, suite.walker_cases);
   }
   RunMicroBenchmarks(pool, suite.micro_iterations);
   RunForkTests(pool, mismatches == 0 ? 0 : 1);

@@ -101,11 +101,14 @@ WalkerCheckResult RunWalkerCheck(FramePool& pool, const Regime& r,
     InstallKernelMapping(pool.Descriptors(root), r);
     const VirtAddr first = FirstFreeVa(r);
     const VirtAddr va = first + rng.Below((1ull << r.va_bits) - first) / 8 * 8;
-    // No leaves at level 0: Arm ARM D8.3.1 makes a level-0 block with the
-    // 4 KiB granule reserved (a Translation fault) without FEAT_LPA2, as the
-    // walker and its unit tests have it, but QEMU 7.2 translates it as a
-    // 512 GiB block on every CPU model, so the two cannot agree on it here.
-    const int first_leaf = start == 0 ? 1 : start;
+    // No leaves above the granule's first block level: Arm ARM D8.3.1 makes
+    // a level-0 block (4 KiB granule) and a level-1 block (16 and 64 KiB)
+    // reserved, a Translation fault, without FEAT_LPA2 (or FEAT_LPA for
+    // 64 KiB), as the walker and its unit tests have it; but QEMU 7.2 takes
+    // any non-table descriptor above level 3 as a block, on every CPU model
+    // (a 512 GiB, 64 GiB or 4 TiB block), so the two cannot agree on it.
+    const int first_leaf =
+        start > KernelBlockLevel(r) ? start : KernelBlockLevel(r);
     const int leaf_level =
         first_leaf + static_cast<int>(rng.Below(4 - first_leaf));
     PhysAddr table = root;

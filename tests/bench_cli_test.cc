@@ -847,6 +847,8 @@ TEST_F(BenchCliTest, BaremetalWritesHostSchemaResults) {
   EXPECT_EQ(doc["context"]["midr"], "0x410fd083");  // Cortex-A72 r0p3.
   EXPECT_EQ(doc["context"]["tlbi_range"], false);
   EXPECT_EQ(doc["context"]["walker_mismatches"], 0);
+  // The Cortex-A72 has no 16 KiB granule (ID_AA64MMFR0_EL1.TGran16 = 0).
+  EXPECT_EQ(doc["context"]["walker_granules_kib"], "4,64");
   std::set<std::string> names;
   for (const nlohmann::json& b : doc["benchmarks"]) {
     names.insert(b["name"]);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -95,6 +96,7 @@ struct GuestOutput {
   nlohmann::json boot, done;
   uint64_t walker_translations = 0;
   uint64_t walker_mismatches = 0;
+  std::set<int> walker_granules_kib;  // The granules the walker was checked in.
   std::vector<nlohmann::json> lines;  // Wanted bench and fork_test events.
 };
 
@@ -127,6 +129,7 @@ absl::StatusOr<GuestOutput> BootGuest(const BaremetalOptions& o,
     if (event == "walker_check") {  // One per regime.
       g.walker_translations += line.value("translations", 0);
       g.walker_mismatches += line.value("mismatches", 0);
+      g.walker_granules_kib.insert(line.value("granule_kib", 0));
     }
     if (event == "done") g.done = line;
     if ((event == "bench" || event == "counts" || event == "fork_test") &&
@@ -165,6 +168,7 @@ nlohmann::json ResultSet(const BaremetalOptions& o, const std::string& cpu,
       {"cntfrq_hz", hz},
       {"walker_translations", g.walker_translations},
       {"walker_mismatches", g.walker_mismatches},
+      {"walker_granules_kib", absl::StrJoin(g.walker_granules_kib, ",")},
       {"host_arch", host.arch},
       {"host_kernel", host.kernel},
       {"timing", o.kvm ? "KVM: the guest runs on the host's MMU under stage 2"

@@ -61,7 +61,10 @@ absl::StatusOr<std::string> BaremetalSection(const ReportContext& r,
       said("midr"), ", commit ", said("ttbench_commit"), ". ",
       ContextValue(context, "timing", ""),
       ". The walker agreed with the MMU on ", said("walker_translations"),
-      " translations (", said("walker_mismatches"), " mismatches).\n\n",
+      " translations (", said("walker_mismatches"),
+      // Runs from before the granules were recorded checked 4 KiB only.
+      " mismatches), in the granules of ",
+      ContextValue(context, "walker_granules_kib", "4"), " KiB.\n\n",
       Table(header, rows),
       "\nInstructions and operations alone, a TLBI with the DSB that "
       "completes it (`*",
