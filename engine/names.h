@@ -21,6 +21,8 @@ enum class Event : unsigned char {
   kFaults,  // Taken, handled or delivered.
   kContextSwitches,
   kIpis,
+  // In 4 KiB units, the unit their costs are priced in: a 64 KiB page
+  // copied (or table allocated and zeroed) counts 16.
   kPagesCopied,
   kTablesAllocated,
   kFramesShared,

@@ -192,6 +192,33 @@ TEST_F(BenchCliTest, EveryOtherFamilyHasATable) {
   EXPECT_EQ(md.find("### `fork/"), std::string::npos) << md;
 }
 
+// The granule families get one section, per GiB of the parent, each
+// figure at typical costs with the ranges' ends.
+TEST_F(BenchCliTest, PageSizesHaveTheirOwnSection) {
+  nlohmann::json benchmarks = nlohmann::json::array();
+  for (const char* name : {"fork/lazy_cow/dense/16MiB/manual_time",
+                           "granule_fork/lazy_cow/4KiB/256MiB/manual_time",
+                           "granule_fork/lazy_cow/64KiB/256MiB/manual_time",
+                           "granule_fork/lazy_cow/64KiB/16MiB/manual_time"}) {
+    const bool big = std::string(name).find("64KiB/256") != std::string::npos;
+    benchmarks.push_back({{"name", name},
+                          {"run_type", "iteration"},
+                          {"real_time", 2000},
+                          {"time_unit", "ns"},
+                          {"walks", big ? 10 : 100}});
+  }
+  const std::string md = ReportOn(benchmarks, Costs({{"walks", {5, 15, 60}}}));
+  EXPECT_NE(md.find("## Page sizes"), std::string::npos) << md;
+  // 100 walks at 15 cycles over 256 MiB: 6000 a GiB (2000 to 24000); the
+  // 16 KiB run is missing.
+  EXPECT_NE(md.find("| lazy_cow | 6000 [2000-24 k] | - | 600 [200-2400] |"),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("### `granule_fork/"), std::string::npos) << md;
+  // Nor tables for the families the run lacks.
+  EXPECT_EQ(md.find("One CoW fault"), std::string::npos) << md;
+}
+
 // The driver takes the paths it is given from the caller's directory
 // (--cwd, which ./ttbench passes), whatever directory it runs in.
 TEST_F(BenchCliTest, RelativePathsAreTakenFromTheCallersDirectory) {

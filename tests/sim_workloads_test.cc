@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "bench/results/cost_model.h"
 #include "bench/workloads/suite.h"
 #include "variants/lazy_cow.h"
@@ -99,6 +100,26 @@ TEST(SimWorkloads, OneCpuOfABigMachineBroadcastsItsMaintenance) {
   EXPECT_EQ(c["tlbi.vale1"].value, 256);
   EXPECT_EQ(c["tlbi_completions.local"].value, 256);
   EXPECT_EQ(c.count("tlbi.vale1is"), 0u);
+}
+
+// The same 16 MiB parent in each granule: a fork shares one frame per page
+// of the granule, and a CoW break copies one of them, counted (and priced)
+// in 4 KiB units.
+TEST(SimWorkloads, GranuleWorkloadsRunInTheirPageSize) {
+  const absl::StatusOr<CostModel> costs =
+      CostModel::Load(TTB_SOURCE_DIR "/bench/costs/neoverse-n1.json");
+  ASSERT_TRUE(costs.ok()) << costs.status();
+  for (const int kib : {4, 16, 64}) {
+    SCOPED_TRACE(kib);
+    const std::string fork = absl::StrCat("granule_fork/", kib, "KiB/16MiB");
+    benchmark::UserCounters c = RunOnce(fork.c_str(), *costs);
+    EXPECT_EQ(c["frames_shared"].value, 16 * 1024 / kib);
+    EXPECT_EQ(c["tlbi"].value, 16 * 1024 / kib);  // One per page.
+    const std::string cow =
+        absl::StrCat("granule_cow_fault/", kib, "KiB/child_first_write");
+    c = RunOnce(cow.c_str(), *costs);
+    EXPECT_EQ(c["pages_copied"].value, kib / 4);
+  }
 }
 
 TEST(SimWorkloads, AFailedForkStopsTheBenchmarkWithTheFailure) {

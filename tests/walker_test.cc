@@ -395,16 +395,6 @@ TEST_P(LargeGranuleWalkerTest, TableAddressesAreWholeGranules) {
   EXPECT_EQ(w.pa, frame | (Va() & (r.granule_bytes() - 1)));
 }
 
-}  // namespace
-
-// How gtest shows a regime (found by argument-dependent lookup in ttb).
-void PrintTo(const Regime& r, std::ostream* os) {
-  *os << (1u << (r.granule_shift - 10)) << " KiB granule, " << int{r.va_bits}
-      << "-bit VA";
-}
-
-namespace {
-
 std::string RegimeName(const ::testing::TestParamInfo<Regime>& info) {
   return absl::StrCat(1u << (info.param.granule_shift - 10), "KiB_",
                       int{info.param.va_bits}, "bit");

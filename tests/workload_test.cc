@@ -57,6 +57,16 @@ TEST(SimWorkload, BenchmarkNamesPutTheStrategySecond) {
             "pingpong/untagged");
 }
 
+TEST(SimWorkload, GranuleFamiliesNameThePageSizeAfterTheStrategy) {
+  const absl::StatusOr<SimWorkload> w =
+      ParseSimWorkload("granule_fork_write/64KiB/10pct/256MiB");
+  ASSERT_TRUE(w.ok()) << w.status();
+  EXPECT_EQ(w->granule_kib, 64u);
+  EXPECT_EQ(w->percent, 10);
+  EXPECT_EQ(w->BenchmarkName("lazy_cow"),
+            "granule_fork_write/lazy_cow/64KiB/10pct/256MiB");
+}
+
 TEST(SimWorkload, AFamilyWithoutDataNamesSizesBeyondTheHosts) {
   const absl::StatusOr<SimWorkload> w = ParseSimWorkload("fork_huge/65536MiB");
   ASSERT_TRUE(w.ok()) << w.status();
@@ -80,6 +90,9 @@ TEST(SimWorkload, MalformedNamesSayWhatIsWrong) {
       {"pingpong/extra", "wrong number of parts"},
       // Without data bytes a parent may be larger than the host's memory.
       {"fork_huge/65537MiB", "1 to 65536 MiB"},
+      {"granule_fork/8KiB/16MiB", "4KiB, 16KiB or 64KiB"},
+      {"granule_fork/16K/16MiB", "4KiB, 16KiB or 64KiB"},
+      {"granule_fork/16MiB", "the granule must be"},
       {"", "unknown workload"},
   };
   for (const auto& [name, says] : bad) {

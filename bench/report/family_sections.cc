@@ -12,8 +12,14 @@ namespace ttb::bench {
 namespace {
 
 // The families the other sections show.
-constexpr const char* kShownElsewhere[] = {"fork", "fork_resume", "fork_write",
-                                           "cow_fault"};
+constexpr const char* kShownElsewhere[] = {"fork",
+                                           "fork_resume",
+                                           "fork_write",
+                                           "cow_fault",
+                                           "granule_fork",
+                                           "granule_fork_write",
+                                           "granule_cow_fault",
+                                           "granule_fork_resume"};
 
 // One family's table: per strategy, modelled cycles (every PE, the forking
 // PE) and host time of each of the family's workloads in the run; "" when

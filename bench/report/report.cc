@@ -30,10 +30,11 @@ absl::Status AppendSuiteSections(const ReportContext& r, std::string& md) {
   };
   if (absl::Status s = add(ForkLatencySection); !s.ok()) return s;
   md += ForkResumeSection(r);
-  for (Section section :
-       {ForkWriteSection, CowFaultSection, CostSplitSection}) {
+  for (Section section : {ForkWriteSection, CowFaultSection}) {
     if (absl::Status s = add(section); !s.ok()) return s;
   }
+  md += GranuleSection(r);
+  if (absl::Status s = add(CostSplitSection); !s.ok()) return s;
   md += OtherFamiliesSection(r);
   return absl::OkStatus();
 }

@@ -21,6 +21,8 @@ std::string ForkResumeSection(const ReportContext& r);
 absl::StatusOr<std::string> ForkWriteSection(const ReportContext& r);
 absl::StatusOr<std::string> CowFaultSection(const ReportContext& r);
 absl::StatusOr<std::string> CostSplitSection(const ReportContext& r);
+// The granule_* families: fork, write, CoW fault and resume by page size.
+std::string GranuleSection(const ReportContext& r);
 // A table for each family no section above shows (fork_exit, pingpong,
 // smp_fork, and any family added later): host time and modelled cycles
 // per strategy and workload.

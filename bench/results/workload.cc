@@ -26,6 +26,8 @@ const char* Shape(Param p) {
       return "<n>cpus";
     case Param::kSize:
       return "<N>MiB";
+    case Param::kGranule:
+      return "{4,16,64}KiB";
     case Param::kNone:
       break;
   }
@@ -93,6 +95,14 @@ absl::Status ParseParam(Param p, absl::string_view text, SimWorkload& w) {
       return absl::InvalidArgumentError(
           absl::StrCat("the size must be 1 to ", max, " MiB, as <N>MiB"));
     }
+    case Param::kGranule:
+      if (ParseNumber(text, "KiB", 4, 64, n) &&
+          (n == 4 || n == 16 || n == 64)) {
+        w.granule_kib = static_cast<unsigned>(n);
+        return absl::OkStatus();
+      }
+      return absl::InvalidArgumentError(
+          "the granule must be 4KiB, 16KiB or 64KiB");
     case Param::kNone:
       break;
   }
@@ -111,6 +121,8 @@ std::string Format(Param p, const SimWorkload& w) {
       return absl::StrCat(w.cpus, "cpus");
     case Param::kSize:
       return absl::StrCat(w.mib, "MiB");
+    case Param::kGranule:
+      return absl::StrCat(w.granule_kib, "KiB");
     case Param::kNone:
       break;
   }

@@ -34,6 +34,7 @@ struct SimWorkload {
   int percent = 0;  // Pages the parent writes.
   Writer writer = Writer::kChild;
   int cpus = 1;
+  unsigned granule_kib = 4;  // The page size: TCR_EL1.TG0's granule.
 
   // Largest resident size a workload may name: the simulated memory holds
   // the parent and a full copy of it. Without data bytes, only tables and

@@ -11,12 +11,20 @@ namespace ttb::bench {
 
 // A parameter of a workload's name, after the family (and the strategy):
 // "dense" or "sparse", "<k>pct", a writer ("child_first_write"), "<n>cpus",
-// "<N>MiB".
-enum class Param : uint8_t { kNone, kLayout, kPercent, kWriter, kCpus, kSize };
+// "<N>MiB", the translation granule ("4KiB", "16KiB", "64KiB").
+enum class Param : uint8_t {
+  kNone,
+  kLayout,
+  kPercent,
+  kWriter,
+  kCpus,
+  kSize,
+  kGranule
+};
 
 struct WorkloadFamily {
   const char* name;  // "fork_write"
-  Param params[2];   // In order; kNone where there are fewer.
+  Param params[3];   // In order; kNone where there are fewer.
   // One line: what a workload of the family does, for `list`, the README
   // and the report.
   const char* what;

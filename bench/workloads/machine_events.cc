@@ -31,8 +31,10 @@ Events EventsOf(const sim::Machine& m, int cpu) {
   set(Event::kFaults, c.faults_handled + c.faults_delivered);
   set(Event::kContextSwitches, c.context_switches);
   set(Event::kIpis, c.ipis);
-  set(Event::kPagesCopied, c.pages_copied);
-  set(Event::kTablesAllocated, c.tables_allocated);
+  // Copies and zeroed tables in 4 KiB units (names.h).
+  const uint64_t units = m.regime().granule_bytes() >> 12;
+  set(Event::kPagesCopied, c.pages_copied * units);
+  set(Event::kTablesAllocated, c.tables_allocated * units);
   set(Event::kFramesShared, c.frames_shared);
   set(Event::kInstructionSyncs, a.instruction_syncs);
   set(Event::kLocalTlbiCompletions, a.tlbi_completions[0]);

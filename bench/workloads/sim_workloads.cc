@@ -22,15 +22,31 @@
 namespace ttb::bench {
 namespace {
 
-constexpr uint64_t kPagesPerMiB = 256;
-constexpr VirtAddr kBase = 0x10'0000'0000;  // Away from 0, 48-bit regime.
-constexpr uint64_t kRegion = 2ull << 20;    // One level-3 table's reach.
+constexpr VirtAddr kBase = 0x10'0000'0000;  // Away from 0, in every regime.
+// Sparse layouts map this many pages per last-level table.
 constexpr uint64_t kSparsePagesPerRegion = 32;
-// The parent's read-only text (program and libraries), one table's reach
-// below its data: fork write-protects nothing here, so only a strategy that
-// drops the whole ASID makes the parent walk for it again.
-constexpr uint64_t kTextPages = 512;
-constexpr VirtAddr kTextBase = kBase - kRegion;
+// The parent's read-only text (program and libraries), one last-level
+// table's reach below its data: fork write-protects nothing here, so only a
+// strategy that drops the whole ASID makes the parent walk for it again.
+constexpr uint64_t kTextBytes = 2ull << 20;
+
+// The regime of a page size: arm64 Linux's default layout for it (4 KiB
+// pages with a 48-bit VA, 16 KiB with 47 bits, 64 KiB with 48).
+Regime RegimeOf(unsigned granule_kib) {
+  switch (granule_kib) {
+    case 16:
+      return Regime::Va47Granule16K();
+    case 64:
+      return Regime::Va48Granule64K();
+    default:
+      return Regime::Va48();
+  }
+}
+
+// The pages of a workload's resident size.
+uint64_t PagesOf(const SimWorkload& w) {
+  return (w.mib << 20) / (uint64_t{w.granule_kib} << 10);
+}
 
 const Descriptor kUserRw =
     Descriptor::Page(0).with_ap(Ap::kRw).with_ng(true).with_uxn(true).with_pxn(
@@ -43,9 +59,10 @@ struct FixtureShape {
   uint64_t pages;  // Writable pages of the parent.
   Layout layout = Layout::kDense;
   int cpus = 1;
-  bool text = false;  // kTextPages of read-only text too.
+  bool text = false;  // kTextBytes of read-only text too.
   // Whether data frames keep their bytes (sim::MachineConfig::keep_data).
   bool keep_data = true;
+  unsigned granule_kib = 4;  // Aged layouts: 4 KiB only.
   bool operator==(const FixtureShape&) const = default;
 };
 
@@ -56,7 +73,10 @@ class Fixture {
  public:
   Fixture(const SuiteOptions& o, Strategy<sim::SimArch>& s,
           const FixtureShape& shape)
-      : pages_(shape.pages) {
+      : pages_(shape.pages),
+        regime_(RegimeOf(shape.granule_kib)),
+        page_bytes_(regime_.granule_bytes()),
+        region_(regime_.level_bytes(2)) {
     const uint64_t pages = shape.pages;
     const Layout layout = shape.layout;
     const int cpus = shape.cpus;
@@ -64,7 +84,7 @@ class Fixture {
     config.cpus = cpus;
     // The machine the cost model prices: its kernel broadcasts.
     if (o.costs != nullptr) config.domain_pes = std::max(cpus, o.costs->pes());
-    config.regime = Regime::Va48();
+    config.regime = regime_;
     config.profile = o.profile;
     config.range_tlbi = o.range_tlbi;
     const ReplayLayout aged =
@@ -74,8 +94,8 @@ class Fixture {
     // table per 32 pages: 128 bytes a page each), the text and the kernel.
     // No more: the benchmark commits all of it, unless it keeps no data,
     // when the host holds only the frames' metadata and the tables.
-    config.memory_bytes = (std::max(pages, aged.frames) + pages) * 4096 +
-                          pages * 512 + (16ull << 20);
+    config.memory_bytes = (std::max(pages, aged.frames) + pages) * page_bytes_ +
+                          pages * page_bytes_ / 8 + kTextBytes + (16ull << 20);
     config.keep_data = shape.keep_data;
     config.populate_memory = shape.keep_data;
     auto m = sim::Machine::Create(config, s);
@@ -98,13 +118,13 @@ class Fixture {
       for (uint64_t done = 0; done < pages && ok();
            done += kSparsePagesPerRegion) {
         Check(machine_->Map(0, parent_,
-                            kBase + done / kSparsePagesPerRegion * kRegion,
+                            kBase + done / kSparsePagesPerRegion * region_,
                             kSparsePagesPerRegion, kUserRw),
               "map");
       }
     }
     if (ok() && shape.text) {
-      Check(machine_->Map(0, parent_, kTextBase, kTextPages, kUserText), "map");
+      Check(machine_->Map(0, parent_, Text(0), text_pages(), kUserText), "map");
     }
     if (ok()) machine_->Run(0, parent_);
   }
@@ -130,8 +150,9 @@ class Fixture {
 
   // The VA of the parent's page `i` (dense layouts only), and of its text
   // page `i`.
-  static VirtAddr Page(uint64_t i) { return kBase + i * 4096; }
-  static VirtAddr Text(uint64_t i) { return kTextBase + i * 4096; }
+  VirtAddr Page(uint64_t i) const { return kBase + i * page_bytes_; }
+  VirtAddr Text(uint64_t i) const { return kBase - region_ + i * page_bytes_; }
+  uint64_t text_pages() const { return kTextBytes / page_bytes_; }
 
   // Undoes what a fork did to the parent once its child is gone: private,
   // writable data pages and no cached translations, as before the first
@@ -160,6 +181,9 @@ class Fixture {
   std::unique_ptr<sim::Machine> machine_;
   sim::Pid parent_ = 0;
   uint64_t pages_;
+  Regime regime_;
+  uint64_t page_bytes_;
+  uint64_t region_;  // One last-level table's reach.
   std::string error_;
 };
 
@@ -262,9 +286,10 @@ void ForkLatency(benchmark::State& state, const SuiteOptions& o,
                  Strategy<sim::SimArch>* s, const SimWorkload& w) {
   const std::shared_ptr<Fixture> held =
       Reused(o, *s,
-             {.pages = w.mib * kPagesPerMiB,
+             {.pages = PagesOf(w),
               .layout = w.layout,
-              .keep_data = w.family->keeps_data});
+              .keep_data = w.family->keeps_data,
+              .granule_kib = w.granule_kib});
   Fixture& f = *held;
   if (!Ready(state, f)) return;
   const double overhead = OverheadBytesPerPage(f.m().pool());
@@ -307,8 +332,7 @@ void ForkAndExit(Fixture& f) { f.m().Exit(0, f.Fork()); }
 
 void ForkExit(benchmark::State& state, const SuiteOptions& o,
               Strategy<sim::SimArch>* s, const SimWorkload& w) {
-  const std::shared_ptr<Fixture> held =
-      Reused(o, *s, {.pages = w.mib * kPagesPerMiB});
+  const std::shared_ptr<Fixture> held = Reused(o, *s, {.pages = PagesOf(w)});
   Fixture& f = *held;
   if (!Ready(state, f)) return;
   TimeEachIteration(state, o, f, kNothing, [&] { ForkAndExit(f); });
@@ -319,18 +343,19 @@ void ForkExit(benchmark::State& state, const SuiteOptions& o,
 void CowFault(benchmark::State& state, const SuiteOptions& o,
               Strategy<sim::SimArch>* s, const SimWorkload& w) {
   const Writer writer = w.writer;
-  constexpr uint64_t kPages = 4096;  // 16 MiB.
-  Fixture f(o, *s, {.pages = kPages});
+  // 16 MiB of pages.
+  const uint64_t pages = (16ull << 20) / (uint64_t{w.granule_kib} << 10);
+  Fixture f(o, *s, {.pages = pages, .granule_kib = w.granule_kib});
   if (!Ready(state, f)) return;
   sim::Machine& m = f.m();
   const std::vector<uint8_t> byte = {1};
   EventViews total;
   double seconds = 0;
   LatencySamples latencies;
-  uint64_t next = kPages;  // Forces a fork first.
+  uint64_t next = pages;  // Forces a fork first.
   sim::Pid child = 0;
   for (auto _ : state) {
-    if (next == kPages) {
+    if (next == pages) {
       if (child != 0) {
         m.Exit(0, child);
         f.ResetParent();
@@ -341,10 +366,9 @@ void CowFault(benchmark::State& state, const SuiteOptions& o,
     const sim::Pid who = writer == Writer::kParent ? f.parent() : child;
     m.Run(0, who);
     if (writer == Writer::kSecondWrite) {
-      f.Write(who, Fixture::Page(next), byte);  // Breaks it, untimed.
+      f.Write(who, f.Page(next), byte);  // Breaks it, untimed.
     }
-    const double t =
-        Timed(m, total, [&] { f.Write(who, Fixture::Page(next), byte); });
+    const double t = Timed(m, total, [&] { f.Write(who, f.Page(next), byte); });
     if (!Ready(state, f)) break;
     ++next;
     state.SetIterationTime(t);
@@ -360,15 +384,15 @@ void CowFault(benchmark::State& state, const SuiteOptions& o,
 // (or a new ASID) costs after fork, which a fork-only benchmark misses.
 void ForkResume(benchmark::State& state, const SuiteOptions& o,
                 Strategy<sim::SimArch>* s, const SimWorkload& w) {
-  const std::shared_ptr<Fixture> held =
-      Reused(o, *s, {.pages = w.mib * kPagesPerMiB, .text = true});
+  const std::shared_ptr<Fixture> held = Reused(
+      o, *s, {.pages = PagesOf(w), .text = true, .granule_kib = w.granule_kib});
   Fixture& f = *held;
   if (!Ready(state, f)) return;
   sim::Machine& m = f.m();
   std::vector<uint8_t> byte(1);
   auto run_text = [&] {
-    for (uint64_t i = 0; i < kTextPages; ++i) {
-      f.Read(f.parent(), Fixture::Text(i), byte);
+    for (uint64_t i = 0; i < f.text_pages(); ++i) {
+      f.Read(f.parent(), f.Text(i), byte);
     }
   };
   // Warms the TLB untimed, then forks and runs the text again.
@@ -385,7 +409,7 @@ void ForkThenWrite(benchmark::State& state, const SuiteOptions& o,
                    Strategy<sim::SimArch>* s, const SimWorkload& w,
                    bool child_writes) {
   const std::shared_ptr<Fixture> held =
-      Reused(o, *s, {.pages = w.mib * kPagesPerMiB});
+      Reused(o, *s, {.pages = PagesOf(w), .granule_kib = w.granule_kib});
   Fixture& f = *held;
   if (!Ready(state, f)) return;
   const std::vector<uint8_t> byte = {7};
@@ -394,7 +418,7 @@ void ForkThenWrite(benchmark::State& state, const SuiteOptions& o,
     const sim::Pid child = f.Fork();
     const sim::Pid writer = child_writes ? child : f.parent();
     for (uint64_t i = 0; i < written; ++i) {
-      f.Write(writer, Fixture::Page(i * f.pages() / written), byte);
+      f.Write(writer, f.Page(i * f.pages() / written), byte);
     }
     f.m().Exit(0, child);
   });
@@ -428,7 +452,7 @@ void PingPong(benchmark::State& state, const SuiteOptions& o,
   double seconds = 0;
   uint64_t i = 0;
   for (auto _ : state) {
-    const VirtAddr va = Fixture::Page(i++ % kPages);
+    const VirtAddr va = f.Page(i++ % kPages);
     const double t = Timed(m, total, [&] {
       f.Read(child, va, byte);
       f.Read(f.parent(), va, byte);
@@ -445,7 +469,7 @@ void PingPong(benchmark::State& state, const SuiteOptions& o,
 void SmpFork(benchmark::State& state, const SuiteOptions& o,
              Strategy<sim::SimArch>* s, const SimWorkload& w) {
   const std::shared_ptr<Fixture> held =
-      Reused(o, *s, {.pages = w.mib * kPagesPerMiB, .cpus = w.cpus});
+      Reused(o, *s, {.pages = PagesOf(w), .cpus = w.cpus});
   Fixture& f = *held;
   if (!Ready(state, f)) return;
   TimeEachIteration(
@@ -464,7 +488,7 @@ void FloorAfterExit(benchmark::State& state, const SuiteOptions& o,
                     uint64_t mib) {
   const std::shared_ptr<Fixture> held =
       Reused(o, *FindStrategy<sim::SimArch>("lazy_cow"),
-             {.pages = mib * kPagesPerMiB});
+             {.pages = PagesOf({.mib = mib})});
   Fixture& f = *held;
   if (!Ready(state, f)) return;
   FloorPass floor(f.m().pool(), f.m().process(f.parent())->space);
@@ -491,6 +515,27 @@ std::vector<SimWorkload> OnePerSize(const SimFamily& f, Suite suite) {
   return AtEachSize(suite, kAnySize, [&](auto& all, uint64_t mib) {
     all.push_back({.family = &f.info, .mib = mib});
   });
+}
+
+constexpr unsigned kGranulesKiB[] = {4, 16, 64};
+
+// A workload of family `f` for each granule, at each of `sizes` (in MiB)
+// that the suite has (the smallest only in the quick suite), and each of
+// `percents`.
+std::vector<SimWorkload> ByGranule(const SimFamily& f, Suite suite,
+                                   std::initializer_list<uint64_t> sizes,
+                                   std::initializer_list<int> percents) {
+  std::vector<SimWorkload> all;
+  for (unsigned kib : kGranulesKiB) {
+    for (uint64_t mib : sizes) {
+      if (suite == Suite::kQuick && mib != *sizes.begin()) continue;
+      for (int k : percents) {
+        all.push_back(
+            {.family = &f.info, .mib = mib, .percent = k, .granule_kib = kib});
+      }
+    }
+  }
+  return all;
 }
 
 // The registry: a new family is one row here, and its function above.
@@ -570,6 +615,46 @@ constexpr SimFamily kSimFamilies[] = {
          all.push_back({.family = &f.info, .writer = w});
        }
        return all;
+     }},
+    // Page sizes: the fork, write, CoW fault and resume workloads above
+    // under the 4, 16 and 64 KiB granules (arm64 Linux's default regime
+    // for each), at the same resident sizes in bytes.
+    {{"granule_fork",
+      {Param::kGranule, Param::kSize},
+      "fork latency by page size"},
+     ForkLatency,
+     [](const SimFamily& f, Suite suite) {
+       return ByGranule(f, suite, {16, 256}, {0});
+     },
+     /*short_min_time=*/true},
+    {{"granule_fork_write",
+      {Param::kGranule, Param::kPercent, Param::kSize},
+      "fork, the parent writes k% of its pages, the child exits, by page "
+      "size"},
+     ForkWrite,
+     [](const SimFamily& f, Suite suite) {
+       return ByGranule(f, suite, {16, 256}, {10, 50});
+     }},
+    {{"granule_cow_fault",
+      {Param::kGranule, Param::kWriter},
+      "one write to a page shared by fork, by page size"},
+     CowFault,
+     [](const SimFamily& f, Suite) {
+       std::vector<SimWorkload> all;
+       for (unsigned kib : kGranulesKiB) {
+         for (Writer w : {Writer::kChild, Writer::kParent}) {
+           all.push_back({.family = &f.info, .writer = w, .granule_kib = kib});
+         }
+       }
+       return all;
+     }},
+    {{"granule_fork_resume",
+      {Param::kGranule, Param::kSize},
+      "fork with the parent's text in the TLB, the parent runs its text, the "
+      "child exits, by page size"},
+     ForkResume,
+     [](const SimFamily& f, Suite suite) {
+       return ByGranule(f, suite, {16, 256}, {0});
      }},
     {{"pingpong", {}, "parent and child alternate on one CPU"},
      PingPong,
