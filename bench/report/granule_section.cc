@@ -9,8 +9,6 @@
 namespace ttb::bench {
 namespace {
 
-constexpr unsigned kGranulesKiB[] = {4, 16, 64};
-
 // What the run has of family `name`: whether any workload, and the
 // largest size among them, MiB (0 for a family without sizes).
 struct InRun {

@@ -1,5 +1,8 @@
 #include "bench/results/workload.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -96,8 +99,9 @@ absl::Status ParseParam(Param p, absl::string_view text, SimWorkload& w) {
           absl::StrCat("the size must be 1 to ", max, " MiB, as <N>MiB"));
     }
     case Param::kGranule:
-      if (ParseNumber(text, "KiB", 4, 64, n) &&
-          (n == 4 || n == 16 || n == 64)) {
+      if (ParseNumber(text, "KiB", 1, 64, n) &&
+          std::find(std::begin(kGranulesKiB), std::end(kGranulesKiB), n) !=
+              std::end(kGranulesKiB)) {
         w.granule_kib = static_cast<unsigned>(n);
         return absl::OkStatus();
       }

@@ -24,6 +24,9 @@ namespace ttb::bench {
 enum class Layout { kDense, kSparse, kAged };
 enum class Writer { kChild, kParent, kSecondWrite };
 
+// The page sizes a workload may name ("<G>KiB"): TCR_EL1.TG0's granules.
+inline constexpr unsigned kGranulesKiB[] = {4, 16, 64};
+
 // The families a name may belong to: the registry's.
 using Families = std::vector<const WorkloadFamily*>;
 

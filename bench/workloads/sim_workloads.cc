@@ -517,8 +517,6 @@ std::vector<SimWorkload> OnePerSize(const SimFamily& f, Suite suite) {
   });
 }
 
-constexpr unsigned kGranulesKiB[] = {4, 16, 64};
-
 // A workload of family `f` for each granule and each of `percents`, of
 // 16 MiB in the quick suite and 256 MiB in the others: one size, since the
 // report reads them per GiB, and the suite's time allows no more.
