@@ -10,6 +10,12 @@ Descriptor PageDescriptor(PhysAddr frame, Descriptor attrs) {
                                                      0b11);
 }
 
+// PageDescriptor for a frame just obtained, or why there is none.
+Result<Descriptor> NewPage(Result<PhysAddr> frame, Descriptor attrs) {
+  if (!frame.ok()) return frame.status();
+  return PageDescriptor(frame.value(), attrs);
+}
+
 }  // namespace
 
 Status AddressSpace::Init(FramePool* pool, const Regime& regime, Asid asid) {
@@ -60,9 +66,8 @@ Status AddressSpace::PlaceOrUndo(VirtAddr va, PhysAddr frame,
   return s;
 }
 
-template <typename FrameFor>
-Status AddressSpace::MapEach(VirtAddr va, uint64_t pages, Descriptor attrs,
-                             FrameFor&& frame_for) {
+template <typename PageFor>
+Status AddressSpace::MapEach(VirtAddr va, uint64_t pages, PageFor&& page_for) {
   if (const Status s = CheckRange(va, pages); s != Status::kOk) return s;
   const uint64_t step = regime_.granule_bytes();
   const VirtAddr end = va + pages * step;
@@ -80,21 +85,47 @@ Status AddressSpace::MapEach(VirtAddr va, uint64_t pages, Descriptor attrs,
   // frames, which fork shares in one vectorised pass.
   for (uint64_t i = 0; i < pages; ++i) {
     const Result<Descriptor*> slot = cursor_.FindOrCreate(va + i * step);
-    const Result<PhysAddr> frame =
-        slot.ok() ? frame_for(i) : Result<PhysAddr>(slot.status());
-    if (!frame.ok()) {
+    const Result<Descriptor> page =
+        slot.ok() ? page_for(i) : Result<Descriptor>(slot.status());
+    if (!page.ok()) {
       // The pages mapped before this one, and the tables made for it.
       UnmapChecked(va, i + 1, ReleaseAtOnce{pool_});
-      return frame.status();
+      return page.status();
     }
-    *slot.value() = PageDescriptor(frame.value(), attrs);
+    *slot.value() = page.value();
   }
   return Status::kOk;
 }
 
 Status AddressSpace::Map(VirtAddr va, uint64_t pages, Descriptor attrs) {
-  return MapEach(va, pages, attrs,
-                 [&](uint64_t) { return pool_->Allocate(FrameUse::kData); });
+  if (!attrs.contiguous()) {
+    return MapEach(va, pages, [&](uint64_t) {
+      return NewPage(pool_->Allocate(FrameUse::kData), attrs);
+    });
+  }
+  // Each aligned run of the range on an aligned run of frames, with the
+  // contiguous bit; pages outside such a run, or whose run the pool cannot
+  // give, as single pages without it.
+  const unsigned run = regime_.contiguous_entries(3);
+  const uint64_t first_page = va >> regime_.granule_shift;
+  PhysAddr run_base = 0;
+  bool in_run = false;
+  return MapEach(va, pages, [&](uint64_t i) {
+    const uint64_t at = (first_page + i) % run;
+    if (at == 0) {
+      in_run = false;
+      if (pages - i >= run) {
+        const Result<PhysAddr> frames = pool_->AllocateRun(run);
+        in_run = frames.ok();
+        if (in_run) run_base = frames.value();
+      }
+    }
+    if (in_run) {
+      return NewPage(run_base + (at << regime_.granule_shift), attrs);
+    }
+    return NewPage(pool_->Allocate(FrameUse::kData),
+                   attrs.with_contiguous(false));
+  });
 }
 
 Status AddressSpace::MapFrames(VirtAddr va, uint64_t pages,
@@ -106,9 +137,11 @@ Status AddressSpace::MapFrames(VirtAddr va, uint64_t pages,
     }
   }
   uint64_t placed = 0;
-  const Status s = MapEach(va, pages, attrs, [&](uint64_t i) {
+  // The caller's frames need not form aligned runs: single pages.
+  const Descriptor page = attrs.with_contiguous(false);
+  const Status s = MapEach(va, pages, [&](uint64_t i) {
     placed = i + 1;
-    return Result<PhysAddr>(frames[i]);
+    return NewPage(frames[i], page);
   });
   // On failure MapEach released the frames it had placed; the rest are
   // still the caller's references, handed over.
@@ -131,7 +164,10 @@ Result<PhysAddr> AddressSpace::MapCopy(VirtAddr va, PhysAddr src,
   if (const Status s = CheckPageAndFrame(va, src); s != Status::kOk) return s;
   const Result<PhysAddr> copy = pool_->Copy(src);
   if (!copy.ok()) return copy.status();
-  if (const Status s = PlaceOrUndo(va, copy.value(), attrs); s != Status::kOk) {
+  // One frame is a single page, whatever run `attrs` came from.
+  if (const Status s =
+          PlaceOrUndo(va, copy.value(), attrs.with_contiguous(false));
+      s != Status::kOk) {
     return s;
   }
   return copy;
@@ -150,6 +186,15 @@ Result<Translation> AddressSpace::Translate(VirtAddr va) {
 Result<Descriptor*> AddressSpace::Slot(VirtAddr va) {
   if (!regime_.contains(va)) return Status::kOutOfRange;
   return cursor_.Find(regime_.page_base(va));
+}
+
+Descriptor* AddressSpace::RunAt(VirtAddr va) {
+  const Result<Descriptor*> slot = Slot(va);
+  if (!slot.ok() || !slot.value()->valid() || !slot.value()->contiguous()) {
+    return nullptr;
+  }
+  // A run is aligned within its table (D8.6.1), which is one array.
+  return slot.value() - regime_.index(va, 3) % regime_.contiguous_entries(3);
 }
 
 Status AddressSpace::ShareLeafTables(AddressSpace& src) {

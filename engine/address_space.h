@@ -87,7 +87,11 @@ class AddressSpace {
 
   // Maps `pages` new zero-filled data frames at `va` with the attributes of
   // `attrs` (a page descriptor; its output address is ignored). The range
-  // must be unmapped.
+  // must be unmapped. With the contiguous bit in `attrs`, each aligned run
+  // of Regime::contiguous_entries(3) pages inside the range gets an aligned
+  // run of frames and keeps the bit; other pages, and runs the pool has no
+  // aligned frames for, are single pages without it (the bit is a hint: a
+  // kernel falls back to small pages as Linux's mTHP does).
   Status Map(VirtAddr va, uint64_t pages, Descriptor attrs);
   // Maps the data frames `frames[0..pages)` at `va`, as Map maps new ones:
   // for a layout whose physical order the caller chose (a replayed
@@ -106,9 +110,11 @@ class AddressSpace {
   // reuses a freed frame's bytes at once.
   template <typename OnChange>
   Status Unmap(VirtAddr va, uint64_t pages, OnChange&& on_change);
-  // Rewrites the attributes (all but the output address) of every page in
+  // Rewrites the attributes (all but the output address and the
+  // contiguous bit, which says how the page was mapped) of every page in
   // the range to those of `attrs`. All pages must be mapped, or nothing
-  // changes. `on_change(va, old, 3)` is told of each page.
+  // changes. `on_change(va, old, 3)` is told of each page. A contiguous
+  // run only partly in the range must be unfolded first (UnfoldRun).
   template <typename OnChange = IgnoreChanges>
   Status Protect(VirtAddr va, uint64_t pages, Descriptor attrs,
                  OnChange&& on_change = {});
@@ -117,6 +123,10 @@ class AddressSpace {
   // The level-3 slot for `va`, through the cursor, for strategies that
   // rewrite single descriptors (CoW faults).
   Result<Descriptor*> Slot(VirtAddr va);
+  // The first of the Regime::contiguous_entries(3) slots of the contiguous
+  // run `va`'s page belongs to, when that page is valid with the
+  // contiguous bit; else nullptr.
+  Descriptor* RunAt(VirtAddr va);
 
   // Maps every page of `src` (same pool and regime) into this space, taking
   // a reference to each frame. The tables are copied as src's structure,
@@ -180,6 +190,10 @@ class AddressSpace {
   // and must be Init()ed again before use.
   void Release();
 
+  // A page-aligned, non-empty range inside the regime: what Map and Unmap
+  // accept.
+  Status CheckRange(VirtAddr va, uint64_t pages) const;
+
   PhysAddr root() const { return root_; }
   Asid asid() const { return asid_; }
   void set_asid(Asid asid) { asid_ = asid; }
@@ -188,18 +202,16 @@ class AddressSpace {
   const TableCursor& cursor() const { return cursor_; }
 
  private:
-  // A page-aligned, non-empty range inside the regime.
-  Status CheckRange(VirtAddr va, uint64_t pages) const;
   // One page at `va` inside the regime, and a data frame of this pool.
   Status CheckPageAndFrame(VirtAddr va, PhysAddr frame) const;
   // Writes one page descriptor, creating tables; kAlreadyMapped if valid.
   Status PlacePage(VirtAddr va, PhysAddr frame, Descriptor attrs);
-  // Map and MapFrames: checks that the range is unmapped, then maps page i
-  // to `frame_for(i)`, a frame whose reference the space keeps. On failure
-  // the pages placed so far are released and their tables pruned.
-  template <typename FrameFor>
-  Status MapEach(VirtAddr va, uint64_t pages, Descriptor attrs,
-                 FrameFor&& frame_for);
+  // Map and MapFrames: checks that the range is unmapped, then writes page
+  // i's descriptor `page_for(i)` (a Result<Descriptor>), whose frame
+  // reference the space keeps. On failure the pages placed so far are
+  // released and their tables pruned.
+  template <typename PageFor>
+  Status MapEach(VirtAddr va, uint64_t pages, PageFor&& page_for);
   // Places a frame the caller holds a reference to; on failure drops that
   // reference and prunes any table made for it.
   Status PlaceOrUndo(VirtAddr va, PhysAddr frame, Descriptor attrs);
@@ -325,7 +337,8 @@ Status AddressSpace::Protect(VirtAddr va, uint64_t pages, Descriptor attrs,
   for (uint64_t i = 0; i < pages; ++i) {
     Descriptor* slot = cursor_.Find(va + i * step).value();
     const Descriptor old = *slot;
-    *slot = old.with_attribute_bits(attrs.attribute_bits());
+    *slot = old.with_attribute_bits(attrs.attribute_bits())
+                .with_contiguous(old.contiguous());
     on_change(va + i * step, old, 3);
   }
   return Status::kOk;

@@ -28,7 +28,8 @@ Status FramePool::Init(void* memory, PhysAddr phys_base, uint64_t bytes,
   const uint64_t meta = metadata_bytes(frames);
   refs_ = reinterpret_cast<uint32_t*>(raw);
   group_refs_ = refs_ + frames;
-  use_ = reinterpret_cast<uint8_t*>(group_refs_ + GroupCount(frames));
+  free_next_ = group_refs_ + GroupCount(frames);
+  use_ = reinterpret_cast<uint8_t*>(free_next_ + frames);
   base_ = raw + meta;
   phys_base_ = phys_base + meta;
   frames_ = frames;
@@ -38,6 +39,7 @@ Status FramePool::Init(void* memory, PhysAddr phys_base, uint64_t bytes,
   next_fresh_ = 0;
   fresh_end_ = frames;
   free_head_ = kNoIndex;
+  run_cursor_ = 0;
   keep_data_ = true;
   fail_countdown_ = 0;
   stats_ = FramePoolStats{};
@@ -45,9 +47,10 @@ Status FramePool::Init(void* memory, PhysAddr phys_base, uint64_t bytes,
 }
 
 PhysAddr FramePool::Take(FrameUse use, bool* zero) {
-  if (free_head_ != kNoIndex) {
+  while (free_head_ != kNoIndex) {
     const uint64_t index = free_head_;
-    free_head_ = refs_[index];
+    free_head_ = free_next_[index];
+    if (use_[index] != static_cast<uint8_t>(FrameUse::kFree)) continue;
     *zero = false;
     return AddressOf(index);
   }
@@ -75,12 +78,64 @@ Result<PhysAddr> FramePool::Claim(FrameUse use, bool* zero) {
     ++stats_.failed_allocations;
     return Status::kNoMemory;
   }
-  const uint64_t index = IndexOf(frame);
+  HandOut(IndexOf(frame), use);
+  return frame;
+}
+
+void FramePool::HandOut(uint64_t index, FrameUse use) {
   refs_[index] = 1 - group_refs_[index / kGroupFrames];
   use_[index] = static_cast<uint8_t>(use);
   ++stats_.allocations;
   Account(use, 1);
-  return frame;
+}
+
+uint64_t FramePool::FindFreedRun(unsigned count) {
+  const uint64_t align = (uint64_t{count} << frame_shift_) - 1;
+  const uint64_t first = IndexOf((phys_base_ + align) & ~align);
+  if (first + count > next_fresh_) return kNoIndex;
+  const uint64_t candidates = (next_fresh_ - first) / count;
+  // From where the last search stopped, once round.
+  for (uint64_t n = 0; n < candidates; ++n) {
+    const uint64_t at = first + (run_cursor_++ % candidates) * count;
+    bool free = true;
+    for (uint64_t i = at; i < at + count && free; ++i) {
+      free = use_[i] == static_cast<uint8_t>(FrameUse::kFree);
+    }
+    if (free) return at;
+  }
+  return kNoIndex;
+}
+
+Result<PhysAddr> FramePool::AllocateRun(unsigned count) {
+  const bool injected = fail_countdown_ != 0 && --fail_countdown_ == 0;
+  // The first never-used frame whose address is aligned to the run.
+  const uint64_t align = (uint64_t{count} << frame_shift_) - 1;
+  uint64_t first = IndexOf((AddressOf(next_fresh_) + align) & ~align);
+  bool fresh = true;
+  if (!injected && count != 0 && first + count > fresh_end_) {
+    first = FindFreedRun(count);
+    fresh = false;
+  }
+  if (injected || count == 0 || first == kNoIndex) {
+    ++stats_.failed_allocations;
+    return Status::kNoMemory;
+  }
+  if (fresh) {
+    // Frames skipped to align the run are free for single allocations.
+    for (uint64_t i = next_fresh_; i < first; ++i) {
+      free_next_[i] = free_head_;
+      free_head_ = static_cast<uint32_t>(i);
+    }
+    next_fresh_ = first + count;
+  }
+  for (uint64_t i = first; i < first + count; ++i) {
+    HandOut(i, FrameUse::kData);
+  }
+  if (keep_data_ && !(fresh && memory_is_zero_)) {
+    __builtin_memset(Bytes(AddressOf(first)), 0,
+                     uint64_t{count} << frame_shift_);
+  }
+  return AddressOf(first);
 }
 
 Result<PhysAddr> FramePool::Allocate(FrameUse use) {
@@ -149,9 +204,9 @@ bool FramePool::Release(PhysAddr frame) {
   if (observer_ != nullptr) observer_->Freed(frame, Use(frame));
   Account(static_cast<FrameUse>(use_[index]), -1);
   use_[index] = static_cast<uint8_t>(FrameUse::kFree);
-  // A free frame's count is unused: it links the free list, so that
-  // freeing touches no frame's bytes (a frame without data has none).
-  refs_[index] = free_head_;
+  // Linked in metadata, so that freeing touches no frame's bytes (a frame
+  // without data has none).
+  free_next_[index] = free_head_;
   free_head_ = static_cast<uint32_t>(index);
   ++stats_.frees;
   return true;

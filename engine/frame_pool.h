@@ -51,10 +51,10 @@ class FramePool {
   static constexpr uint64_t GroupCount(uint64_t frames) {
     return (frames + kGroupFrames - 1) / kGroupFrames;
   }
-  // Bytes of metadata for `frames` frames: the two counts and a one-byte
-  // use tag, in the order Init lays them out.
+  // Bytes of metadata for `frames` frames: the two counts, the free list's
+  // link and a one-byte use tag, in the order Init lays them out.
   static constexpr uint64_t MetadataBytes(uint64_t frames) {
-    return (frames + GroupCount(frames)) * sizeof(uint32_t) + frames;
+    return (2 * frames + GroupCount(frames)) * sizeof(uint32_t) + frames;
   }
 
   FramePool() = default;
@@ -73,6 +73,12 @@ class FramePool {
   // A frame with one reference whose bytes are as its last user left them:
   // for a table its caller writes whole before anything reads it.
   Result<PhysAddr> AllocateUncleared(FrameUse use);
+  // `count` zero-filled data frames, consecutive and aligned to the run's
+  // size, each with one reference: the output of a contiguous run (Arm ARM
+  // D8.6.1). From never-used frames while there are, then from freed ones
+  // where `count` aligned frames are all free; kNoMemory when no such run
+  // is left (the caller maps single frames).
+  Result<PhysAddr> AllocateRun(unsigned count);
   // A new data frame holding a copy of `src`'s bytes, with one reference.
   Result<PhysAddr> Copy(PhysAddr src);
   // One more reference to the frame of each valid descriptor among the
@@ -153,6 +159,11 @@ class FramePool {
   PhysAddr Take(FrameUse use, bool* zero);
   // Take() with failure injection, a reference, a use tag and statistics.
   Result<PhysAddr> Claim(FrameUse use, bool* zero);
+  // The reference, use tag and statistics of a frame handed out.
+  void HandOut(uint64_t index, FrameUse use);
+  // The first of `count` aligned free frames below next_fresh_ (a freed
+  // run), or kNoIndex.
+  uint64_t FindFreedRun(unsigned count);
   void Account(FrameUse use, int64_t delta);
 
   uint8_t* base_ = nullptr;  // First frame handed out.
@@ -165,8 +176,11 @@ class FramePool {
   uint8_t* use_ = nullptr;
   uint64_t next_fresh_ = 0;  // Frames [next_fresh_, fresh_end_) never used.
   uint64_t fresh_end_ = 0;
-  // LIFO list of free frames' indices, threaded through their refs_.
+  // LIFO list of freed frames' indices, linked through free_next_. A run
+  // may take a listed frame; Take then skips it, as it is no longer free.
+  uint32_t* free_next_ = nullptr;
   uint32_t free_head_ = kNoIndex;
+  uint64_t run_cursor_ = 0;  // Where AllocateRun looks for freed runs next.
   bool keep_data_ = true;
   uint64_t fail_countdown_ = 0;
   FrameObserver* observer_ = nullptr;

@@ -67,6 +67,21 @@ struct Regime {
   constexpr bool block_allowed(int level) const {
     return level == 2 || (level == 1 && granule_shift == 12);
   }
+  // Arm ARM D8.6.1 ("The Contiguous bit"): how many adjacent leaf
+  // entries of `level` one contiguous run holds, wherever a leaf may be:
+  // 16 with 4 KiB (64 KiB runs at level 3, 32 MiB at 2, 16 GiB at 1); 128
+  // at level 3 and 32 at level 2 with 16 KiB (2 MiB, 1 GiB); 32 with 64 KiB
+  // (2 MiB, 16 GiB). Linux's CONT_PTES and CONT_PMDS agree.
+  constexpr unsigned contiguous_entries(int level) const {
+    if (granule_shift == 12) return 16;
+    return level == 3 && granule_shift == 14 ? 128 : 32;
+  }
+  // log2 of the bytes a leaf of `level` covers, as one run when
+  // `contiguous`: the largest entry a TLB may make of it.
+  constexpr unsigned leaf_shift(int level, bool contiguous) const {
+    return level_shift(level) +
+           (contiguous ? __builtin_ctz(contiguous_entries(level)) : 0);
+  }
   // TCR_EL1.TG0's encoding of the granule: 0b00 4 KiB, 0b10 16 KiB, 0b01
   // 64 KiB (not in size order).
   constexpr unsigned tg0() const {

@@ -30,6 +30,9 @@ class Kernel {
   virtual const Regime& regime() const = 0;
   // Inner when more than one CPU may hold translations, else local.
   virtual Shareability shareability() const = 0;
+  // FEAT_BBM level 2 (ID_AA64MMFR2_EL1.BBM = 2): a contiguous run may be
+  // folded or split without the invalid step of break-before-make.
+  virtual bool bbm_level2() const { return false; }
   virtual AsidAllocator& asids() = 0;
   // Calls fn(process, context) for every process live on some CPU.
   virtual void ForEachRunning(void (*fn)(Process&, void*), void* context) = 0;

@@ -81,6 +81,7 @@ class DifferentialTest : public ::testing::TestWithParam<Strategy<SimArch>*> {
     // The programs reach what they are meant to test.
     EXPECT_GT(stats.forks, total / 100);
     EXPECT_GT(stats.hits_checked, total / 20);
+    EXPECT_GT(stats.runs_checked, total / 1000);
     return stats;
   }
 };

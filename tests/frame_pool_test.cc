@@ -33,6 +33,55 @@ TEST_F(FramePoolTest, ReusedFramesAreZeroedAgain) {
   EXPECT_EQ(pool().Use(again), FrameUse::kTable);
 }
 
+TEST_F(FramePoolTest, RunsAreAlignedAndTheFramesSkippedAreReused) {
+  const PhysAddr single = NewFrame();  // Puts the next fresh frame off 64 KiB.
+  const PhysAddr run = pool().AllocateRun(16).value();
+  EXPECT_EQ(run % (16 * 4096), 0u);
+  for (unsigned i = 0; i < 16; ++i) {
+    EXPECT_EQ(pool().RefCount(run + i * 4096), 1u);
+    EXPECT_EQ(pool().Use(run + i * 4096), FrameUse::kData);
+  }
+  // The frames between the single one and the run are free, not lost.
+  const uint64_t skipped = (run - single) / 4096 - 1;
+  for (uint64_t i = 0; i < skipped; ++i) {
+    const PhysAddr f = NewFrame();
+    EXPECT_GT(f, single);
+    EXPECT_LT(f, run);
+  }
+  EXPECT_EQ(pool().stats().data_frames, 1 + 16 + skipped);
+}
+
+TEST_F(FramePoolTest, OnceTheFreshFramesAreSpentRunsComeFromFreedOnes) {
+  std::vector<PhysAddr> frames;
+  while (true) {
+    const Result<PhysAddr> f = pool().Allocate(FrameUse::kData);
+    if (!f.ok()) break;
+    std::memset(pool().Bytes(f.value()), 0xA5, 4096);
+    frames.push_back(f.value());
+  }
+  // Every other frame freed: many free frames, no run of 16.
+  for (size_t i = 0; i < frames.size(); i += 2) pool().Release(frames[i]);
+  EXPECT_EQ(pool().AllocateRun(16).status(), Status::kNoMemory);
+  // Then 16 aligned ones: a run, zeroed, and the list no longer hands
+  // them out singly.
+  size_t first = 0;
+  while (frames[first] % (16 * 4096) != 0) ++first;
+  for (size_t i = first; i < first + 16; ++i) {
+    if (i % 2 != 0) pool().Release(frames[i]);
+  }
+  const PhysAddr run = pool().AllocateRun(16).value();
+  EXPECT_EQ(run, frames[first]);
+  for (uint64_t b = 0; b < 16 * 4096; ++b) ASSERT_EQ(pool().Bytes(run)[b], 0);
+  std::set<PhysAddr> singles;
+  while (true) {
+    const Result<PhysAddr> f = pool().Allocate(FrameUse::kData);
+    if (!f.ok()) break;
+    EXPECT_TRUE(singles.insert(f.value()).second) << "handed out twice";
+    EXPECT_FALSE(f.value() >= run && f.value() < run + 16 * 4096);
+  }
+  EXPECT_EQ(singles.size(), (frames.size() + 1) / 2 - 8);
+}
+
 TEST_F(FramePoolTest, AnUnclearedFrameKeepsItsLastUsersBytes) {
   const PhysAddr frame = NewFrame();
   std::memset(pool().Bytes(frame), 0xA5, 4096);
@@ -199,14 +248,14 @@ TEST_F(FramePoolTest, ExhaustionReturnsNoMemory) {
   EXPECT_EQ(pool().stats().failed_allocations, 1u);
 }
 
-TEST_F(FramePoolTest, MetadataCostsFiveBytesPerFrameAndFourPerGroup) {
+TEST_F(FramePoolTest, MetadataCostsNineBytesPerFrameAndFourPerGroup) {
   // The frames and their metadata fit, and almost nothing else of the
   // range is lost.
   const uint64_t frames = pool().capacity();
   EXPECT_EQ(FramePool::MetadataBytes(FramePool::kGroupFrames + 1),
-            (FramePool::kGroupFrames + 1) * 5 + 2 * 4);
+            (FramePool::kGroupFrames + 1) * 9 + 2 * 4);
   EXPECT_LE(frames * 4096 + FramePool::MetadataBytes(frames), kMemoryBytes);
-  const double per_frame = 4096 + 5 + 4.0 / FramePool::kGroupFrames;
+  const double per_frame = 4096 + 9 + 4.0 / FramePool::kGroupFrames;
   EXPECT_GE(frames + 2, static_cast<uint64_t>(kMemoryBytes / per_frame));
 }
 

@@ -59,11 +59,12 @@ std::vector<uint8_t> Bytes(const Op& op) {
 std::string Op::ToString() const {
   switch (kind) {
     case Kind::kMap:
-      return absl::StrFormat("cpu%d map p%d %#x +%d pages %s", cpu, proc, va,
+      return absl::StrFormat("cpu%d map p%d %#x +%d pages %s%s", cpu, proc, va,
                              length,
                              perm == Perm::kReadWrite  ? "rw"
                              : perm == Perm::kReadOnly ? "ro"
-                                                       : "rx");
+                                                       : "rx",
+                             contiguous ? " contiguous" : "");
     case Kind::kUnmap:
       return absl::StrFormat("cpu%d unmap p%d %#x +%d pages", cpu, proc, va,
                              length);
@@ -82,9 +83,9 @@ std::string Op::ToString() const {
 std::string RunStats::ToString() const {
   return absl::StrFormat(
       "%d operations: %d forks, %d faults handled, %d frames copied, %d TLB "
-      "hits checked, %d TLBIs, %d ASID rollovers",
-      ops, forks, faults_handled, frames_copied, hits_checked, tlbis,
-      asid_rollovers);
+      "hits checked, %d contiguous runs checked, %d TLBIs, %d ASID rollovers",
+      ops, forks, faults_handled, frames_copied, hits_checked, runs_checked,
+      tlbis, asid_rollovers);
 }
 
 std::vector<Op> GenerateProgram(uint64_t seed, int count,
@@ -94,6 +95,7 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
   const Windows windows = WindowsOf(config.regime);
   const uint64_t page = windows.page;
   const Window& table = windows.table;
+  const unsigned run = config.regime.contiguous_entries(3);
   // Tracks what is mapped, to aim the accesses.
   ReferenceModel shadow(page);
   shadow.Spawn(0);
@@ -145,7 +147,16 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
       if (below(40 * table.pages / 512) == 0) {
         op.length = table.pages;
         op.va = table.base;
+      } else if (below(4) == 0) {
+        // One aligned contiguous run in the table window, sometimes with a
+        // page after it, so that unmaps and CoW breaks split runs.
+        op.length = run + below(2);
+        op.va = table.base + below(table.pages / run) * run * page;
+        if (op.va + op.length * page > table.base + table.pages * page) {
+          op.length = run;
+        }
       }
+      op.contiguous = below(2) == 0;
       op.perm = static_cast<Perm>(below(10) < 7 ? 0 : 1 + below(2));
       shadow.Map(op.proc, op.va, op.length, op.perm);
     } else if (roll < 14) {
@@ -246,7 +257,9 @@ std::optional<Failure> RunProgram(const std::vector<Op>& ops,
     switch (op.kind) {
       case Op::Kind::kMap: {
         const bool ref_ok = ref.Map(op.proc, op.va, op.length, op.perm);
-        const Status s = m.Map(op.cpu, p, op.va, op.length, PageAttrs(op.perm));
+        const Status s =
+            m.Map(op.cpu, p, op.va, op.length,
+                  PageAttrs(op.perm).with_contiguous(op.contiguous));
         if ((s == Status::kOk) != ref_ok) {
           return fail("machine says ", StatusName(s), ", reference ",
                       ref_ok ? "ok" : "already mapped");
@@ -325,6 +338,7 @@ std::optional<Failure> RunProgram(const std::vector<Op>& ops,
     stats->faults_handled += m.counters().faults_handled;
     stats->frames_copied += m.pool().stats().copies;
     stats->hits_checked += m.checker()->hits_checked();
+    stats->runs_checked += m.checker()->runs_checked();
     stats->asid_rollovers += m.asids().rollovers();
     stats->tlbis += m.system().counters().tlbi_total();
   }

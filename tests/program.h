@@ -34,7 +34,8 @@ struct Op {
   uint64_t va = 0;
   uint32_t length = 0;  // Bytes (accesses) or pages (map, unmap).
   Perm perm = Perm::kReadWrite;
-  uint8_t fill = 0;  // Seed of the bytes a write stores.
+  bool contiguous = false;  // kMap: with the contiguous hint (runs).
+  uint8_t fill = 0;         // Seed of the bytes a write stores.
 
   std::string ToString() const;
 };
@@ -57,6 +58,7 @@ struct RunStats {
   uint64_t faults_handled = 0;  // CoW breaks and spurious faults.
   uint64_t frames_copied = 0;
   uint64_t hits_checked = 0;
+  uint64_t runs_checked = 0;  // Contiguous runs cached and checked.
   uint64_t asid_rollovers = 0;
   uint64_t tlbis = 0;
 

@@ -185,6 +185,7 @@ TEST(SimArch, InvalidateEachPageAsOneRunEqualsTheInstructionsInTurn) {
           tlb.Fill(global);
           TlbEntry block = Page(0x40'0000, 7);
           block.level = 2;
+          block.size_shift = 21;
           tlb.Fill(block);
           tlb.FillWalk(WalkEntry{0x20'0000, 0x9000, 7, 2, 0});
         }

@@ -34,6 +34,7 @@ class TlbInvalidationTest : public testing::Test {
     Fill("C", Page(0x2000, 1));
     TlbEntry block = Page(0x20'0000, 1);
     block.level = 2;
+    block.size_shift = 21;
     Fill("Blk", block);
     FillWalk("W1", WalkEntry{0, 0x5000'0000, 1, 2, 0});
     FillWalk("W2", WalkEntry{0, 0x5000'1000, 2, 2, 0});
@@ -157,6 +158,7 @@ TEST(Tlb, BlockEntriesTranslateEveryPageInTheBlock) {
   Tlb tlb(kSmall, Regime::Va39());
   TlbEntry block = Page(0x4000'0000, 1);
   block.level = 1;
+  block.size_shift = 30;
   tlb.Fill(block);
   EXPECT_NE(tlb.Lookup(0x4000'0000 + 0x3FFF'F000, 1), nullptr);
   EXPECT_EQ(tlb.Lookup(0x8000'0000, 1), nullptr);

@@ -4,6 +4,7 @@
 #ifndef TTBENCH_VARIANTS_COW_H_
 #define TTBENCH_VARIANTS_COW_H_
 
+#include "engine/contiguous_run.h"
 #include "engine/strategy.h"
 #include "engine/tlb_maintenance.h"
 
@@ -198,9 +199,10 @@ void BreakBeforeMake(A& arch, Shareability sh, Asid asid, VirtAddr page,
 }
 
 // The CoW fault handler: a write to a CoW page copies the frame, or takes
-// it over when no one else shares it any more. `Remap` installs the copy;
-// the tests give a broken one to show the checker catches it.
-template <Arch A, auto Remap = BreakBeforeMake<A>>
+// it over when no one else shares it any more. `Remap` installs the copy
+// and `Unfold` splits a contiguous run first; the tests give broken ones to
+// show the checker catches them.
+template <Arch A, auto Remap = BreakBeforeMake<A>, auto Unfold = UnfoldRun<A>>
 FaultOutcome HandleCowFault(Kernel<A>& k, Process& p, VirtAddr va, Fault fault,
                             Access access) {
   if (fault.kind != FaultKind::kPermission || access != Access::kWrite) {
@@ -209,6 +211,9 @@ FaultOutcome HandleCowFault(Kernel<A>& k, Process& p, VirtAddr va, Fault fault,
   const Result<Descriptor*> slot = p.space.Slot(va);
   if (!slot.ok() || !slot.value()->valid()) return FaultOutcome::kNotHandled;
   Descriptor* entry = slot.value();
+  // A break inside a contiguous run changes one page of it: the run
+  // becomes single pages first, as Linux unfolds a contpte block.
+  if (entry->cow()) Unfold(k, p.space, va);
   const Descriptor d = *entry;
   const VirtAddr page = k.regime().page_base(va);
   const Asid asid = p.space.asid();

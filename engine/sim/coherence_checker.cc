@@ -85,9 +85,18 @@ void CoherenceChecker::Snapshot(PhysAddr table,
 
 void CoherenceChecker::Writing(int cpu, PhysAddr table) {
   // Stores already pending stay with the PE that made them first: only
-  // its DSB publishes them.
+  // its DSB publishes them. A table handed out for writing and not yet
+  // changed holds no store: it goes to the PE writing it now.
   auto [it, added] = unpublished_.try_emplace(table);
-  if (!added) return;
+  if (!added) {
+    Unpublished& u = it->second;
+    if (u.cpu != cpu &&
+        __builtin_memcmp(u.published.data(), pool_->Descriptors(table),
+                         regime_.granule_bytes()) == 0) {
+      u.cpu = cpu;
+    }
+    return;
+  }
   Snapshot(table, it->second.published);
   it->second.cpu = cpu;
 }
@@ -155,8 +164,7 @@ std::string CoherenceChecker::Staleness(const TlbEntry& cached, VirtAddr va,
 }
 
 bool CoherenceChecker::Covers(const TlbEntry& e, VirtAddr va, Asid asid) const {
-  return (e.global || e.asid == asid) && va >= e.va_base &&
-         va - e.va_base < regime_.level_bytes(e.level);
+  return (e.global || e.asid == asid) && e.Covers(va);
 }
 
 bool CoherenceChecker::Covers(const WalkEntry& e, VirtAddr va,
@@ -260,14 +268,38 @@ void CoherenceChecker::CheckHit(int cpu, const TlbEntry& hit, VirtAddr va,
       cpu, va, hit.asid, stale));
 }
 
-void CoherenceChecker::CheckFill(int cpu, const TlbEntry& fill,
+void CoherenceChecker::CheckFill(int cpu, const TlbEntry& leaf, VirtAddr va,
+                                 PhysAddr own_root, bool speculative,
                                  const SimSystem& system) {
-  if (const TlbEntry* e = system.tlb(cpu).Peek(fill.va_base, fill.asid)) {
+  const Tlb& tlb = system.tlb(cpu);
+  const TlbEntry fill = tlb.Fitted(leaf, va);
+  // Arm ARM D8.16 ("TLB conflict"): two entries that both match one
+  // lookup, as an entry of another size over the same addresses does. An
+  // entry no larger than a page can only meet one that covers `va`.
+  auto conflict = [&](const TlbEntry& e) {
+    if (!(e.global || e.asid == fill.asid) ||
+        e.va_base >= fill.va_base + fill.bytes() ||
+        fill.va_base >= e.va_base + e.bytes()) {
+      return;
+    }
+    // FEAT_BBM level 2, as Linux uses it (BBML2_NOABORT): entries of two
+    // sizes that translate alike may coexist without a conflict abort.
+    if (bbm_level2_ && e.bytes() != fill.bytes() &&
+        TranslatedBy(e, va) == TranslatedBy(fill, va)) {
+      return;
+    }
     Report(absl::StrFormat(
-        "TLB conflict on cpu%d: va %#x asid %d is cached at level %d while a "
-        "level-%d entry is filled (a TLB conflict: CONSTRAINED UNPREDICTABLE)",
-        cpu, fill.va_base, fill.asid, e->level, fill.level));
+        "TLB conflict on cpu%d: a %#x-byte entry for va %#x asid %d is filled "
+        "while a %#x-byte entry at %#x still matches (two matching entries: "
+        "CONSTRAINED UNPREDICTABLE, or a TLB conflict abort)",
+        cpu, fill.bytes(), fill.va_base, fill.asid, e.bytes(), e.va_base));
+  };
+  if (fill.bytes() > regime_.granule_bytes()) {
+    tlb.ForEachEntry(conflict);
+  } else if (const TlbEntry* e = tlb.Peek(va, fill.asid)) {
+    conflict(*e);
   }
+  if (leaf.leaf.contiguous()) CheckRun(cpu, leaf, own_root, speculative);
   if (fill.global && (fill.permissions & perm::kEl0Read) != 0) {
     Report(absl::StrFormat(
         "global user entry on cpu%d: va %#x has nG = 0, which matches every "
@@ -276,15 +308,51 @@ void CoherenceChecker::CheckFill(int cpu, const TlbEntry& fill,
   }
   for (int other = 0; other < system.cpu_count(); ++other) {
     if (other == cpu) continue;
-    const TlbEntry* e = system.tlb(other).Peek(fill.va_base, fill.asid);
+    const TlbEntry* e = system.tlb(other).Peek(va, fill.asid);
     if (e != nullptr && e->owner == fill.owner &&
-        TranslatedBy(*e, fill.va_base) != fill.pa_base) {
+        TranslatedBy(*e, va) != TranslatedBy(fill, va)) {
       Report(absl::StrFormat(
           "two live translations of va %#x in asid %d: cpu%d caches -> %#x "
           "while cpu%d walks -> %#x",
-          fill.va_base, fill.asid, other, TranslatedBy(*e, fill.va_base), cpu,
-          fill.pa_base));
+          va, fill.asid, other, TranslatedBy(*e, va), cpu,
+          TranslatedBy(fill, va)));
     }
+  }
+}
+
+void CoherenceChecker::CheckRun(int cpu, const TlbEntry& run, PhysAddr own_root,
+                                bool speculative) {
+  // Arm ARM D8.6.1: every entry of a contiguous run has the bit set, the
+  // same attributes, and output addresses that are one aligned run;
+  // otherwise a TLB that caches the run may translate any of its pages
+  // with any entry's attributes. A kernel changing the permissions of a
+  // whole run writes its entries one by one and invalidates after (as
+  // Linux's contpte write-protect does), so while it runs a walk may see
+  // them differ; once it has returned they must not.
+  constexpr uint64_t kPermissionBits =
+      Descriptor().with_ap(Ap::kRo).with_software(0xF).bits();
+  const uint64_t compared = ~Descriptor::kOutputAddressMask &
+                            (speculative ? ~kPermissionBits : ~0ull);
+  ++runs_checked_;
+  const uint64_t page = regime_.level_bytes(run.level);
+  for (VirtAddr va = run.va_base; va < run.va_base + run.bytes(); va += page) {
+    // As the walk that filled the run may have seen the tables.
+    const WalkResult w =
+        published_walker_.Walk(own_root, va, Access::kRead, El::kEl1);
+    const PhysAddr want = run.pa_base + (va - run.va_base);
+    const char* wrong = !w.ok() || w.level != run.level
+                            ? "is not a leaf of the run's level"
+                        : !w.leaf.contiguous() ? "lacks the contiguous bit"
+                        : ((w.leaf.bits() ^ run.leaf.bits()) & compared) != 0
+                            ? "has other attributes"
+                        : w.pa != want ? "breaks the run's output addresses"
+                                       : nullptr;
+    if (wrong == nullptr) continue;
+    Report(absl::StrFormat(
+        "misprogrammed contiguous run on cpu%d: the run at va %#x asid %d is "
+        "cached as one entry, but its entry for va %#x %s",
+        cpu, run.va_base, run.asid, va, wrong));
+    return;
   }
 }
 
@@ -296,11 +364,21 @@ void CoherenceChecker::CheckInvalidated(const TlbEntry& removed,
         "-> %#x while the old translation was still cached",
         removed.va_base, removed.asid, removed.owner, removed.pa_base,
         now.output_address()));
+  } else if (now.valid() && now.contiguous() != removed.leaf.contiguous() &&
+             !bbm_level2_) {
+    // A change of the contiguous bit changes the size of what a TLB may
+    // cache: break-before-make (D8.14.1) unless FEAT_BBM level 2.
+    Report(absl::StrFormat(
+        "break-before-make violated: va %#x asid %d (pid%d) changed size "
+        "(contiguous bit %d -> %d) while the old entry was still cached, on a "
+        "core without FEAT_BBM level 2",
+        removed.va_base, removed.asid, removed.owner,
+        removed.leaf.contiguous() ? 1 : 0, now.contiguous() ? 1 : 0));
   }
 }
 
 bool CoherenceChecker::Reaches(const TlbEntry& e, PhysAddr frame) const {
-  return frame >= e.pa_base && frame - e.pa_base < regime_.level_bytes(e.level);
+  return frame >= e.pa_base && frame - e.pa_base < e.bytes();
 }
 
 void CoherenceChecker::CheckFreed(PhysAddr frame, FrameUse use,

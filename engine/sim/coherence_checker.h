@@ -76,15 +76,21 @@ class CoherenceChecker : private DescriptorView {
   // walk from the process's own tables gives now, and no more permissive.
   void CheckHit(int cpu, const TlbEntry& hit, VirtAddr va, uint32_t pid,
                 PhysAddr own_root);
-  // A fill on `cpu`: the TLB must not already hold a matching entry (a TLB
-  // conflict), the entry must be non-global (every strategy relies on
-  // ASIDs or flushes, neither of which covers global user entries), and no
-  // other CPU may hold a different live translation of the same VA for
-  // the same process and ASID.
-  void CheckFill(int cpu, const TlbEntry& fill, const SimSystem& system);
+  // A fill on `cpu` of the leaf `leaf` (its whole size) for an access to
+  // `va` by the process whose tables start at `own_root`: the TLB must not
+  // already hold an entry overlapping what it fills (a TLB conflict), a
+  // contiguous run must be programmed as one, the entry must be non-global
+  // (every strategy relies on ASIDs or flushes, neither of which covers
+  // global user entries), and no other CPU may hold a different live
+  // translation of `va` for the same process and ASID. `speculative`: a
+  // walk during a kernel operation, which may see a run whose permissions
+  // are being changed entry by entry.
+  void CheckFill(int cpu, const TlbEntry& leaf, VirtAddr va, PhysAddr own_root,
+                 bool speculative, const SimSystem& system);
   // An entry a TLBI removed, with its owner's descriptor for that VA now:
-  // a valid descriptor with another output address means a new translation
-  // was written while the old one was still cached (break-before-make).
+  // a valid descriptor with another output address, or (without FEAT_BBM
+  // level 2) another size, means a new translation was written while the
+  // old one was still cached (break-before-make).
   void CheckInvalidated(const TlbEntry& removed, Descriptor now);
   // A frame the pool freed. `running[cpu]` is the process the CPU runs, or
   // nullptr (an idle CPU makes no user access before its next switch). No
@@ -93,8 +99,13 @@ class CoherenceChecker : private DescriptorView {
   void CheckFreed(PhysAddr frame, FrameUse use, const SimSystem& system,
                   const std::vector<Process*>& running);
 
+  // FEAT_BBM level 2: a change of size alone needs no invalid step.
+  void set_bbm_level2(bool has) { bbm_level2_ = has; }
+
   const std::vector<std::string>& violations() const { return violations_; }
   uint64_t hits_checked() const { return hits_checked_; }
+  // Contiguous runs checked entry by entry, as TLBs cached them.
+  uint64_t runs_checked() const { return runs_checked_; }
 
  private:
   // An entry removed by a TLBI that has not completed yet.
@@ -108,6 +119,10 @@ class CoherenceChecker : private DescriptorView {
   };
 
   void Report(const std::string& what);
+  // The contiguous run `run` (a whole leaf) checked entry by entry; with
+  // `speculative`, its permissions may differ.
+  void CheckRun(int cpu, const TlbEntry& run, PhysAddr own_root,
+                bool speculative);
   // Why a cached translation of `va` disagrees with a walk from `root`, or
   // "" when it does not.
   std::string Staleness(const TlbEntry& cached, VirtAddr va,
@@ -142,6 +157,8 @@ class CoherenceChecker : private DescriptorView {
   std::deque<std::string> history_;
   std::vector<std::string> violations_;
   uint64_t hits_checked_ = 0;
+  uint64_t runs_checked_ = 0;
+  bool bbm_level2_ = false;
   // The TLBI being carried out.
   int tlbi_issuer_ = 0;
   bool tlbi_broadcast_ = false;

@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "engine/contiguous_run.h"
 #include "engine/tlb_maintenance.h"
 
 namespace ttb::sim {
@@ -29,6 +30,12 @@ constexpr size_t kMaxTargets = 64;
 
 const char* AccessName(Access a) {
   return a == Access::kRead ? "read" : a == Access::kWrite ? "write" : "exec";
+}
+
+// Only translations are cached: never an entry that gave a Translation,
+// Address size or Access flag fault; a permission-faulting one may be.
+bool Cached(const WalkResult& w) {
+  return w.ok() || w.fault.kind == FaultKind::kPermission;
 }
 
 }  // namespace
@@ -83,6 +90,7 @@ Machine::Machine(const MachineConfig& config, Strategy<SimArch>& strategy,
   pool().set_keep_data(config.keep_data);
   if (!config.check_coherence) return;
   checker_ = std::make_unique<CoherenceChecker>(config.regime, pool());
+  checker_->set_bbm_level2(config.bbm_level2);
   pool().set_observer(this);
   system_.set_tracer([this](const ArchEvent& e) {
     checker_->Record(e);
@@ -240,6 +248,10 @@ Status Machine::Unmap(int cpu, Pid pid, VirtAddr va, uint64_t pages) {
     EndKernelOperation();
     return s;
   }
+  // Pages a run keeps must stop claiming the pages that go.
+  if (p->space.CheckRange(va, pages) == Status::kOk) {
+    UnfoldRunsAtEdges(*this, p->space, va, pages);
+  }
   struct Change {
     VirtAddr va;
     PhysAddr frame;
@@ -349,8 +361,29 @@ WalkResult Machine::WalkThroughCache(int cpu, const Walker& walker,
              : walker.Walk(root, va, access, El::kEl0);
 }
 
+TlbEntry Machine::LeafEntry(const Process& owner, Asid asid, VirtAddr va,
+                            const WalkResult& w,
+                            bool before_publication) const {
+  // The whole leaf, a contiguous run as one (Arm ARM D8.6.1: a TLB may
+  // cache the run in one entry); the TLB keeps what its sizes allow.
+  const unsigned shift =
+      config_.regime.leaf_shift(w.level, w.leaf.contiguous());
+  return TlbEntry{va >> shift << shift,
+                  w.leaf.output_address() >> shift << shift,
+                  w.leaf,
+                  asid,
+                  !w.leaf.ng(),
+                  w.level,
+                  w.permissions,
+                  owner.pid,
+                  owner.asid_tenure,
+                  before_publication,
+                  static_cast<uint8_t>(shift)};
+}
+
 void Machine::Fill(int cpu, const Process& owner, Asid asid, VirtAddr va,
-                   const WalkResult& w, bool before_publication) {
+                   const WalkResult& w, bool speculative,
+                   bool before_publication) {
   Tlb& tlb = system_.tlb(cpu);
   for (int i = 0; i < w.step_count; ++i) {
     const WalkStep& s = w.steps[i];
@@ -358,22 +391,13 @@ void Machine::Fill(int cpu, const Process& owner, Asid asid, VirtAddr va,
     tlb.FillWalk(WalkEntry{va >> shift << shift, s.next_table, asid, s.level,
                            s.table_attrs});
   }
-  // Only translations are cached: never an entry that gave a Translation,
-  // Address size or Access flag fault; a permission-faulting one may be.
-  if (!w.ok() && w.fault.kind != FaultKind::kPermission) return;
-  const unsigned shift = config_.regime.level_shift(w.level);
-  const TlbEntry fill{va >> shift << shift,
-                      w.leaf.output_address() >> shift << shift,
-                      w.leaf,
-                      asid,
-                      !w.leaf.ng(),
-                      w.level,
-                      w.permissions,
-                      owner.pid,
-                      owner.asid_tenure,
-                      before_publication};
-  if (checker_) checker_->CheckFill(cpu, fill, system_);
-  tlb.Fill(fill);
+  if (!Cached(w)) return;
+  const TlbEntry leaf = LeafEntry(owner, asid, va, w, before_publication);
+  if (checker_) {
+    checker_->CheckFill(cpu, leaf, va, owner.space.root(), speculative,
+                        system_);
+  }
+  tlb.Fill(leaf, va);
 }
 
 Machine::Step Machine::Translate(int cpu, Process& p, VirtAddr va,
@@ -584,13 +608,26 @@ void Machine::Speculate() {
     const CpuState& s = system_.cpu(c);
     const Process* owner = OwnerOfRoot(s.synced_root);
     if (owner == nullptr) continue;
+    const Tlb& tlb = system_.tlb(c);
     for (const VirtAddr va : speculation_targets_[c]) {
-      if (system_.tlb(c).Peek(va, s.synced_asid) != nullptr) continue;
+      // A TLB that holds `va` gets no second entry of the same size; a
+      // smaller one is what splitting a run or block without
+      // break-before-make lets it hold as well (a TLB conflict).
+      if (const TlbEntry* held = tlb.Peek(va, s.synced_asid)) {
+        if (held->bytes() == config_.regime.granule_bytes()) continue;
+        const WalkResult now = checker_->published_walker().Walk(
+            s.synced_root, va, Access::kRead, El::kEl0);
+        if (!Cached(now) ||
+            tlb.Fitted(LeafEntry(*owner, s.synced_asid, va, now), va)
+                    .size_shift == held->size_shift) {
+          continue;
+        }
+      }
       // The walk reads the tables as published, which a walk may.
       Fill(c, *owner, s.synced_asid, va,
            WalkThroughCache(c, checker_->published_walker(), s.synced_root,
                             s.synced_asid, va, Access::kRead),
-           checker_->SeesUnpublished(s.synced_root, va));
+           /*speculative=*/true, checker_->SeesUnpublished(s.synced_root, va));
     }
   }
 }

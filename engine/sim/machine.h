@@ -38,6 +38,9 @@ struct MachineConfig {
   Regime regime = Regime::Va39();
   const TlbProfile* profile = nullptr;  // nullptr: neoverse-n1.
   bool range_tlbi = false;              // FEAT_TLBIRANGE.
+  // FEAT_BBM level 2: a contiguous run may change size without the
+  // invalid step of break-before-make (none of the profiles' cores has it).
+  bool bbm_level2 = false;
   uint64_t memory_bytes = 256ull << 20;
   // Commits the host pages of simulated memory when the machine is made,
   // so a benchmark times the simulated work rather than the host kernel's
@@ -146,6 +149,7 @@ class Machine final : public Kernel<SimArch>, private FrameObserver {
   SimArch& arch() override { return arches_[current_cpu_]; }
   FramePool& pool() override { return memory_->pool(); }
   const Regime& regime() const override { return config_.regime; }
+  bool bbm_level2() const override { return config_.bbm_level2; }
   Shareability shareability() const override {
     const int pes = config_.domain_pes != 0 ? config_.domain_pes : config_.cpus;
     return pes > 1 ? Shareability::kInner : Shareability::kLocal;
@@ -186,9 +190,15 @@ class Machine final : public Kernel<SimArch>, private FrameObserver {
                               Asid asid, VirtAddr va, Access access);
   // Caches on `cpu` what walk `w` of `va` for `owner` under `asid` found,
   // as hardware may: the table descriptors it passed in the walk cache, and
-  // the leaf unless the walk found no translation.
+  // the leaf unless the walk found no translation. `speculative`: a walk
+  // during a kernel operation, not for an access.
   void Fill(int cpu, const Process& owner, Asid asid, VirtAddr va,
-            const WalkResult& w, bool before_publication = false);
+            const WalkResult& w, bool speculative = false,
+            bool before_publication = false);
+  // The TLB entry for the whole leaf walk `w` of `va` found.
+  TlbEntry LeafEntry(const Process& owner, Asid asid, VirtAddr va,
+                     const WalkResult& w,
+                     bool before_publication = false) const;
   // The end of a kernel operation on current_cpu_: the last chance for
   // speculative walks before the exception return, which synchronises the
   // context.

@@ -1,7 +1,7 @@
 // A set-associative cache of entries with true LRU replacement: the storage
-// behind every simulated TLB structure. Entries carry their translation
-// level, and the cache counts entries per level so lookups skip sizes that
-// are not present.
+// behind every simulated TLB structure. Entries name a size class (0..63,
+// from size_class(): a leaf entry's log2 size, a walk entry's level), and
+// the cache counts entries per class so lookups skip sizes not present.
 //
 // Three accelerations keep the simulator fast without changing what the
 // cache holds or evicts: a counting filter over keys answers "no entry has
@@ -97,7 +97,9 @@ class SetAssociative {
     ++generation_;
     slots_[victim] = Slot{entry, key};
     stamps_[victim] = ++clock_;
-    ++per_level_[entry.level];
+    if (per_class_[entry.size_class()]++ == 0) {
+      held_ |= uint64_t{1} << entry.size_class();
+    }
     ++present_[Bucket(key)];
     hint_[Bucket(key)] = victim;
     return evicted;
@@ -118,12 +120,12 @@ class SetAssociative {
   uint32_t ways() const { return ways_; }
   uint32_t capacity() const { return static_cast<uint32_t>(slots_.size()); }
 
-  // Whether any entry of translation level `level` is held.
-  bool HoldsLevel(int level) const { return per_level_[level] != 0; }
+  // Whether any entry of size class `c` is held.
+  bool Holds(unsigned c) const { return (held_ >> c & 1) != 0; }
+  // One bit per size class held.
+  uint64_t held() const { return held_; }
   // Whether no entry is held at all.
-  bool empty() const {
-    return (per_level_[0] | per_level_[1] | per_level_[2] | per_level_[3]) == 0;
-  }
+  bool empty() const { return held_ == 0; }
 
   template <typename Fn>
   void ForEach(Fn&& fn) const {
@@ -155,7 +157,8 @@ class SetAssociative {
   void Forget(uint32_t i) {
     ++generation_;
     stamps_[i] = 0;
-    --per_level_[slots_[i].entry.level];
+    const unsigned c = slots_[i].entry.size_class();
+    if (--per_class_[c] == 0) held_ &= ~(uint64_t{1} << c);
     --present_[Bucket(slots_[i].key)];
   }
 
@@ -177,7 +180,8 @@ class SetAssociative {
   std::vector<uint64_t> stamps_;  // Per slot: last use, 0 when free.
   uint64_t clock_ = 0;
   uint64_t generation_ = 0;
-  uint32_t per_level_[4] = {};
+  uint32_t per_class_[64] = {};
+  uint64_t held_ = 0;  // Bit c: per_class_[c] != 0.
   size_t bucket_mask_;
   std::vector<uint32_t> present_;  // Valid entries per key bucket.
   std::vector<uint32_t> hint_;     // Slot a key was last found in.

@@ -11,38 +11,61 @@ bool Overlaps(VirtAddr base, uint64_t size, VirtAddr lo, VirtAddr hi) {
 
 Tlb::Tlb(const TlbProfile& profile, const Regime& regime)
     : regime_(regime),
+      // A geometry that names no sizes holds every size whole.
+      l1_sizes_(profile.l1_data.sizes != 0 ? profile.l1_data.sizes : ~0ull),
+      l2_sizes_(profile.l2.sizes != 0 ? profile.l2.sizes : ~0ull),
       l1_(profile.l1_data),
       l2_(profile.l2),
       walk_(profile.walk_cache) {}
 
-// Probes each entry size held, smallest first, with `probe(key, match)`.
-template <typename Cache, typename Probe>
-auto ProbeSizes(const Regime& regime, Cache& cache, VirtAddr va, Asid asid,
-                Probe&& probe)
-    -> decltype(probe(0, [](const TlbEntry&) { return true; })) {
-  for (int level = 3; level >= 1; --level) {
-    if (!cache.HoldsLevel(level)) continue;
-    const unsigned shift = regime.level_shift(level);
-    const VirtAddr base = va >> shift << shift;
-    const auto found = probe(va >> shift, [&](const TlbEntry& e) {
-      return e.level == level && e.va_base == base &&
-             (e.global || e.asid == asid);
-    });
-    if (found != nullptr) return found;
+// Calls probe(shift) for each entry size in `held`, smallest first, until
+// one finds something.
+template <typename Probe>
+auto FirstOfSizes(uint64_t held, Probe&& probe) -> decltype(probe(0u)) {
+  for (uint64_t m = held; m != 0; m &= m - 1) {
+    if (auto found = probe(static_cast<unsigned>(__builtin_ctzll(m)))) {
+      return found;
+    }
   }
   return nullptr;
 }
 
+// Probes each entry size the cache holds with `probe(key, match)`.
+template <typename Cache, typename Probe>
+auto ProbeSizes(Cache& cache, VirtAddr va, Asid asid, Probe&& probe)
+    -> decltype(probe(0, [](const TlbEntry&) { return true; })) {
+  return FirstOfSizes(cache.held(), [&](unsigned shift) {
+    const VirtAddr base = va >> shift << shift;
+    return probe(va >> shift, [&](const TlbEntry& e) {
+      return e.size_shift == shift && e.va_base == base &&
+             (e.global || e.asid == asid);
+    });
+  });
+}
+
+// The part of `leaf` around `va` that a structure with entry sizes
+// `sizes` caches: the largest size no larger than the leaf. A leaf smaller
+// than every size (a granule the core lacks) is kept whole.
+TlbEntry Fit(const TlbEntry& leaf, VirtAddr va, uint64_t sizes) {
+  const uint64_t fitting = sizes & ((uint64_t{2} << leaf.size_shift) - 1);
+  TlbEntry e = leaf;
+  if (fitting == 0) return e;
+  e.size_shift = static_cast<uint8_t>(63 - __builtin_clzll(fitting));
+  e.va_base = va >> e.size_shift << e.size_shift;
+  e.pa_base = leaf.pa_base + (e.va_base - leaf.va_base);
+  return e;
+}
+
 const TlbEntry* Tlb::LookupIn(SetAssociative<TlbEntry>& cache, VirtAddr va,
                               Asid asid) {
-  return ProbeSizes(regime_, cache, va, asid, [&](uint64_t key, auto match) {
+  return ProbeSizes(cache, va, asid, [&](uint64_t key, auto match) {
     return static_cast<const TlbEntry*>(cache.Find(key, match));
   });
 }
 
 const TlbEntry* Tlb::PeekIn(const SetAssociative<TlbEntry>& cache, VirtAddr va,
                             Asid asid) const {
-  return ProbeSizes(regime_, cache, va, asid, [&](uint64_t key, auto match) {
+  return ProbeSizes(cache, va, asid, [&](uint64_t key, auto match) {
     return cache.Peek(key, match);
   });
 }
@@ -67,24 +90,29 @@ const TlbEntry* Tlb::Lookup(VirtAddr va, Asid asid) {
   }
   if (const TlbEntry* e = LookupIn(l2_, va, asid)) {
     ++stats_.l2_hits;
-    const TlbEntry refill = *e;
+    const TlbEntry refill = Fit(*e, va, l1_sizes_);
     stats_.l1_evictions +=
-        l1_.Insert(refill.va_base >> regime_.level_shift(refill.level), refill);
+        l1_.Insert(refill.va_base >> refill.size_shift, refill);
     return e;
   }
   ++stats_.misses;
   return nullptr;
 }
 
-void Tlb::Fill(const TlbEntry& entry) {
-  const uint64_t key = entry.va_base >> regime_.level_shift(entry.level);
-  stats_.l1_evictions += l1_.Insert(key, entry);
-  stats_.l2_evictions += l2_.Insert(key, entry);
+TlbEntry Tlb::Fitted(const TlbEntry& leaf, VirtAddr va) const {
+  return Fit(leaf, va, l2_sizes_);
+}
+
+void Tlb::Fill(const TlbEntry& leaf, VirtAddr va) {
+  const TlbEntry l1 = Fit(leaf, va, l1_sizes_);
+  const TlbEntry l2 = Fit(leaf, va, l2_sizes_);
+  stats_.l1_evictions += l1_.Insert(l1.va_base >> l1.size_shift, l1);
+  stats_.l2_evictions += l2_.Insert(l2.va_base >> l2.size_shift, l2);
 }
 
 const WalkEntry* Tlb::LookupWalk(VirtAddr va, Asid asid) {
   for (int level = 2; level >= regime_.start_level(); --level) {
-    if (!walk_.HoldsLevel(level)) continue;
+    if (!walk_.Holds(level)) continue;
     const unsigned shift = regime_.level_shift(level);
     const VirtAddr base = va >> shift << shift;
     const WalkEntry* e = walk_.Find(va >> shift, [&](const WalkEntry& e) {
@@ -123,28 +151,28 @@ void Tlb::EraseLeaves(Match&& match) {
 
 template <typename Match>
 void Tlb::EraseLeavesAt(VirtAddr va, Match&& match) {
-  for (int level = 1; level <= 3; ++level) {
-    const unsigned shift = regime_.level_shift(level);
+  // Sizes a cache does not hold are skipped without touching its filter,
+  // which a TLBI per page of a large fork would otherwise miss in.
+  FirstOfSizes(l1_.held() | l2_.held(), [&](unsigned shift) -> const void* {
     const VirtAddr base = va >> shift << shift;
     auto at_va = [&](const TlbEntry& e) {
-      return e.level == level && e.va_base == base && match(e);
+      return e.size_shift == shift && e.va_base == base && match(e);
     };
     auto observed = Observed(invalidation_observer_, at_va);
-    // Sizes a cache does not hold are skipped without touching its filter,
-    // which a TLBI per page of a large fork would otherwise miss in.
-    if (l1_.HoldsLevel(level)) {
+    if (l1_.Holds(shift)) {
       stats_.invalidated += l1_.EraseInSet(va >> shift, observed);
     }
-    if (l2_.HoldsLevel(level)) {
+    if (l2_.Holds(shift)) {
       stats_.invalidated += l2_.EraseInSet(va >> shift, observed);
     }
-  }
+    return nullptr;  // Every size.
+  });
 }
 
 template <typename Match>
 void Tlb::EraseWalksAt(VirtAddr va, Match&& match) {
   for (int level = regime_.start_level(); level <= 2; ++level) {
-    if (!walk_.HoldsLevel(level)) continue;
+    if (!walk_.Holds(level)) continue;
     const unsigned shift = regime_.level_shift(level);
     const VirtAddr base = va >> shift << shift;
     auto at_va = [&](const WalkEntry& e) {
@@ -166,7 +194,7 @@ void Tlb::EraseLeavesOverlapping(Asid asid, VirtAddr lo, VirtAddr hi,
   EraseLeaves([&](const TlbEntry& e) {
     return (e.global || e.asid == asid) &&
            (ttl_level == 0 || e.level == static_cast<int>(ttl_level)) &&
-           Overlaps(e.va_base, regime_.level_bytes(e.level), lo, hi);
+           Overlaps(e.va_base, e.bytes(), lo, hi);
   });
 }
 

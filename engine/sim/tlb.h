@@ -18,7 +18,10 @@
 
 namespace ttb::sim {
 
-// A cached leaf translation: a page, or a block at level 1 or 2.
+// A cached leaf translation: a page, a block at level 1 or 2, a contiguous
+// run of either, or a part of one of these (a core caches a leaf in the
+// largest entry size it has that the leaf covers). Its size is not its
+// level: TTL and TLBI matching go by level, lookups by size.
 struct TlbEntry {
   VirtAddr va_base = 0;  // Aligned to the entry's size.
   PhysAddr pa_base = 0;
@@ -35,6 +38,13 @@ struct TlbEntry {
   uint32_t owner = 0;
   uint32_t owner_asid_tenure = 0;
   bool before_publication = false;
+  uint8_t size_shift = 12;  // log2 of the bytes the entry translates.
+
+  uint64_t bytes() const { return uint64_t{1} << size_shift; }
+  unsigned size_class() const { return size_shift; }
+  bool Covers(VirtAddr va) const {
+    return va >= va_base && va - va_base < bytes();
+  }
 };
 
 // A cached table descriptor: the walk can resume at `level + 1`.
@@ -44,6 +54,8 @@ struct WalkEntry {
   Asid asid = 0;
   int8_t level = 0;
   uint8_t table_attrs = 0;
+
+  unsigned size_class() const { return static_cast<unsigned>(level); }
 };
 
 struct TlbStats {
@@ -65,8 +77,14 @@ class Tlb {
   // The cached translation of `va` for `asid`, or nullptr. An L2 hit refills
   // the L1.
   const TlbEntry* Lookup(VirtAddr va, Asid asid);
-  // Caches a translation a walk produced, in L1 and L2.
-  void Fill(const TlbEntry& entry);
+  // Caches the translation of `va` a walk produced, in L1 and L2: `leaf`
+  // spans the whole leaf (a run's or block's size and base), and each
+  // structure keeps the part around `va` of the largest size it holds.
+  void Fill(const TlbEntry& leaf, VirtAddr va);
+  // The entry Fill(leaf, va) makes in the L2, which holds the most sizes.
+  TlbEntry Fitted(const TlbEntry& leaf, VirtAddr va) const;
+  // The whole leaf `entry`, as a test or benchmark places it.
+  void Fill(const TlbEntry& entry) { Fill(entry, entry.va_base); }
   // The deepest cached table descriptor on the walk of `va`, or nullptr.
   const WalkEntry* LookupWalk(VirtAddr va, Asid asid);
   void FillWalk(const WalkEntry& entry);
@@ -138,6 +156,8 @@ class Tlb {
   static constexpr uint64_t kRecentHits = 64;
 
   Regime regime_;
+  uint64_t l1_sizes_;  // TlbGeometry::sizes.
+  uint64_t l2_sizes_;
   RecentHit recent_[kRecentHits];
   SetAssociative<TlbEntry> l1_;
   SetAssociative<TlbEntry> l2_;

@@ -1,0 +1,68 @@
+// Splitting a contiguous run of last-level entries back into single pages,
+// as a kernel must before it changes part of one: a CoW break inside it,
+// or an unmap of some of its pages. Every entry of a run must agree (Arm
+// ARM D8.6.1), and a TLB may hold the run as one entry, so changing the
+// contiguous bit is a change of size, which needs break-before-make
+// (D8.14.1) unless the core has FEAT_BBM level 2.
+#ifndef TTBENCH_ENGINE_CONTIGUOUS_RUN_H_
+#define TTBENCH_ENGINE_CONTIGUOUS_RUN_H_
+
+#include "engine/process.h"
+#include "engine/strategy.h"
+#include "engine/tlb_maintenance.h"
+
+namespace ttb {
+
+// The most entries one run holds: 128, a 16 KiB granule's level 3.
+inline constexpr unsigned kMaxRunEntries = 128;
+
+// Rewrites the run holding `va` in `space` (if its page is part of one) as
+// single pages with the same frames and attributes. Without FEAT_BBM
+// level 2, every entry of the run is made invalid and the run's TLB
+// entries are invalidated before the pages are written; with it, the pages
+// are written at once and invalidated after.
+template <Arch A>
+void UnfoldRun(Kernel<A>& k, AddressSpace& space, VirtAddr va) {
+  Descriptor* run = space.RunAt(va);
+  if (run == nullptr) return;
+  const Regime& r = space.regime();
+  const unsigned count = r.contiguous_entries(3);
+  const VirtAddr base = va & ~((uint64_t{count} << r.granule_shift) - 1);
+  A& arch = k.arch();
+  const Shareability sh = k.shareability();
+  auto invalidate = [&] {
+    InvalidateRange(arch, space.asid(), base, count, true, sh, r.granule_shift);
+  };
+  if (k.bbm_level2()) {
+    for (unsigned i = 0; i < count; ++i) run[i] = run[i].with_contiguous(false);
+    MaintenanceSequence(arch, sh, invalidate);
+    return;
+  }
+  Descriptor pages[kMaxRunEntries];
+  for (unsigned i = 0; i < count; ++i) {
+    pages[i] = run[i].with_contiguous(false);
+    run[i] = Descriptor::Invalid();
+  }
+  MaintenanceSequence(arch, sh, invalidate);
+  for (unsigned i = 0; i < count; ++i) run[i] = pages[i];
+  // Publish the pages to the walker before returning.
+  arch.Dsb(StoreBarrier(sh));
+  arch.Isb();
+}
+
+// Unfolds the runs that `pages` pages from `va` cover only in part: the
+// ones holding its first and its last page.
+template <Arch A>
+void UnfoldRunsAtEdges(Kernel<A>& k, AddressSpace& space, VirtAddr va,
+                       uint64_t pages) {
+  const Regime& r = space.regime();
+  const uint64_t run_mask =
+      (uint64_t{r.contiguous_entries(3)} << r.granule_shift) - 1;
+  const VirtAddr end = va + (pages << r.granule_shift);
+  if ((va & run_mask) != 0) UnfoldRun(k, space, va);
+  if ((end & run_mask) != 0) UnfoldRun(k, space, end - r.granule_bytes());
+}
+
+}  // namespace ttb
+
+#endif  // TTBENCH_ENGINE_CONTIGUOUS_RUN_H_

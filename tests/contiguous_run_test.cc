@@ -1,0 +1,290 @@
+// Contiguous runs (Arm ARM D8.6.1) in every granule: Map gives aligned runs
+// the bit, a TLB holds a run as one entry, fork keeps a run whole, a CoW
+// break or a partial unmap splits it with break-before-make; and broken
+// copies of each rule the split relies on are caught by the checker.
+#include "engine/contiguous_run.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "checker_scenario.h"
+#include "engine/sim/machine.h"
+#include "engine/sim/tlb_profile.h"
+#include "reference_model.h"
+#include "variants/lazy_cow.h"
+#include "variants/registry.h"
+
+namespace ttb::testing {
+namespace {
+
+using sim::SimArch;
+
+// Writes the run's single pages over it at once, then invalidates: the
+// FEAT_BBM level 2 sequence, on a core without it.
+void UnfoldWithoutBreak(Kernel<SimArch>& k, AddressSpace& space, VirtAddr va) {
+  Descriptor* run = space.RunAt(va);
+  if (run == nullptr) return;
+  const unsigned count = space.regime().contiguous_entries(3);
+  for (unsigned i = 0; i < count; ++i) run[i] = run[i].with_contiguous(false);
+  const VirtAddr base =
+      va & ~((uint64_t{count} << space.regime().granule_shift) - 1);
+  MaintenanceSequence(k.arch(), k.shareability(), [&] {
+    InvalidateRange(k.arch(), space.asid(), base, count, true, k.shareability(),
+                    space.regime().granule_shift);
+  });
+}
+// Breaks one page out of a run and leaves the rest claiming it.
+void NoUnfold(Kernel<SimArch>&, AddressSpace&, VirtAddr) {}
+
+template <auto Unfold>
+class LazyCowWithUnfold final : public LazyCow<SimArch> {
+ public:
+  FaultOutcome OnFault(Kernel<SimArch>& k, Process& p, VirtAddr va, Fault fault,
+                       Access access) override {
+    return HandleCowFault<SimArch, BreakBeforeMake<SimArch>, Unfold>(
+        k, p, va, fault, access);
+  }
+};
+
+struct RegimeCase {
+  const char* name;
+  Regime regime;
+};
+constexpr RegimeCase kRegimes[] = {
+    {"4KiB", Regime::Va48()},
+    {"16KiB", Regime::Va47Granule16K()},
+    {"64KiB", Regime::Va48Granule64K()},
+};
+
+class ContiguousRunTest : public ::testing::TestWithParam<RegimeCase> {
+ protected:
+  const Regime& regime() const { return GetParam().regime; }
+  uint64_t page() const { return regime().granule_bytes(); }
+  unsigned run() const { return regime().contiguous_entries(3); }
+  uint64_t run_bytes() const { return run() * page(); }
+  // A run-aligned address inside one last-level table.
+  VirtAddr base() const { return regime().level_bytes(2) * 3; }
+
+  std::unique_ptr<sim::Machine> NewMachine(Strategy<SimArch>& strategy,
+                                           int cpus, bool speculate,
+                                           bool bbm_level2 = false,
+                                           const char* profile = nullptr) {
+    sim::MachineConfig config = CheckedConfig(cpus, speculate);
+    config.regime = regime();
+    config.bbm_level2 = bbm_level2;
+    if (profile != nullptr) config.profile = sim::FindTlbProfile(profile);
+    return *sim::Machine::Create(config, strategy);
+  }
+  // A process with one run at base() and one single page after it, every
+  // page written on every CPU (so each caches the run).
+  sim::Pid MapRunAndWrite(sim::Machine& m, int cpus) {
+    const sim::Pid pid = m.Spawn(0).value();
+    EXPECT_EQ(m.Map(0, pid, base(), run() + 1,
+                    PageAttrs(Perm::kReadWrite).with_contiguous(true)),
+              Status::kOk);
+    for (int cpu = cpus - 1; cpu >= 0; --cpu) {
+      for (unsigned i = 0; i <= run(); ++i) {
+        EXPECT_TRUE(m.Write(cpu, pid, base() + i * page(), kBefore).ok);
+      }
+    }
+    return pid;
+  }
+  // A forked parent that reads the first page of its run (caching the
+  // run) and then writes the second (a CoW break inside it).
+  std::unique_ptr<sim::Machine> BreakAPageOfACachedRun(
+      Strategy<SimArch>& strategy, bool bbm_level2) {
+    auto m = NewMachine(strategy, 1, false, bbm_level2);
+    const sim::Pid parent = MapRunAndWrite(*m, 1);
+    EXPECT_TRUE(m->Fork(0, parent).ok());
+    std::vector<uint8_t> bytes(4);
+    EXPECT_TRUE(m->Read(0, parent, base(), bytes).ok);
+    EXPECT_TRUE(m->Write(0, parent, base() + page(), kAfter).ok);
+    return m;
+  }
+  static bool Contiguous(sim::Machine& m, sim::Pid pid, VirtAddr va) {
+    return m.process(pid)->space.RunAt(va) != nullptr;
+  }
+};
+
+TEST_P(ContiguousRunTest, MapGivesAlignedRunsTheBitAndOtherPagesNone) {
+  LazyCow<SimArch> strategy;
+  auto m = NewMachine(strategy, 1, false);
+  const sim::Pid pid = MapRunAndWrite(*m, 1);
+  AddressSpace& space = m->process(pid)->space;
+  const PhysAddr first = space.Translate(base()).value().pa;
+  EXPECT_EQ(first % run_bytes(), 0u) << "the run's frames are aligned";
+  for (unsigned i = 0; i < run(); ++i) {
+    const Translation t = space.Translate(base() + i * page()).value();
+    EXPECT_TRUE(t.leaf.contiguous()) << i;
+    EXPECT_EQ(t.pa, first + i * page()) << i;
+  }
+  EXPECT_FALSE(Contiguous(*m, pid, base() + run_bytes()));
+  // Fewer pages than a run, or not aligned to one: single pages.
+  ASSERT_EQ(m->Map(0, pid, base() + 2 * run_bytes() + page(), run(),
+                   PageAttrs(Perm::kReadWrite).with_contiguous(true)),
+            Status::kOk);
+  for (unsigned i = 1; i <= run(); ++i) {
+    EXPECT_FALSE(Contiguous(*m, pid, base() + 2 * run_bytes() + i * page()));
+  }
+  EXPECT_TRUE(m->checker()->violations().empty()) << FirstViolation(*m);
+}
+
+TEST_P(ContiguousRunTest, WithoutAnAlignedRunOfFramesMapFallsBackToPages) {
+  LazyCow<SimArch> strategy;
+  auto m = NewMachine(strategy, 1, false);
+  const sim::Pid pid = m->Spawn(0).value();
+  // The tables first, so that the next allocation is the run's.
+  ASSERT_EQ(
+      m->Map(0, pid, base() + run_bytes(), 1, PageAttrs(Perm::kReadWrite)),
+      Status::kOk);
+  m->pool().FailNthAllocation(1);
+  ASSERT_EQ(m->Map(0, pid, base(), run(),
+                   PageAttrs(Perm::kReadWrite).with_contiguous(true)),
+            Status::kOk);
+  for (unsigned i = 0; i < run(); ++i) {
+    EXPECT_FALSE(Contiguous(*m, pid, base() + i * page())) << i;
+  }
+  EXPECT_EQ(m->pool().stats().failed_allocations, 1u);
+}
+
+TEST_P(ContiguousRunTest, TheTlbHoldsARunAsOneEntry) {
+  LazyCow<SimArch> strategy;
+  auto m = NewMachine(strategy, 1, false);
+  const sim::Pid pid = MapRunAndWrite(*m, 1);
+  const sim::TlbEntry* e =
+      m->system().tlb(0).Peek(base(), m->process(pid)->space.asid());
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->bytes(), run_bytes());
+  EXPECT_EQ(e->level, 3);
+  // One walk for the run, one for the single page after it.
+  EXPECT_EQ(m->counters(0).walks, 2u);
+}
+
+TEST_P(ContiguousRunTest, ACoreSplintersARunIntoTheLargestSizeItHas) {
+  // A core whose largest entries are 64 KiB: a 4 KiB granule's 64 KiB run
+  // fits one, the larger granules' 2 MiB runs are cached 64 KiB at a time.
+  static constexpr sim::TlbProfile kUpTo64K = {
+      "up-to-64k",
+      {32, 32, sim::Sizes({12, 14, 16})},
+      {1024, 4, sim::Sizes({12, 14, 16})},
+      {64, 4},
+      false,
+      "test"};
+  sim::MachineConfig config = CheckedConfig(1, false);
+  config.regime = regime();
+  config.profile = &kUpTo64K;
+  LazyCow<SimArch> strategy;
+  auto m = *sim::Machine::Create(config, strategy);
+  const sim::Pid pid = MapRunAndWrite(*m, 1);
+  const VirtAddr va = base() + run_bytes() - page();
+  const sim::TlbEntry* e =
+      m->system().tlb(0).Peek(va, m->process(pid)->space.asid());
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->bytes(), 64u << 10);
+  EXPECT_EQ(e->va_base, va & ~((64u << 10) - 1));
+  EXPECT_EQ(e->pa_base + (va - e->va_base),
+            m->process(pid)->space.Translate(va).value().pa);
+  // A walk per 64 KiB of the run, and one for the page after it.
+  EXPECT_EQ(m->counters(0).walks, run_bytes() / (64u << 10) + 1);
+  EXPECT_TRUE(m->checker()->violations().empty()) << FirstViolation(*m);
+}
+
+// Every strategy: fork keeps the run whole in both spaces, a CoW break
+// inside it splits it into pages (same frames, but the one copied), and
+// the child still reads what was there.
+TEST_P(ContiguousRunTest, ForkKeepsTheRunAndACowBreakSplitsIt) {
+  for (Strategy<SimArch>* strategy : kStrategies<SimArch>) {
+    SCOPED_TRACE(strategy->name());
+    strategy->ResetTunables();
+    auto m = NewMachine(*strategy, 2, true);
+    const sim::Pid parent = MapRunAndWrite(*m, 2);
+    const sim::Pid child = m->Fork(0, parent).value();
+    const bool eager = std::string(strategy->name()) == "eager_copy";
+    EXPECT_TRUE(Contiguous(*m, parent, base()));
+    EXPECT_EQ(Contiguous(*m, child, base()), !eager);
+    const VirtAddr broken = base() + 5 * page();
+    const sim::AccessResult w = m->Write(1, parent, broken, kAfter);
+    ASSERT_TRUE(w.ok) << w.Failure() << " " << FirstViolation(*m);
+    if (!eager) {
+      for (unsigned i = 0; i < run(); ++i) {
+        EXPECT_FALSE(Contiguous(*m, parent, base() + i * page())) << i;
+      }
+      EXPECT_TRUE(Contiguous(*m, child, base()));
+    }
+    std::vector<uint8_t> bytes(4);
+    ASSERT_TRUE(m->Read(0, child, broken, bytes).ok);
+    EXPECT_EQ(bytes, kBefore);
+    ASSERT_TRUE(m->Read(0, parent, broken, bytes).ok);
+    EXPECT_EQ(bytes, kAfter);
+    ASSERT_TRUE(m->Read(1, parent, base(), bytes).ok);
+    EXPECT_EQ(bytes, kBefore);
+    EXPECT_TRUE(m->checker()->violations().empty()) << FirstViolation(*m);
+  }
+}
+
+TEST_P(ContiguousRunTest, UnmappingPartOfARunSplitsTheRest) {
+  LazyCow<SimArch> strategy;
+  auto m = NewMachine(strategy, 2, true);
+  const sim::Pid pid = MapRunAndWrite(*m, 2);
+  ASSERT_EQ(m->Unmap(0, pid, base() + page(), 2), Status::kOk);
+  EXPECT_FALSE(Contiguous(*m, pid, base()));
+  std::vector<uint8_t> bytes(4);
+  ASSERT_TRUE(m->Read(1, pid, base() + 3 * page(), bytes).ok);
+  EXPECT_EQ(bytes, kBefore);
+  EXPECT_FALSE(m->Read(1, pid, base() + page(), bytes).ok);
+  EXPECT_TRUE(m->checker()->violations().empty()) << FirstViolation(*m);
+}
+
+TEST_P(ContiguousRunTest, CatchesARunSplitWithoutBreakBeforeMake) {
+  LazyCowWithUnfold<UnfoldWithoutBreak> strategy;
+  auto m = BreakAPageOfACachedRun(strategy, /*bbm_level2=*/false);
+  EXPECT_TRUE(Reported(*m, "changed size")) << FirstViolation(*m);
+}
+
+TEST_P(ContiguousRunTest, FeatBbmLevel2AllowsTheSplitWithoutTheInvalidStep) {
+  LazyCowWithUnfold<UnfoldWithoutBreak> strategy;
+  auto m = BreakAPageOfACachedRun(strategy, /*bbm_level2=*/true);
+  EXPECT_TRUE(m->checker()->violations().empty()) << FirstViolation(*m);
+}
+
+TEST_P(ContiguousRunTest, CatchesARunWhoseEntriesDisagree) {
+  LazyCowWithUnfold<NoUnfold> strategy;
+  auto m = NewMachine(strategy, 1, false);
+  const sim::Pid parent = MapRunAndWrite(*m, 1);
+  ASSERT_TRUE(m->Fork(0, parent).ok());
+  // The break copies one page of the run and leaves the bit on all.
+  ASSERT_TRUE(m->Write(0, parent, base() + page(), kAfter).ok);
+  std::vector<uint8_t> bytes(4);
+  ASSERT_TRUE(m->Read(0, parent, base(), bytes).ok);
+  EXPECT_TRUE(Reported(*m, "misprogrammed contiguous run"))
+      << FirstViolation(*m);
+}
+
+TEST_P(ContiguousRunTest, CatchesARunFoldedWithoutBreakBeforeMake) {
+  // Single pages over an aligned run of frames (a run split properly),
+  // one of them cached; then the contiguous bit set on every entry with no
+  // invalid step: the next walk caches the run over the cached page.
+  LazyCow<SimArch> strategy;
+  auto m = NewMachine(strategy, 1, false);
+  const sim::Pid pid = MapRunAndWrite(*m, 1);
+  AddressSpace& space = m->process(pid)->space;
+  UnfoldRun(*m, space, base());
+  std::vector<uint8_t> bytes(4);
+  ASSERT_TRUE(m->Read(0, pid, base(), bytes).ok);
+  Descriptor* first = space.Slot(base()).value();
+  for (unsigned i = 0; i < run(); ++i)
+    first[i] = first[i].with_contiguous(true);
+  m->arch().Dsb(Barrier::kIsh);
+  ASSERT_TRUE(m->Read(0, pid, base() + 3 * page(), bytes).ok);
+  EXPECT_TRUE(Reported(*m, "TLB conflict")) << FirstViolation(*m);
+}
+
+INSTANTIATE_TEST_SUITE_P(Granules, ContiguousRunTest,
+                         ::testing::ValuesIn(kRegimes),
+                         [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace ttb::testing
