@@ -208,7 +208,9 @@ TEST_F(BenchCliTest, PageSizesHaveTheirOwnSection) {
                           {"walks", big ? 10 : 100}});
   }
   const std::string md = ReportOn(benchmarks, Costs({{"walks", {5, 15, 60}}}));
-  EXPECT_NE(md.find("## Page sizes"), std::string::npos) << md;
+  EXPECT_NE(md.find("## Page and mapping sizes"), std::string::npos) << md;
+  // No run_* benchmarks: no columns for runs.
+  EXPECT_EQ(md.find("runs |"), std::string::npos) << md;
   // 100 walks at 15 cycles over 256 MiB: 6000 a GiB (2000 to 24000); the
   // 16 KiB run is missing.
   EXPECT_NE(md.find("| lazy_cow | 6000 [2000-24 k] | - | 600 [200-2400] |"),
@@ -217,6 +219,34 @@ TEST_F(BenchCliTest, PageSizesHaveTheirOwnSection) {
   EXPECT_EQ(md.find("### `granule_fork/"), std::string::npos) << md;
   // Nor tables for the families the run lacks.
   EXPECT_EQ(md.find("One CoW fault"), std::string::npos) << md;
+}
+
+// Beside each granule, its data in contiguous runs, and linux_fork's
+// ratio of the two beside Linux's published contpte shape.
+TEST_F(BenchCliTest, MappingSizesSitBesideTheirPageSize) {
+  nlohmann::json benchmarks = nlohmann::json::array();
+  for (const char* name : {"fork/linux_fork/dense/16MiB/manual_time",
+                           "granule_fork/linux_fork/4KiB/256MiB/manual_time",
+                           "run_fork/linux_fork/4KiB/256MiB/manual_time"}) {
+    const bool runs = std::string(name).starts_with("run_");
+    benchmarks.push_back({{"name", name},
+                          {"run_type", "iteration"},
+                          {"real_time", 2000},
+                          {"time_unit", "ns"},
+                          {"walks", runs ? 90 : 100}});
+  }
+  const std::string md = ReportOn(benchmarks, Costs({{"walks", {5, 15, 60}}}));
+  EXPECT_NE(md.find("| strategy | 4 KiB | 4 KiB in 64 KiB runs | 16 KiB | "
+                    "16 KiB in 2 MiB runs | 64 KiB | 64 KiB in 2 MiB runs |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| linux_fork | 6000 [2000-24 k] | 5400 [1800-22 k] |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("`linux_fork` in 64 KiB runs costs -10.0% against 4 KiB"),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("### `run_fork/"), std::string::npos) << md;
 }
 
 // The driver takes the paths it is given from the caller's directory

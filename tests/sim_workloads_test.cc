@@ -122,6 +122,30 @@ TEST(SimWorkloads, GranuleWorkloadsRunInTheirPageSize) {
   }
 }
 
+// The same parent in contiguous runs: fork shares as many frames and
+// keeps the runs whole, and the parent's first CoW break splits its run
+// (a TLBI per page of the run, then the break's own) before copying.
+TEST(SimWorkloads, RunWorkloadsMapContiguousRuns) {
+  const absl::StatusOr<CostModel> costs =
+      CostModel::Load(TTB_SOURCE_DIR "/bench/costs/neoverse-n1.json");
+  ASSERT_TRUE(costs.ok()) << costs.status();
+  for (const int kib : {4, 16, 64}) {
+    SCOPED_TRACE(kib);
+    const unsigned run = kib == 4 ? 16 : kib == 16 ? 128 : 32;
+    const std::string fork = absl::StrCat("run_fork/", kib, "KiB/16MiB");
+    benchmark::UserCounters c = RunOnce(fork.c_str(), *costs);
+    EXPECT_EQ(c["frames_shared"].value, 16 * 1024 / kib);
+    const std::string pages =
+        absl::StrCat("granule_cow_fault/", kib, "KiB/parent_first_write");
+    const std::string runs =
+        absl::StrCat("run_cow_fault/", kib, "KiB/parent_first_write");
+    const benchmark::UserCounters page_fault = RunOnce(pages.c_str(), *costs);
+    const benchmark::UserCounters run_fault = RunOnce(runs.c_str(), *costs);
+    EXPECT_EQ(run_fault.at("pages_copied").value, kib / 4);
+    EXPECT_EQ(run_fault.at("tlbi").value, page_fault.at("tlbi").value + run);
+  }
+}
+
 TEST(SimWorkloads, AFailedForkStopsTheBenchmarkWithTheFailure) {
   const absl::StatusOr<CostModel> costs =
       CostModel::Load(TTB_SOURCE_DIR "/bench/costs/neoverse-n1.json");

@@ -19,7 +19,11 @@ constexpr const char* kShownElsewhere[] = {"fork",
                                            "granule_fork",
                                            "granule_fork_write",
                                            "granule_cow_fault",
-                                           "granule_fork_resume"};
+                                           "granule_fork_resume",
+                                           "run_fork",
+                                           "run_fork_write",
+                                           "run_cow_fault",
+                                           "run_fork_resume"};
 
 // One family's table: per strategy, modelled cycles (every PE, the forking
 // PE) and host time of each of the family's workloads in the run; "" when

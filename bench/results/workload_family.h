@@ -32,6 +32,10 @@ struct WorkloadFamily {
   // (sim::MachineConfig::keep_data) a workload's parent may be larger
   // than the host's memory: its sizes go up to kMaxMiBWithoutData.
   bool keeps_data = true;
+  // Whether the parent's data is mapped with the contiguous bit: runs of
+  // Regime::contiguous_entries(3) pages, 64 KiB with 4 KiB pages and
+  // 2 MiB with 16 and 64 KiB, as arm64 Linux's contpte maps large folios.
+  bool contiguous_runs = false;
 };
 
 }  // namespace ttb::bench

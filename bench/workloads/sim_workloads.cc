@@ -63,6 +63,7 @@ struct FixtureShape {
   // Whether data frames keep their bytes (sim::MachineConfig::keep_data).
   bool keep_data = true;
   unsigned granule_kib = 4;  // Aged layouts: 4 KiB only.
+  bool runs = false;         // Dense data in contiguous runs.
   bool operator==(const FixtureShape&) const = default;
 };
 
@@ -74,6 +75,7 @@ class Fixture {
   Fixture(const SuiteOptions& o, Strategy<sim::SimArch>& s,
           const FixtureShape& shape)
       : pages_(shape.pages),
+        data_(shape.runs ? kUserRw.with_contiguous(true) : kUserRw),
         regime_(RegimeOf(shape.granule_kib)),
         page_bytes_(regime_.granule_bytes()),
         region_(regime_.level_bytes(2)) {
@@ -108,7 +110,7 @@ class Fixture {
     if (!Check(parent.status(), "spawn")) return;
     parent_ = parent.value();
     if (layout == Layout::kDense) {
-      Check(machine_->Map(0, parent_, kBase, pages, kUserRw), "map");
+      Check(machine_->Map(0, parent_, kBase, pages, data_), "map");
     } else if (layout == Layout::kAged) {
       if (const absl::Status s = MapLayout(*machine_, 0, parent_, aged);
           !s.ok()) {
@@ -158,9 +160,19 @@ class Fixture {
   // writable data pages and no cached translations, as before the first
   // fork.
   void ResetParent() {
-    machine_->process(parent_)->space.ForEachPage([](VirtAddr, Descriptor& d) {
+    bool split = false;
+    const VirtAddr end = Page(pages_);
+    machine_->process(parent_)->space.ForEachPage([&](VirtAddr va,
+                                                      Descriptor& d) {
       if (d.ap() != Ap::kRo || d.cow()) d = d.with_ap(Ap::kRw).with_cow(false);
+      split |= va >= kBase && va < end && d.contiguous() != data_.contiguous();
     });
+    if (split) {
+      // Writes split runs and moved pages to copies: mapped afresh, so
+      // that the next iteration forks runs again.
+      Check(machine_->Unmap(0, parent_, kBase, pages_), "unmap");
+      Check(machine_->Map(0, parent_, kBase, pages_, data_), "map");
+    }
     for (int c = 0; c < machine_->system().cpu_count(); ++c) {
       machine_->system().tlb(c).Invalidate(tlbi::Op::kVmalle1, 0);
     }
@@ -181,6 +193,7 @@ class Fixture {
   std::unique_ptr<sim::Machine> machine_;
   sim::Pid parent_ = 0;
   uint64_t pages_;
+  Descriptor data_;  // The attributes the data is mapped with.
   Regime regime_;
   uint64_t page_bytes_;
   uint64_t region_;  // One last-level table's reach.
@@ -289,7 +302,8 @@ void ForkLatency(benchmark::State& state, const SuiteOptions& o,
              {.pages = PagesOf(w),
               .layout = w.layout,
               .keep_data = w.family->keeps_data,
-              .granule_kib = w.granule_kib});
+              .granule_kib = w.granule_kib,
+              .runs = w.family->contiguous_runs});
   Fixture& f = *held;
   if (!Ready(state, f)) return;
   const double overhead = OverheadBytesPerPage(f.m().pool());
@@ -345,7 +359,10 @@ void CowFault(benchmark::State& state, const SuiteOptions& o,
   const Writer writer = w.writer;
   // 16 MiB of pages.
   const uint64_t pages = (16ull << 20) / (uint64_t{w.granule_kib} << 10);
-  Fixture f(o, *s, {.pages = pages, .granule_kib = w.granule_kib});
+  Fixture f(o, *s,
+            {.pages = pages,
+             .granule_kib = w.granule_kib,
+             .runs = w.family->contiguous_runs});
   if (!Ready(state, f)) return;
   sim::Machine& m = f.m();
   const std::vector<uint8_t> byte = {1};
@@ -384,8 +401,12 @@ void CowFault(benchmark::State& state, const SuiteOptions& o,
 // (or a new ASID) costs after fork, which a fork-only benchmark misses.
 void ForkResume(benchmark::State& state, const SuiteOptions& o,
                 Strategy<sim::SimArch>* s, const SimWorkload& w) {
-  const std::shared_ptr<Fixture> held = Reused(
-      o, *s, {.pages = PagesOf(w), .text = true, .granule_kib = w.granule_kib});
+  const std::shared_ptr<Fixture> held =
+      Reused(o, *s,
+             {.pages = PagesOf(w),
+              .text = true,
+              .granule_kib = w.granule_kib,
+              .runs = w.family->contiguous_runs});
   Fixture& f = *held;
   if (!Ready(state, f)) return;
   sim::Machine& m = f.m();
@@ -409,7 +430,10 @@ void ForkThenWrite(benchmark::State& state, const SuiteOptions& o,
                    Strategy<sim::SimArch>* s, const SimWorkload& w,
                    bool child_writes) {
   const std::shared_ptr<Fixture> held =
-      Reused(o, *s, {.pages = PagesOf(w), .granule_kib = w.granule_kib});
+      Reused(o, *s,
+             {.pages = PagesOf(w),
+              .granule_kib = w.granule_kib,
+              .runs = w.family->contiguous_runs});
   Fixture& f = *held;
   if (!Ready(state, f)) return;
   const std::vector<uint8_t> byte = {7};
@@ -533,6 +557,18 @@ std::vector<SimWorkload> ByGranule(const SimFamily& f, Suite suite,
   return all;
 }
 
+// A CoW fault workload of family `f` for each granule, by the child and by
+// the parent.
+std::vector<SimWorkload> ByGranuleAndWriter(const SimFamily& f, Suite) {
+  std::vector<SimWorkload> all;
+  for (unsigned kib : kGranulesKiB) {
+    for (Writer w : {Writer::kChild, Writer::kParent}) {
+      all.push_back({.family = &f.info, .writer = w, .granule_kib = kib});
+    }
+  }
+  return all;
+}
+
 // The registry: a new family is one row here, and its function above.
 constexpr SimFamily kSimFamilies[] = {
     {{"fork", {Param::kLayout, Param::kSize}, "fork latency"},
@@ -632,19 +668,47 @@ constexpr SimFamily kSimFamilies[] = {
       {Param::kGranule, Param::kWriter},
       "one write to a page shared by fork, by page size"},
      CowFault,
-     [](const SimFamily& f, Suite) {
-       std::vector<SimWorkload> all;
-       for (unsigned kib : kGranulesKiB) {
-         for (Writer w : {Writer::kChild, Writer::kParent}) {
-           all.push_back({.family = &f.info, .writer = w, .granule_kib = kib});
-         }
-       }
-       return all;
-     }},
+     ByGranuleAndWriter},
     {{"granule_fork_resume",
       {Param::kGranule, Param::kSize},
       "fork with the parent's text in the TLB, the parent runs its text, the "
       "child exits, by page size"},
+     ForkResume,
+     [](const SimFamily& f, Suite suite) { return ByGranule(f, suite, {0}); }},
+    // Contiguous runs: the same four workloads with the parent's data in
+    // runs of the contiguous bit (64 KiB with 4 KiB pages, 2 MiB with 16
+    // and 64 KiB), each CoW break inside a run splitting it first.
+    {{"run_fork",
+      {Param::kGranule, Param::kSize},
+      "fork latency, data in contiguous runs",
+      /*keeps_data=*/true,
+      /*contiguous_runs=*/true},
+     ForkLatency,
+     [](const SimFamily& f, Suite suite) { return ByGranule(f, suite, {0}); },
+     /*short_min_time=*/true},
+    {{"run_fork_write",
+      {Param::kGranule, Param::kPercent, Param::kSize},
+      "fork, the parent writes k% of its pages, the child exits, data in "
+      "contiguous runs",
+      /*keeps_data=*/true,
+      /*contiguous_runs=*/true},
+     ForkWrite,
+     [](const SimFamily& f, Suite suite) {
+       return ByGranule(f, suite, {10, 50});
+     }},
+    {{"run_cow_fault",
+      {Param::kGranule, Param::kWriter},
+      "one write to a page shared by fork, data in contiguous runs",
+      /*keeps_data=*/true,
+      /*contiguous_runs=*/true},
+     CowFault,
+     ByGranuleAndWriter},
+    {{"run_fork_resume",
+      {Param::kGranule, Param::kSize},
+      "fork with the parent's text in the TLB, the parent runs its text, the "
+      "child exits, data in contiguous runs",
+      /*keeps_data=*/true,
+      /*contiguous_runs=*/true},
      ForkResume,
      [](const SimFamily& f, Suite suite) { return ByGranule(f, suite, {0}); }},
     {{"pingpong", {}, "parent and child alternate on one CPU"},
