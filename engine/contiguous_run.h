@@ -50,6 +50,56 @@ void UnfoldRun(Kernel<A>& k, AddressSpace& space, VirtAddr va) {
   arch.Isb();
 }
 
+// A CoW break of the contiguous run holding `va` as a whole: the run's
+// frames are taken over when no one else shares them (a change of
+// permissions only, made to every entry), else copied into a new run,
+// installed with break-before-make over the whole run. kNoMemory when the
+// pool has no run to copy into: the caller may split the run instead.
+template <Arch A>
+Status BreakWholeRun(Kernel<A>& k, AddressSpace& space, VirtAddr va,
+                     Descriptor writable) {
+  Descriptor* run = space.RunAt(va);
+  const Regime& r = space.regime();
+  const unsigned count = r.contiguous_entries(3);
+  const VirtAddr base = va & ~((uint64_t{count} << r.granule_shift) - 1);
+  const PhysAddr old = run[0].output_address();
+  A& arch = k.arch();
+  const Shareability sh = k.shareability();
+  auto invalidate = [&] {
+    InvalidateRange(arch, space.asid(), base, count, true, sh, r.granule_shift);
+  };
+  bool shared = false;
+  for (unsigned i = 0; i < count; ++i) {
+    shared |= k.pool().RefCount(old + (uint64_t{i} << r.granule_shift)) != 1;
+  }
+  if (!shared) {
+    for (unsigned i = 0; i < count; ++i) {
+      run[i] = writable.with_output_address(run[i].output_address());
+    }
+    MaintenanceSequence(arch, sh, invalidate);
+    return Status::kOk;
+  }
+  const Result<PhysAddr> copy = k.pool().CopyRun(old, count);
+  if (!copy.ok()) return copy.status();
+  // An EL0-executable copy must reach instruction fetch before it is mapped.
+  if (!writable.uxn()) {
+    arch.SyncInstructions(k.pool().Bytes(copy.value()),
+                          uint64_t{count} << r.granule_shift);
+  }
+  for (unsigned i = 0; i < count; ++i) run[i] = Descriptor::Invalid();
+  MaintenanceSequence(arch, sh, invalidate);
+  for (unsigned i = 0; i < count; ++i) {
+    run[i] = writable.with_output_address(copy.value() +
+                                          (uint64_t{i} << r.granule_shift));
+  }
+  arch.Dsb(StoreBarrier(sh));
+  arch.Isb();
+  for (unsigned i = 0; i < count; ++i) {
+    k.pool().Release(old + (uint64_t{i} << r.granule_shift));
+  }
+  return Status::kOk;
+}
+
 // Unfolds the runs that `pages` pages from `va` cover only in part: the
 // ones holding its first and its last page.
 template <Arch A>

@@ -152,6 +152,18 @@ Result<PhysAddr> FramePool::AllocateUncleared(FrameUse use) {
   return Claim(use, &zero);
 }
 
+Result<PhysAddr> FramePool::CopyRun(PhysAddr src, unsigned count) {
+  const Result<PhysAddr> run = AllocateRun(count);
+  if (run.ok()) {
+    if (keep_data_) {
+      __builtin_memcpy(Bytes(run.value()), Bytes(src),
+                       uint64_t{count} << frame_shift_);
+    }
+    stats_.copies += count;
+  }
+  return run;
+}
+
 Result<PhysAddr> FramePool::Copy(PhysAddr src) {
   bool zero = false;
   const Result<PhysAddr> frame = Claim(FrameUse::kData, &zero);

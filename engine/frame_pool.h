@@ -79,6 +79,9 @@ class FramePool {
   // where `count` aligned frames are all free; kNoMemory when no such run
   // is left (the caller maps single frames).
   Result<PhysAddr> AllocateRun(unsigned count);
+  // A new run (AllocateRun) holding a copy of the `count` frames from
+  // `src`, each with one reference.
+  Result<PhysAddr> CopyRun(PhysAddr src, unsigned count);
   // A new data frame holding a copy of `src`'s bytes, with one reference.
   Result<PhysAddr> Copy(PhysAddr src);
   // One more reference to the frame of each valid descriptor among the

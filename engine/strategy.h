@@ -33,6 +33,10 @@ class Kernel {
   // FEAT_BBM level 2 (ID_AA64MMFR2_EL1.BBM = 2): a contiguous run may be
   // folded or split without the invalid step of break-before-make.
   virtual bool bbm_level2() const { return false; }
+  // What a CoW break inside a contiguous run does: false splits the run
+  // and copies the page written (Linux's way with a PTE-mapped large
+  // folio); true copies the whole run into a new one.
+  virtual bool cow_copies_runs() const { return false; }
   virtual AsidAllocator& asids() = 0;
   // Calls fn(process, context) for every process live on some CPU.
   virtual void ForEachRunning(void (*fn)(Process&, void*), void* context) = 0;

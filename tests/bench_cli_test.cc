@@ -225,9 +225,12 @@ TEST_F(BenchCliTest, PageSizesHaveTheirOwnSection) {
 // ratio of the two beside Linux's published contpte shape.
 TEST_F(BenchCliTest, MappingSizesSitBesideTheirPageSize) {
   nlohmann::json benchmarks = nlohmann::json::array();
-  for (const char* name : {"fork/linux_fork/dense/16MiB/manual_time",
-                           "granule_fork/linux_fork/4KiB/256MiB/manual_time",
-                           "run_fork/linux_fork/4KiB/256MiB/manual_time"}) {
+  for (const char* name :
+       {"fork/linux_fork/dense/16MiB/manual_time",
+        "granule_fork/linux_fork/4KiB/256MiB/manual_time",
+        "run_fork/linux_fork/4KiB/256MiB/manual_time",
+        "run_fork_write/linux_fork/4KiB/10pct/256MiB/manual_time",
+        "run_copy_fork_write/linux_fork/4KiB/10pct/256MiB/manual_time"}) {
     const bool runs = std::string(name).starts_with("run_");
     benchmarks.push_back({{"name", name},
                           {"run_type", "iteration"},
@@ -247,6 +250,14 @@ TEST_F(BenchCliTest, MappingSizesSitBesideTheirPageSize) {
             std::string::npos)
       << md;
   EXPECT_EQ(md.find("### `run_fork/"), std::string::npos) << md;
+  // The CoW policies side by side: split, then copy.
+  EXPECT_NE(md.find("| strategy | 10%, split, 4 KiB | 10%, split, 16 KiB"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| linux_fork | 5400 [1800-22 k] | - | - | 5400 [1800-22 "
+                    "k] |"),
+            std::string::npos)
+      << md;
 }
 
 // The driver takes the paths it is given from the caller's directory

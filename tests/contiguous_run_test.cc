@@ -39,6 +39,39 @@ void UnfoldWithoutBreak(Kernel<SimArch>& k, AddressSpace& space, VirtAddr va) {
 // Breaks one page out of a run and leaves the rest claiming it.
 void NoUnfold(Kernel<SimArch>&, AddressSpace&, VirtAddr) {}
 
+// Copies the run and writes the copy over it, then invalidates.
+Status CopyRunWithoutBreak(Kernel<SimArch>& k, AddressSpace& space, VirtAddr va,
+                           Descriptor writable) {
+  Descriptor* run = space.RunAt(va);
+  const unsigned count = space.regime().contiguous_entries(3);
+  const unsigned shift = space.regime().granule_shift;
+  const PhysAddr old = run[0].output_address();
+  const Result<PhysAddr> copy = k.pool().CopyRun(old, count);
+  if (!copy.ok()) return copy.status();
+  for (unsigned i = 0; i < count; ++i) {
+    run[i] =
+        writable.with_output_address(copy.value() + (uint64_t{i} << shift));
+  }
+  const VirtAddr base = va & ~((uint64_t{count} << shift) - 1);
+  MaintenanceSequence(k.arch(), k.shareability(), [&] {
+    InvalidateRange(k.arch(), space.asid(), base, count, true, k.shareability(),
+                    shift);
+  });
+  for (unsigned i = 0; i < count; ++i) {
+    k.pool().Release(old + (uint64_t{i} << shift));
+  }
+  return Status::kOk;
+}
+
+class LazyCowCopyingRunsWithoutBreak final : public LazyCow<SimArch> {
+ public:
+  FaultOutcome OnFault(Kernel<SimArch>& k, Process& p, VirtAddr va, Fault fault,
+                       Access access) override {
+    return HandleCowFault<SimArch, BreakBeforeMake<SimArch>, UnfoldRun<SimArch>,
+                          CopyRunWithoutBreak>(k, p, va, fault, access);
+  }
+};
+
 template <auto Unfold>
 class LazyCowWithUnfold final : public LazyCow<SimArch> {
  public:
@@ -71,11 +104,11 @@ class ContiguousRunTest : public ::testing::TestWithParam<RegimeCase> {
   std::unique_ptr<sim::Machine> NewMachine(Strategy<SimArch>& strategy,
                                            int cpus, bool speculate,
                                            bool bbm_level2 = false,
-                                           const char* profile = nullptr) {
+                                           bool cow_copies_runs = false) {
     sim::MachineConfig config = CheckedConfig(cpus, speculate);
     config.regime = regime();
     config.bbm_level2 = bbm_level2;
-    if (profile != nullptr) config.profile = sim::FindTlbProfile(profile);
+    config.cow_copies_runs = cow_copies_runs;
     return *sim::Machine::Create(config, strategy);
   }
   // A process with one run at base() and one single page after it, every
@@ -225,6 +258,40 @@ TEST_P(ContiguousRunTest, ForkKeepsTheRunAndACowBreakSplitsIt) {
   }
 }
 
+// With the kernel copying runs: every strategy's CoW break copies the
+// whole run into a new one and the run stays whole on both sides; once
+// the child is gone, a break takes the run over in place.
+TEST_P(ContiguousRunTest, ACowBreakCanCopyTheWholeRun) {
+  for (Strategy<SimArch>* strategy : kStrategies<SimArch>) {
+    SCOPED_TRACE(strategy->name());
+    strategy->ResetTunables();
+    auto m = NewMachine(*strategy, 2, true, false, /*cow_copies_runs=*/true);
+    const sim::Pid parent = MapRunAndWrite(*m, 2);
+    const sim::Pid child = m->Fork(0, parent).value();
+    AddressSpace& space = m->process(parent)->space;
+    const PhysAddr before = space.Translate(base()).value().pa;
+    const uint64_t copies = m->pool().stats().copies;
+    ASSERT_TRUE(m->Write(1, parent, base() + 5 * page(), kAfter).ok);
+    const bool eager = std::string(strategy->name()) == "eager_copy";
+    EXPECT_TRUE(Contiguous(*m, parent, base() + 5 * page()));
+    if (!eager) {
+      EXPECT_EQ(m->pool().stats().copies - copies, run());
+      EXPECT_NE(space.Translate(base()).value().pa, before);
+    }
+    std::vector<uint8_t> bytes(4);
+    ASSERT_TRUE(m->Read(0, parent, base(), bytes).ok);
+    EXPECT_EQ(bytes, kBefore);
+    ASSERT_TRUE(m->Read(0, child, base() + 5 * page(), bytes).ok);
+    EXPECT_EQ(bytes, kBefore);
+    // The child gone, the parent's next run is its own: no copy.
+    m->Exit(0, child);
+    const PhysAddr own = space.Translate(base() + run_bytes()).value().pa;
+    ASSERT_TRUE(m->Write(1, parent, base() + run_bytes(), kAfter).ok);
+    EXPECT_EQ(space.Translate(base() + run_bytes()).value().pa, own);
+    EXPECT_TRUE(m->checker()->violations().empty()) << FirstViolation(*m);
+  }
+}
+
 TEST_P(ContiguousRunTest, UnmappingPartOfARunSplitsTheRest) {
   LazyCow<SimArch> strategy;
   auto m = NewMachine(strategy, 2, true);
@@ -248,6 +315,17 @@ TEST_P(ContiguousRunTest, FeatBbmLevel2AllowsTheSplitWithoutTheInvalidStep) {
   LazyCowWithUnfold<UnfoldWithoutBreak> strategy;
   auto m = BreakAPageOfACachedRun(strategy, /*bbm_level2=*/true);
   EXPECT_TRUE(m->checker()->violations().empty()) << FirstViolation(*m);
+}
+
+TEST_P(ContiguousRunTest, CatchesARunCopiedWithoutBreakBeforeMake) {
+  LazyCowCopyingRunsWithoutBreak strategy;
+  auto m = NewMachine(strategy, 1, false, false, /*cow_copies_runs=*/true);
+  const sim::Pid parent = MapRunAndWrite(*m, 1);
+  ASSERT_TRUE(m->Fork(0, parent).ok());
+  std::vector<uint8_t> bytes(4);
+  ASSERT_TRUE(m->Read(0, parent, base(), bytes).ok);
+  ASSERT_TRUE(m->Write(0, parent, base() + page(), kAfter).ok);
+  EXPECT_TRUE(Reported(*m, "break-before-make violated")) << FirstViolation(*m);
 }
 
 TEST_P(ContiguousRunTest, CatchesARunWhoseEntriesDisagree) {

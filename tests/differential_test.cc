@@ -31,12 +31,18 @@ uint64_t OpsPerStrategy() {
 }
 
 // 1 to 4 CPUs, every granule, three- and four-level walks (two with 64 KiB
-// pages), with and without range TLBIs.
+// pages), with and without range TLBIs, and CoW breaks that split runs or
+// (the last two) copy them whole.
 const ProgramConfig kConfigs[] = {
-    {1, Regime::Va39(), false},          {2, Regime::Va48(), false},
-    {4, Regime::Va39(), true},           {3, Regime::Va48(), true},
-    {2, Regime::Va47Granule16K(), true}, {3, Regime::Va42Granule64K(), false},
+    {1, Regime::Va39(), false},
+    {2, Regime::Va48(), false},
+    {4, Regime::Va39(), true},
+    {3, Regime::Va48(), true},
+    {2, Regime::Va47Granule16K(), true},
+    {3, Regime::Va42Granule64K(), false},
     {2, Regime::Va48Granule64K(), true},
+    {2, Regime::Va48(), false, true, /*cow_copies_runs=*/true},
+    {2, Regime::Va47Granule16K(), true, true, /*cow_copies_runs=*/true},
 };
 
 class DifferentialTest : public ::testing::TestWithParam<Strategy<SimArch>*> {

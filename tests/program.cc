@@ -235,6 +235,7 @@ std::optional<Failure> RunProgram(const std::vector<Op>& ops,
   mc.memory_bytes = frames * config.regime.granule_bytes();
   mc.check_coherence = true;
   mc.speculate = config.speculate;
+  mc.cow_copies_runs = config.cow_copies_runs;
   auto created = sim::Machine::Create(mc, strategy);
   if (!created.ok()) return Failure{0, std::string(created.status().message())};
   sim::Machine& m = **created;

@@ -44,7 +44,8 @@ struct ProgramConfig {
   int cpus = 1;
   Regime regime = Regime::Va39();
   bool range_tlbi = false;
-  bool speculate = true;  // MachineConfig::speculate.
+  bool speculate = true;         // MachineConfig::speculate.
+  bool cow_copies_runs = false;  // MachineConfig::cow_copies_runs.
 };
 
 // `count` operations from `seed`, biased towards pages that are mapped.

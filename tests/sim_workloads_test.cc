@@ -143,6 +143,12 @@ TEST(SimWorkloads, RunWorkloadsMapContiguousRuns) {
     const benchmark::UserCounters run_fault = RunOnce(runs.c_str(), *costs);
     EXPECT_EQ(run_fault.at("pages_copied").value, kib / 4);
     EXPECT_EQ(run_fault.at("tlbi").value, page_fault.at("tlbi").value + run);
+    // The other policy copies the whole run, in one break-before-make.
+    const std::string copy =
+        absl::StrCat("run_copy_cow_fault/", kib, "KiB/parent_first_write");
+    const benchmark::UserCounters copy_fault = RunOnce(copy.c_str(), *costs);
+    EXPECT_EQ(copy_fault.at("pages_copied").value, run * kib / 4);
+    EXPECT_EQ(copy_fault.at("tlbi").value, run);
   }
 }
 

@@ -199,10 +199,11 @@ void BreakBeforeMake(A& arch, Shareability sh, Asid asid, VirtAddr page,
 }
 
 // The CoW fault handler: a write to a CoW page copies the frame, or takes
-// it over when no one else shares it any more. `Remap` installs the copy
-// and `Unfold` splits a contiguous run first; the tests give broken ones to
-// show the checker catches them.
-template <Arch A, auto Remap = BreakBeforeMake<A>, auto Unfold = UnfoldRun<A>>
+// it over when no one else shares it any more. `Remap` installs the copy,
+// `Unfold` splits a contiguous run first and `BreakRun` copies one whole;
+// the tests give broken ones to show the checker catches them.
+template <Arch A, auto Remap = BreakBeforeMake<A>, auto Unfold = UnfoldRun<A>,
+          auto BreakRun = BreakWholeRun<A>>
 FaultOutcome HandleCowFault(Kernel<A>& k, Process& p, VirtAddr va, Fault fault,
                             Access access) {
   if (fault.kind != FaultKind::kPermission || access != Access::kWrite) {
@@ -211,9 +212,16 @@ FaultOutcome HandleCowFault(Kernel<A>& k, Process& p, VirtAddr va, Fault fault,
   const Result<Descriptor*> slot = p.space.Slot(va);
   if (!slot.ok() || !slot.value()->valid()) return FaultOutcome::kNotHandled;
   Descriptor* entry = slot.value();
-  // A break inside a contiguous run changes one page of it: the run
-  // becomes single pages first, as Linux unfolds a contpte block.
-  if (entry->cow()) Unfold(k, p.space, va);
+  if (entry->cow() && entry->contiguous()) {
+    // The whole run, when the kernel copies runs and the pool has one;
+    // otherwise the run becomes single pages first, as Linux unfolds a
+    // contpte block, and only the page written is broken.
+    const Descriptor whole = MakeWritable(*entry).with_cow(false);
+    if (k.cow_copies_runs() && BreakRun(k, p.space, va, whole) == Status::kOk) {
+      return FaultOutcome::kHandled;
+    }
+    Unfold(k, p.space, va);
+  }
   const Descriptor d = *entry;
   const VirtAddr page = k.regime().page_base(va);
   const Asid asid = p.space.asid();

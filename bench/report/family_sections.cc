@@ -23,7 +23,9 @@ constexpr const char* kShownElsewhere[] = {"fork",
                                            "run_fork",
                                            "run_fork_write",
                                            "run_cow_fault",
-                                           "run_fork_resume"};
+                                           "run_fork_resume",
+                                           "run_copy_fork_write",
+                                           "run_copy_cow_fault"};
 
 // One family's table: per strategy, modelled cycles (every PE, the forking
 // PE) and host time of each of the family's workloads in the run; "" when

@@ -151,6 +151,41 @@ std::string GranuleSection(const ReportContext& r) {
                                per_gib(write_mib));
             }));
   }
+  const uint64_t copy_mib = Find(r, "run_copy_fork_write").largest_mib;
+  if (copy_mib != 0) {
+    const bool copy_fault = Find(r, "run_copy_cow_fault").any;
+    absl::StrAppend(
+        &md,
+        "\nThe two CoW policies for a write inside a run: split the run "
+        "(break-before-make over it) and copy the page, as Linux does, or "
+        "copy the whole run. Fork, then the parent writes k% of its pages, "
+        "per GiB (",
+        copy_mib, " MiB forked)",
+        copy_fault ? "; and one CoW fault (the child's first write)" : "",
+        ":\n\n",
+        ByGranuleTable(
+            r,
+            {"10%, split, ", "10%, copy, ", "50%, split, ", "50%, copy, ",
+             "CoW fault, split, ", "CoW fault, copy, "},
+            false, [&](const std::string& s, size_t i, unsigned kib, bool) {
+              const char* family = i % 2 == 0 ? "run_" : "run_copy_";
+              if (i >= 4) {
+                if (!copy_fault) return std::string("-");
+                return RangeCell(
+                    r,
+                    r.Name(absl::StrCat(family, "cow_fault").c_str(), s,
+                           {.writer = Writer::kChild, .granule_kib = kib}),
+                    1);
+              }
+              return RangeCell(
+                  r,
+                  r.Name(absl::StrCat(family, "fork_write").c_str(), s,
+                         {.mib = copy_mib,
+                          .percent = i < 2 ? 10 : 50,
+                          .granule_kib = kib}),
+                  per_gib(copy_mib));
+            }));
+  }
   if (!cow && resume_mib == 0) return md;
   absl::StrAppend(
       &md,

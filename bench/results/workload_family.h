@@ -36,6 +36,9 @@ struct WorkloadFamily {
   // Regime::contiguous_entries(3) pages, 64 KiB with 4 KiB pages and
   // 2 MiB with 16 and 64 KiB, as arm64 Linux's contpte maps large folios.
   bool contiguous_runs = false;
+  // Whether a CoW break inside a run copies the whole run
+  // (sim::MachineConfig::cow_copies_runs) rather than splitting it.
+  bool cow_copies_runs = false;
 };
 
 }  // namespace ttb::bench

@@ -64,6 +64,7 @@ struct FixtureShape {
   bool keep_data = true;
   unsigned granule_kib = 4;  // Aged layouts: 4 KiB only.
   bool runs = false;         // Dense data in contiguous runs.
+  bool copy_runs = false;    // sim::MachineConfig::cow_copies_runs.
   bool operator==(const FixtureShape&) const = default;
 };
 
@@ -89,6 +90,7 @@ class Fixture {
     config.regime = regime_;
     config.profile = o.profile;
     config.range_tlbi = o.range_tlbi;
+    config.cow_copies_runs = shape.copy_runs;
     const ReplayLayout aged =
         layout == Layout::kAged ? AgedLayout(kBase, pages) : ReplayLayout();
     // Room for the parent (and the holes between an aged layout's runs), a
@@ -303,7 +305,8 @@ void ForkLatency(benchmark::State& state, const SuiteOptions& o,
               .layout = w.layout,
               .keep_data = w.family->keeps_data,
               .granule_kib = w.granule_kib,
-              .runs = w.family->contiguous_runs});
+              .runs = w.family->contiguous_runs,
+              .copy_runs = w.family->cow_copies_runs});
   Fixture& f = *held;
   if (!Ready(state, f)) return;
   const double overhead = OverheadBytesPerPage(f.m().pool());
@@ -362,7 +365,8 @@ void CowFault(benchmark::State& state, const SuiteOptions& o,
   Fixture f(o, *s,
             {.pages = pages,
              .granule_kib = w.granule_kib,
-             .runs = w.family->contiguous_runs});
+             .runs = w.family->contiguous_runs,
+             .copy_runs = w.family->cow_copies_runs});
   if (!Ready(state, f)) return;
   sim::Machine& m = f.m();
   const std::vector<uint8_t> byte = {1};
@@ -406,7 +410,8 @@ void ForkResume(benchmark::State& state, const SuiteOptions& o,
              {.pages = PagesOf(w),
               .text = true,
               .granule_kib = w.granule_kib,
-              .runs = w.family->contiguous_runs});
+              .runs = w.family->contiguous_runs,
+              .copy_runs = w.family->cow_copies_runs});
   Fixture& f = *held;
   if (!Ready(state, f)) return;
   sim::Machine& m = f.m();
@@ -433,7 +438,8 @@ void ForkThenWrite(benchmark::State& state, const SuiteOptions& o,
       Reused(o, *s,
              {.pages = PagesOf(w),
               .granule_kib = w.granule_kib,
-              .runs = w.family->contiguous_runs});
+              .runs = w.family->contiguous_runs,
+              .copy_runs = w.family->cow_copies_runs});
   Fixture& f = *held;
   if (!Ready(state, f)) return;
   const std::vector<uint8_t> byte = {7};
@@ -701,6 +707,27 @@ constexpr SimFamily kSimFamilies[] = {
       "one write to a page shared by fork, data in contiguous runs",
       /*keeps_data=*/true,
       /*contiguous_runs=*/true},
+     CowFault,
+     ByGranuleAndWriter},
+    // The other CoW policy for runs: a break copies the whole run.
+    {{"run_copy_fork_write",
+      {Param::kGranule, Param::kPercent, Param::kSize},
+      "fork, the parent writes k% of its pages, the child exits, data in "
+      "contiguous runs that a CoW break copies whole",
+      /*keeps_data=*/true,
+      /*contiguous_runs=*/true,
+      /*cow_copies_runs=*/true},
+     ForkWrite,
+     [](const SimFamily& f, Suite suite) {
+       return ByGranule(f, suite, {10, 50});
+     }},
+    {{"run_copy_cow_fault",
+      {Param::kGranule, Param::kWriter},
+      "one write to a page shared by fork, data in contiguous runs that a "
+      "CoW break copies whole",
+      /*keeps_data=*/true,
+      /*contiguous_runs=*/true,
+      /*cow_copies_runs=*/true},
      CowFault,
      ByGranuleAndWriter},
     {{"run_fork_resume",

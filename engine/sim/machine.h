@@ -41,6 +41,9 @@ struct MachineConfig {
   // FEAT_BBM level 2: a contiguous run may change size without the
   // invalid step of break-before-make (none of the profiles' cores has it).
   bool bbm_level2 = false;
+  // Kernel::cow_copies_runs: a CoW break inside a contiguous run copies
+  // the whole run instead of splitting it.
+  bool cow_copies_runs = false;
   uint64_t memory_bytes = 256ull << 20;
   // Commits the host pages of simulated memory when the machine is made,
   // so a benchmark times the simulated work rather than the host kernel's
@@ -150,6 +153,7 @@ class Machine final : public Kernel<SimArch>, private FrameObserver {
   FramePool& pool() override { return memory_->pool(); }
   const Regime& regime() const override { return config_.regime; }
   bool bbm_level2() const override { return config_.bbm_level2; }
+  bool cow_copies_runs() const override { return config_.cow_copies_runs; }
   Shareability shareability() const override {
     const int pes = config_.domain_pes != 0 ? config_.domain_pes : config_.cpus;
     return pes > 1 ? Shareability::kInner : Shareability::kLocal;
