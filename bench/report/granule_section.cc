@@ -161,7 +161,10 @@ std::string GranuleSection(const ReportContext& r) {
         "copy the whole run. Fork, then the parent writes k% of its pages, "
         "per GiB (",
         copy_mib, " MiB forked)",
-        copy_fault ? "; and one CoW fault (the child's first write)" : "",
+        copy_fault ? "; and a write by the child to a page of a shared run, "
+                     "averaged over the run's pages (copying, the first "
+                     "write copies the run and the rest find it private)"
+                   : "",
         ":\n\n",
         ByGranuleTable(
             r,

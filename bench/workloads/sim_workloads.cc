@@ -683,7 +683,9 @@ constexpr SimFamily kSimFamilies[] = {
      [](const SimFamily& f, Suite suite) { return ByGranule(f, suite, {0}); }},
     // Contiguous runs: the same four workloads with the parent's data in
     // runs of the contiguous bit (64 KiB with 4 KiB pages, 2 MiB with 16
-    // and 64 KiB), each CoW break inside a run splitting it first.
+    // and 64 KiB), each CoW break inside a run splitting it first. The
+    // write families' reset maps the parent afresh (writes split its
+    // runs): short minimum times.
     {{"run_fork",
       {Param::kGranule, Param::kSize},
       "fork latency, data in contiguous runs",
@@ -701,7 +703,8 @@ constexpr SimFamily kSimFamilies[] = {
      ForkWrite,
      [](const SimFamily& f, Suite suite) {
        return ByGranule(f, suite, {10, 50});
-     }},
+     },
+     /*short_min_time=*/true},
     {{"run_cow_fault",
       {Param::kGranule, Param::kWriter},
       "one write to a page shared by fork, data in contiguous runs",
@@ -720,7 +723,8 @@ constexpr SimFamily kSimFamilies[] = {
      ForkWrite,
      [](const SimFamily& f, Suite suite) {
        return ByGranule(f, suite, {10, 50});
-     }},
+     },
+     /*short_min_time=*/true},
     {{"run_copy_cow_fault",
       {Param::kGranule, Param::kWriter},
       "one write to a page shared by fork, data in contiguous runs that a "
