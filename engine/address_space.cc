@@ -193,7 +193,8 @@ Descriptor* AddressSpace::RunAt(VirtAddr va) {
   if (!slot.ok() || !slot.value()->valid() || !slot.value()->contiguous()) {
     return nullptr;
   }
-  // A run is aligned within its table (D8.6.1), which is one array.
+  // A run is aligned within its table ("The Contiguous bit"), which is one
+  // array.
   return slot.value() - regime_.index(va, 3) % regime_.contiguous_entries(3);
 }
 

@@ -1,10 +1,10 @@
 // What a kernel does to a contiguous run of last-level entries before it
 // changes part of one (a CoW break inside it, an unmap of some of its
 // pages): split it back into single pages, or, for a CoW break, replace it
-// whole. Every entry of a run must agree (Arm ARM D8.6.1), and a TLB may
-// hold the run as one entry, so changing the contiguous bit is a change of
-// size, which needs break-before-make (D8.14.1) unless the core has
-// FEAT_BBM level 2; changing the output addresses needs it always.
+// whole. Every entry of a run must agree (Arm ARM, "The Contiguous bit"), and a
+// TLB may hold the run as one entry, so changing the contiguous bit is a change
+// of size, which needs break-before-make (D8.14.1) unless the core has FEAT_BBM
+// level 2; changing the output addresses needs it always.
 #ifndef TTBENCH_ENGINE_CONTIGUOUS_RUN_H_
 #define TTBENCH_ENGINE_CONTIGUOUS_RUN_H_
 

@@ -74,10 +74,10 @@ class FramePool {
   // for a table its caller writes whole before anything reads it.
   Result<PhysAddr> AllocateUncleared(FrameUse use);
   // `count` zero-filled data frames, consecutive and aligned to the run's
-  // size, each with one reference: the output of a contiguous run (Arm ARM
-  // D8.6.1). From never-used frames while there are, then from freed ones
-  // where `count` aligned frames are all free; kNoMemory when no such run
-  // is left (the caller maps single frames).
+  // size, each with one reference: the output of a contiguous run (Arm
+  // ARM, "The Contiguous bit"). From never-used frames while there are, then
+  // from freed ones where `count` aligned frames are all free; kNoMemory when
+  // no such run is left (the caller maps single frames).
   Result<PhysAddr> AllocateRun(unsigned count);
   // A new run (AllocateRun) holding a copy of the `count` frames from
   // `src`, each with one reference.

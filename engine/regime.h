@@ -67,7 +67,8 @@ struct Regime {
   constexpr bool block_allowed(int level) const {
     return level == 2 || (level == 1 && granule_shift == 12);
   }
-  // Arm ARM D8.6.1 ("The Contiguous bit"): how many adjacent leaf
+  // Arm ARM "The Contiguous bit" (D4.5.3 in DDI 0487C.a, as Linux's
+  // hugetlbpage.rst cites it): how many adjacent leaf
   // entries of `level` one contiguous run holds, wherever a leaf may be:
   // 16 with 4 KiB (64 KiB runs at level 3, 32 MiB at 2, 16 GiB at 1); 128
   // at level 3 and 32 at level 2 with 16 KiB (2 MiB, 1 GiB); 32 with 64 KiB

@@ -1,6 +1,6 @@
-// Contiguous runs (Arm ARM D8.6.1) in every granule: Map gives aligned runs
-// the bit, a TLB holds a run as one entry, fork keeps a run whole, a CoW
-// break or a partial unmap splits it with break-before-make; and broken
+// Contiguous runs (Arm ARM, "The Contiguous bit") in every granule: Map gives
+// aligned runs the bit, a TLB holds a run as one entry, fork keeps a run whole,
+// a CoW break or a partial unmap splits it with break-before-make; and broken
 // copies of each rule the split relies on are caught by the checker.
 #include "engine/contiguous_run.h"
 

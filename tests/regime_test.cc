@@ -105,8 +105,9 @@ TEST(Regime, BlocksAtLevel2OnlyWithTheLargerGranules) {
 }
 
 TEST(Regime, ContiguousRunsAreTheArmArmsLengths) {
-  // D8.6.1, and Linux's CONT_PTE/CONT_PMD sizes: 64 KiB and 32 MiB with
-  // 4 KiB pages, 2 MiB and 1 GiB with 16 KiB, 2 MiB and 16 GiB with 64 KiB.
+  // The Arm ARM's Contiguous bit rules, and Linux's CONT_PTE/CONT_PMD sizes: 64
+  // KiB and 32 MiB with 4 KiB pages, 2 MiB and 1 GiB with 16 KiB, 2 MiB and 16
+  // GiB with 64 KiB.
   EXPECT_EQ(Regime::Va48().contiguous_entries(3), 16u);
   EXPECT_EQ(Regime::Va48().leaf_shift(3, true), 16u);
   EXPECT_EQ(Regime::Va48().leaf_shift(2, true), 25u);

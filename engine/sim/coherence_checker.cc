@@ -273,7 +273,8 @@ void CoherenceChecker::CheckFill(int cpu, const TlbEntry& leaf, VirtAddr va,
                                  const SimSystem& system) {
   const Tlb& tlb = system.tlb(cpu);
   const TlbEntry fill = tlb.Fitted(leaf, va);
-  // Arm ARM D8.16 ("TLB conflict"): two entries that both match one
+  // A TLB conflict (Arm ARM: a TLB conflict abort, or CONSTRAINED
+  // UNPREDICTABLE use of either): two entries that both match one
   // lookup, as an entry of another size over the same addresses does. An
   // entry no larger than a page can only meet one that covers `va`.
   auto conflict = [&](const TlbEntry& e) {
@@ -322,8 +323,8 @@ void CoherenceChecker::CheckFill(int cpu, const TlbEntry& leaf, VirtAddr va,
 
 void CoherenceChecker::CheckRun(int cpu, const TlbEntry& run, PhysAddr own_root,
                                 bool speculative) {
-  // Arm ARM D8.6.1: every entry of a contiguous run has the bit set, the
-  // same attributes, and output addresses that are one aligned run;
+  // Arm ARM, "The Contiguous bit": every entry of a contiguous run has the bit
+  // set, the same attributes, and output addresses that are one aligned run;
   // otherwise a TLB that caches the run may translate any of its pages
   // with any entry's attributes. A kernel changing the permissions of a
   // whole run writes its entries one by one and invalidates after (as

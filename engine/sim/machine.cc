@@ -364,8 +364,8 @@ WalkResult Machine::WalkThroughCache(int cpu, const Walker& walker,
 TlbEntry Machine::LeafEntry(const Process& owner, Asid asid, VirtAddr va,
                             const WalkResult& w,
                             bool before_publication) const {
-  // The whole leaf, a contiguous run as one (Arm ARM D8.6.1: a TLB may
-  // cache the run in one entry); the TLB keeps what its sizes allow.
+  // The whole leaf, a contiguous run as one (Arm ARM, "The Contiguous bit": a
+  // TLB may cache the run in one entry); the TLB keeps what its sizes allow.
   const unsigned shift =
       config_.regime.leaf_shift(w.level, w.leaf.contiguous());
   return TlbEntry{va >> shift << shift,
