@@ -17,6 +17,23 @@ namespace ttb {
 // The most entries one run holds: 128, a 16 KiB granule's level 3.
 inline constexpr unsigned kMaxRunEntries = 128;
 
+// The first VA of the last-level run holding `va`.
+inline VirtAddr RunBase(const Regime& r, VirtAddr va) {
+  return va & ~((uint64_t{r.contiguous_entries(3)} << r.granule_shift) - 1);
+}
+
+// Completes the invalidation of every page of the run holding `va`, inside
+// one maintenance sequence: any of them may be cached, as the run or alone.
+template <Arch A>
+void InvalidateRun(Kernel<A>& k, AddressSpace& space, VirtAddr va) {
+  const Regime& r = space.regime();
+  MaintenanceSequence(k.arch(), k.shareability(), [&] {
+    InvalidateRange(k.arch(), space.asid(), RunBase(r, va),
+                    r.contiguous_entries(3), true, k.shareability(),
+                    r.granule_shift);
+  });
+}
+
 // Rewrites the run holding `va` in `space` (if its page is part of one) as
 // single pages with the same frames and attributes. Without FEAT_BBM
 // level 2, every entry of the run is made invalid and the run's TLB
@@ -26,17 +43,10 @@ template <Arch A>
 void UnfoldRun(Kernel<A>& k, AddressSpace& space, VirtAddr va) {
   Descriptor* run = space.RunAt(va);
   if (run == nullptr) return;
-  const Regime& r = space.regime();
-  const unsigned count = r.contiguous_entries(3);
-  const VirtAddr base = va & ~((uint64_t{count} << r.granule_shift) - 1);
-  A& arch = k.arch();
-  const Shareability sh = k.shareability();
-  auto invalidate = [&] {
-    InvalidateRange(arch, space.asid(), base, count, true, sh, r.granule_shift);
-  };
+  const unsigned count = space.regime().contiguous_entries(3);
   if (k.bbm_level2()) {
     for (unsigned i = 0; i < count; ++i) run[i] = run[i].with_contiguous(false);
-    MaintenanceSequence(arch, sh, invalidate);
+    InvalidateRun(k, space, va);
     return;
   }
   Descriptor pages[kMaxRunEntries];
@@ -44,11 +54,11 @@ void UnfoldRun(Kernel<A>& k, AddressSpace& space, VirtAddr va) {
     pages[i] = run[i].with_contiguous(false);
     run[i] = Descriptor::Invalid();
   }
-  MaintenanceSequence(arch, sh, invalidate);
+  InvalidateRun(k, space, va);
   for (unsigned i = 0; i < count; ++i) run[i] = pages[i];
   // Publish the pages to the walker before returning.
-  arch.Dsb(StoreBarrier(sh));
-  arch.Isb();
+  k.arch().Dsb(StoreBarrier(k.shareability()));
+  k.arch().Isb();
 }
 
 // A CoW break of the contiguous run holding `va` as a whole: the run's
@@ -62,13 +72,7 @@ Status BreakWholeRun(Kernel<A>& k, AddressSpace& space, VirtAddr va,
   Descriptor* run = space.RunAt(va);
   const Regime& r = space.regime();
   const unsigned count = r.contiguous_entries(3);
-  const VirtAddr base = va & ~((uint64_t{count} << r.granule_shift) - 1);
   const PhysAddr old = run[0].output_address();
-  A& arch = k.arch();
-  const Shareability sh = k.shareability();
-  auto invalidate = [&] {
-    InvalidateRange(arch, space.asid(), base, count, true, sh, r.granule_shift);
-  };
   bool shared = false;
   for (unsigned i = 0; i < count; ++i) {
     shared |= k.pool().RefCount(old + (uint64_t{i} << r.granule_shift)) != 1;
@@ -77,24 +81,24 @@ Status BreakWholeRun(Kernel<A>& k, AddressSpace& space, VirtAddr va,
     for (unsigned i = 0; i < count; ++i) {
       run[i] = writable.with_output_address(run[i].output_address());
     }
-    MaintenanceSequence(arch, sh, invalidate);
+    InvalidateRun(k, space, va);
     return Status::kOk;
   }
   const Result<PhysAddr> copy = k.pool().CopyRun(old, count);
   if (!copy.ok()) return copy.status();
   // An EL0-executable copy must reach instruction fetch before it is mapped.
   if (!writable.uxn()) {
-    arch.SyncInstructions(k.pool().Bytes(copy.value()),
-                          uint64_t{count} << r.granule_shift);
+    k.arch().SyncInstructions(k.pool().Bytes(copy.value()),
+                              uint64_t{count} << r.granule_shift);
   }
   for (unsigned i = 0; i < count; ++i) run[i] = Descriptor::Invalid();
-  MaintenanceSequence(arch, sh, invalidate);
+  InvalidateRun(k, space, va);
   for (unsigned i = 0; i < count; ++i) {
     run[i] = writable.with_output_address(copy.value() +
                                           (uint64_t{i} << r.granule_shift));
   }
-  arch.Dsb(StoreBarrier(sh));
-  arch.Isb();
+  k.arch().Dsb(StoreBarrier(k.shareability()));
+  k.arch().Isb();
   for (unsigned i = 0; i < count; ++i) {
     k.pool().Release(old + (uint64_t{i} << r.granule_shift));
   }
@@ -107,11 +111,9 @@ template <Arch A>
 void UnfoldRunsAtEdges(Kernel<A>& k, AddressSpace& space, VirtAddr va,
                        uint64_t pages) {
   const Regime& r = space.regime();
-  const uint64_t run_mask =
-      (uint64_t{r.contiguous_entries(3)} << r.granule_shift) - 1;
   const VirtAddr end = va + (pages << r.granule_shift);
-  if ((va & run_mask) != 0) UnfoldRun(k, space, va);
-  if ((end & run_mask) != 0) UnfoldRun(k, space, end - r.granule_bytes());
+  if (RunBase(r, va) != va) UnfoldRun(k, space, va);
+  if (RunBase(r, end) != end) UnfoldRun(k, space, end - r.granule_bytes());
 }
 
 }  // namespace ttb

@@ -29,12 +29,7 @@ void UnfoldWithoutBreak(Kernel<SimArch>& k, AddressSpace& space, VirtAddr va) {
   if (run == nullptr) return;
   const unsigned count = space.regime().contiguous_entries(3);
   for (unsigned i = 0; i < count; ++i) run[i] = run[i].with_contiguous(false);
-  const VirtAddr base =
-      va & ~((uint64_t{count} << space.regime().granule_shift) - 1);
-  MaintenanceSequence(k.arch(), k.shareability(), [&] {
-    InvalidateRange(k.arch(), space.asid(), base, count, true, k.shareability(),
-                    space.regime().granule_shift);
-  });
+  InvalidateRun(k, space, va);
 }
 // Breaks one page out of a run and leaves the rest claiming it.
 void NoUnfold(Kernel<SimArch>&, AddressSpace&, VirtAddr) {}
@@ -52,11 +47,7 @@ Status CopyRunWithoutBreak(Kernel<SimArch>& k, AddressSpace& space, VirtAddr va,
     run[i] =
         writable.with_output_address(copy.value() + (uint64_t{i} << shift));
   }
-  const VirtAddr base = va & ~((uint64_t{count} << shift) - 1);
-  MaintenanceSequence(k.arch(), k.shareability(), [&] {
-    InvalidateRange(k.arch(), space.asid(), base, count, true, k.shareability(),
-                    shift);
-  });
+  InvalidateRun(k, space, va);
   for (unsigned i = 0; i < count; ++i) {
     k.pool().Release(old + (uint64_t{i} << shift));
   }

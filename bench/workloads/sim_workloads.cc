@@ -68,6 +68,16 @@ struct FixtureShape {
   bool operator==(const FixtureShape&) const = default;
 };
 
+// `shape` with what workload `w` says of the parent: its pages, page size
+// and mapping.
+FixtureShape ShapeOf(const SimWorkload& w, FixtureShape shape) {
+  shape.pages = PagesOf(w);
+  shape.granule_kib = w.granule_kib;
+  shape.runs = w.family->contiguous_runs;
+  shape.copy_runs = w.family->cow_copies_runs;
+  return shape;
+}
+
 // A machine whose parent is mapped as `shape` says. What fails, in the
 // set-up or in a step the fixture carries out, is kept as error(): the
 // benchmark stops with it rather than timing work that did not happen.
@@ -299,14 +309,9 @@ double OverheadBytesPerPage(FramePool& pool) {
 
 void ForkLatency(benchmark::State& state, const SuiteOptions& o,
                  Strategy<sim::SimArch>* s, const SimWorkload& w) {
-  const std::shared_ptr<Fixture> held =
-      Reused(o, *s,
-             {.pages = PagesOf(w),
-              .layout = w.layout,
-              .keep_data = w.family->keeps_data,
-              .granule_kib = w.granule_kib,
-              .runs = w.family->contiguous_runs,
-              .copy_runs = w.family->cow_copies_runs});
+  const std::shared_ptr<Fixture> held = Reused(
+      o, *s,
+      ShapeOf(w, {.layout = w.layout, .keep_data = w.family->keeps_data}));
   Fixture& f = *held;
   if (!Ready(state, f)) return;
   const double overhead = OverheadBytesPerPage(f.m().pool());
@@ -362,11 +367,9 @@ void CowFault(benchmark::State& state, const SuiteOptions& o,
   const Writer writer = w.writer;
   // 16 MiB of pages.
   const uint64_t pages = (16ull << 20) / (uint64_t{w.granule_kib} << 10);
-  Fixture f(o, *s,
-            {.pages = pages,
-             .granule_kib = w.granule_kib,
-             .runs = w.family->contiguous_runs,
-             .copy_runs = w.family->cow_copies_runs});
+  FixtureShape shape = ShapeOf(w, {});
+  shape.pages = pages;
+  Fixture f(o, *s, shape);
   if (!Ready(state, f)) return;
   sim::Machine& m = f.m();
   const std::vector<uint8_t> byte = {1};
@@ -406,12 +409,7 @@ void CowFault(benchmark::State& state, const SuiteOptions& o,
 void ForkResume(benchmark::State& state, const SuiteOptions& o,
                 Strategy<sim::SimArch>* s, const SimWorkload& w) {
   const std::shared_ptr<Fixture> held =
-      Reused(o, *s,
-             {.pages = PagesOf(w),
-              .text = true,
-              .granule_kib = w.granule_kib,
-              .runs = w.family->contiguous_runs,
-              .copy_runs = w.family->cow_copies_runs});
+      Reused(o, *s, ShapeOf(w, {.text = true}));
   Fixture& f = *held;
   if (!Ready(state, f)) return;
   sim::Machine& m = f.m();
@@ -434,12 +432,7 @@ void ForkResume(benchmark::State& state, const SuiteOptions& o,
 void ForkThenWrite(benchmark::State& state, const SuiteOptions& o,
                    Strategy<sim::SimArch>* s, const SimWorkload& w,
                    bool child_writes) {
-  const std::shared_ptr<Fixture> held =
-      Reused(o, *s,
-             {.pages = PagesOf(w),
-              .granule_kib = w.granule_kib,
-              .runs = w.family->contiguous_runs,
-              .copy_runs = w.family->cow_copies_runs});
+  const std::shared_ptr<Fixture> held = Reused(o, *s, ShapeOf(w, {}));
   Fixture& f = *held;
   if (!Ready(state, f)) return;
   const std::vector<uint8_t> byte = {7};
