@@ -128,6 +128,70 @@ Status AddressSpace::Map(VirtAddr va, uint64_t pages, Descriptor attrs) {
   });
 }
 
+Status AddressSpace::BlockSlot(VirtAddr va, Descriptor** slot) {
+  const Result<Descriptor*> found = cursor_.FindOrCreateAt(va, 2);
+  if (!found.ok()) return found.status();
+  const Descriptor d = *found.value();
+  if (d.IsTable(2)) {
+    *slot = nullptr;
+    return Status::kOk;
+  }
+  *slot = found.value();
+  return d.valid() ? Status::kAlreadyMapped : Status::kOk;
+}
+
+Status AddressSpace::MapBlocks(VirtAddr va, uint64_t pages, Descriptor attrs) {
+  if (const Status s = CheckRange(va, pages); s != Status::kOk) return s;
+  const uint64_t block_bytes = regime_.level_bytes(2);
+  const VirtAddr end = va + (pages << regime_.granule_shift);
+  // A block descriptor: bits 1:0 = 0b01 (D8.3.1), no contiguous bit.
+  const uint64_t block_attrs =
+      (attrs.with_contiguous(false).attribute_bits() & ~uint64_t{0b11}) | 0b01;
+  for (VirtAddr at = va; at < end;) {
+    const VirtAddr next = (at | (block_bytes - 1)) + 1;
+    Status s = Status::kOk;
+    Descriptor* slot = nullptr;
+    const bool whole = at + block_bytes == next && next <= end;
+    if (whole) s = BlockSlot(at, &slot);
+    Result<PhysAddr> block = Status::kNoMemory;
+    if (s == Status::kOk && slot != nullptr) block = pool_->AllocateBlock();
+    if (block.ok()) {
+      *slot = Descriptor::Block(block.value()).with_attribute_bits(block_attrs);
+    } else if (s == Status::kOk) {
+      s = Map(at, ((next < end ? next : end) - at) >> regime_.granule_shift,
+              attrs);
+    }
+    if (s != Status::kOk) {
+      // What this call mapped before, and, when it ran out of memory, the
+      // tables made for `at`, where nothing was mapped.
+      const uint64_t undo = ((at - va) >> regime_.granule_shift) +
+                            (s == Status::kNoMemory ? 1 : 0);
+      if (undo != 0) UnmapChecked(va, undo, ReleaseAtOnce{pool_});
+      return s;
+    }
+    at = next;
+  }
+  return Status::kOk;
+}
+
+Status AddressSpace::MapBlockCopy(VirtAddr va, PhysAddr src, Descriptor attrs) {
+  if (const Status s = CheckRange(va, 1); s != Status::kOk) return s;
+  Descriptor* slot = nullptr;
+  Status s = BlockSlot(va, &slot);
+  if (s == Status::kOk && slot == nullptr) s = Status::kAlreadyMapped;
+  const Result<PhysAddr> copy =
+      s == Status::kOk ? pool_->CopyBlock(src) : Result<PhysAddr>(s);
+  if (!copy.ok()) {
+    // Prune the tables made for a block that never came.
+    if (copy.status() == Status::kNoMemory) {
+      UnmapChecked(va, 1, ReleaseAtOnce{pool_});
+    }
+    return copy.status();
+  }
+  *slot = Descriptor::Block(copy.value()).with_attribute_bits(attrs.bits());
+  return Status::kOk;
+}
+
 Status AddressSpace::MapFrames(VirtAddr va, uint64_t pages,
                                const PhysAddr* frames, Descriptor attrs) {
   for (uint64_t i = 0; i < pages; ++i) {
@@ -173,14 +237,27 @@ Result<PhysAddr> AddressSpace::MapCopy(VirtAddr va, PhysAddr src,
   return copy;
 }
 
-Result<Translation> AddressSpace::Translate(VirtAddr va) {
+Result<AddressSpace::Leaf> AddressSpace::LeafAt(VirtAddr va) {
   if (!regime_.contains(va)) return Status::kOutOfRange;
   const Result<Descriptor*> slot = cursor_.Find(regime_.page_base(va));
-  if (!slot.ok()) return slot.status();
-  const Descriptor leaf = *slot.value();
-  if (!leaf.valid()) return Status::kNotMapped;
+  if (slot.ok()) return Leaf{slot.value(), 3};
+  if (slot.status() != Status::kBlockInPath) return slot.status();
+  return Leaf{cursor_.block(), cursor_.block_level()};
+}
+
+Result<Translation> AddressSpace::Translate(VirtAddr va) {
+  const Result<Leaf> leaf = LeafAt(va);
+  if (!leaf.ok()) return leaf.status();
+  const Descriptor d = *leaf.value().entry;
+  if (!d.valid()) return Status::kNotMapped;
+  const int level = leaf.value().level;
   return Translation{
-      leaf.output_address() | (va & (regime_.granule_bytes() - 1)), leaf};
+      d.output_address() | (va & (regime_.level_bytes(level) - 1)), d, level};
+}
+
+Descriptor* AddressSpace::BlockAt(VirtAddr va) {
+  const Result<Leaf> leaf = LeafAt(va);
+  return leaf.ok() && leaf.value().level == 2 ? leaf.value().entry : nullptr;
 }
 
 Result<Descriptor*> AddressSpace::Slot(VirtAddr va) {
@@ -196,12 +273,6 @@ Descriptor* AddressSpace::RunAt(VirtAddr va) {
   // A run is aligned within its table ("The Contiguous bit"), which is one
   // array.
   return slot.value() - regime_.index(va, 3) % regime_.contiguous_entries(3);
-}
-
-Status AddressSpace::ShareLeafTables(AddressSpace& src) {
-  if (!SameLayout(src)) return Status::kInvalidArgument;
-  return CopyTables(pool_->Descriptors(src.root_), root_, regime_.start_level(),
-                    /*leaf_tables=*/true);
 }
 
 Status AddressSpace::CopyTables(const Descriptor* from, PhysAddr to, int level,
@@ -269,8 +340,8 @@ void AddressSpace::FreeTables(PhysAddr table, int level) {
     const Descriptor d = entries[i];
     if (d.IsTable(level)) {
       FreeTables(d.output_address(), level + 1);
-    } else if (d.IsPage(level)) {
-      pool_->Release(d.output_address());
+    } else if (d.valid()) {
+      ReleaseEntry(*pool_, d, level);  // A page or a block.
     }
   }
   pool_->Release(table);

@@ -17,7 +17,18 @@ namespace ttb {
 struct Translation {
   PhysAddr pa = 0;
   Descriptor leaf;
+  int level = 3;  // The leaf's: below 3 for a block.
 };
+
+// Drops the reference an entry held once Unmap has removed it (see
+// Unmap's on_change): a block's, a page's or a table's.
+inline void ReleaseEntry(FramePool& pool, Descriptor old, int level) {
+  if (old.IsBlock(level)) {
+    pool.ReleaseBlock(old.output_address());
+  } else {
+    pool.Release(old.output_address());
+  }
+}
 
 // UniformLeafTable's test taken one entry at a time, so a loop that reads
 // every entry anyway (a fork writing the child's table) decides it in the
@@ -70,8 +81,16 @@ struct IgnoreChanges {
 // cache can have reached (a Map undoing itself, a test without a machine).
 struct ReleaseAtOnce {
   FramePool* pool;
-  void operator()(VirtAddr, Descriptor old, int) const {
-    pool->Release(old.output_address());
+  void operator()(VirtAddr, Descriptor old, int level) const {
+    ReleaseEntry(*pool, old, level);
+  }
+};
+
+// The child's entry for one of a source space's blocks, as ShareAll's
+// fork_block writes it: here, the same entry.
+struct CopyBlockEntry {
+  void operator()(VirtAddr, Descriptor& from, Descriptor& to) const {
+    to = from;
   }
 };
 
@@ -93,6 +112,13 @@ class AddressSpace {
   // aligned frames for, are single pages without it (the bit is a hint: a
   // kernel falls back to small pages as Linux's mTHP does).
   Status Map(VirtAddr va, uint64_t pages, Descriptor attrs);
+  // Map, but each block-aligned, block-sized part of the range (a
+  // last-level table's span: 2 MiB with 4 KiB pages, 32 MiB with 16 KiB,
+  // 512 MiB with 64 KiB) is one level-2 block (Arm ARM D8.3) on a block of
+  // frames (FramePool::AllocateBlock), without the contiguous bit. A part
+  // the pool has no block for, or where a table already is, is mapped as
+  // Map maps it, as Linux falls back from a PMD-mapped THP.
+  Status MapBlocks(VirtAddr va, uint64_t pages, Descriptor attrs);
   // Maps the data frames `frames[0..pages)` at `va`, as Map maps new ones:
   // for a layout whose physical order the caller chose (a replayed
   // process's). The space takes over the caller's reference to each, and
@@ -102,19 +128,21 @@ class AddressSpace {
                    Descriptor attrs);
   // Maps a new frame holding a copy of `src` at `va`; returns the frame.
   Result<PhysAddr> MapCopy(VirtAddr va, PhysAddr src, Descriptor attrs);
-  // Removes every mapped page in the range and every table left empty.
-  // `on_change(va, old, level)` is told of each removed page (level 3) and
-  // table (its level) once its descriptor is invalid, and takes over the
-  // reference to old's frame: a kernel releases it only after the TLB
-  // maintenance that makes it unreachable has completed, since the pool
-  // reuses a freed frame's bytes at once.
+  // Removes every mapped page and block in the range and every table left
+  // empty. `on_change(va, old, level)` is told of each removed page (level
+  // 3), block and table (their level) once its descriptor is invalid, and
+  // takes over the reference old held (ReleaseEntry): a kernel releases it
+  // only after the TLB maintenance that makes it unreachable has
+  // completed, since the pool reuses a freed frame's bytes at once. A block
+  // only partly in the range stays: it must be split first (SplitBlock).
   template <typename OnChange>
   Status Unmap(VirtAddr va, uint64_t pages, OnChange&& on_change);
   // Rewrites the attributes (all but the output address and the
   // contiguous bit, which says how the page was mapped) of every page in
   // the range to those of `attrs`. All pages must be mapped, or nothing
   // changes. `on_change(va, old, 3)` is told of each page. A contiguous
-  // run only partly in the range must be unfolded first (UnfoldRun).
+  // run only partly in the range must be unfolded first (UnfoldRun); a
+  // block in the range is kBlockInPath.
   template <typename OnChange = IgnoreChanges>
   Status Protect(VirtAddr va, uint64_t pages, Descriptor attrs,
                  OnChange&& on_change = {});
@@ -127,6 +155,17 @@ class AddressSpace {
   // run `va`'s page belongs to, when that page is valid with the
   // contiguous bit; else nullptr.
   Descriptor* RunAt(VirtAddr va);
+  // The level-2 block entry mapping `va`, or nullptr.
+  Descriptor* BlockAt(VirtAddr va);
+  // Rewrites the block mapping `va` as a new last-level table of pages with
+  // the block's frames and attributes, each page holding a reference of its
+  // own, the block's dropped. `invalidate(block_va)` must complete the TLB
+  // maintenance for the block's entry. With `break_first` the entry is
+  // invalid while it runs (break-before-make: the size of the translation
+  // changes, Arm ARM D8.14.1); without it (FEAT_BBM level 2) the table is
+  // in place already. kNoMemory, changing nothing, without a table frame.
+  template <typename Invalidate>
+  Status SplitBlock(VirtAddr va, bool break_first, Invalidate&& invalidate);
 
   // Maps every page of `src` (same pool and regime) into this space, taking
   // a reference to each frame. The tables are copied as src's structure,
@@ -142,8 +181,11 @@ class AddressSpace {
   // neither src nor any frame reference has changed, and the caller
   // releases this space. Root entries this space already holds (the kernel
   // mapping InitSpace puts in every root) are left alone.
-  template <typename Fill>
-  Status ShareAll(AddressSpace& src, Fill&& fill);
+  // Each of src's level-2 blocks gets one more reference, and
+  // `fork_block(va, from, to)` writes this space's entry `to` for it (a
+  // block descriptor for the same frames) and may change src's `from`.
+  template <typename Fill, typename ForkBlock = CopyBlockEntry>
+  Status ShareAll(AddressSpace& src, Fill&& fill, ForkBlock&& fork_block = {});
 
   // Leaf-table sharing, for a fork that shares tables rather than pages.
   // ShareLeafTables maps every page of `src` into this space by pointing
@@ -151,8 +193,10 @@ class AddressSpace {
   // reference to each table (its pages keep theirs); the upper levels are
   // copied. The new entries are SharedLeafTable()s. `src` is not changed:
   // MarkLeafTablesShared() marks its own entries once this succeeded. On
-  // kNoMemory the caller releases the space, as after ShareAll.
-  Status ShareLeafTables(AddressSpace& src);
+  // kNoMemory the caller releases the space, as after ShareAll. Blocks
+  // are shared as ShareAll shares them.
+  template <typename ForkBlock = CopyBlockEntry>
+  Status ShareLeafTables(AddressSpace& src, ForkBlock&& fork_block = {});
   void MarkLeafTablesShared() {
     MarkLeafTablesShared(root_, regime_.start_level());
   }
@@ -183,8 +227,15 @@ class AddressSpace {
   template <typename Fn>
   void ForEachLeafTable(Fn&& fn);
   // Visits every valid page in VA order: fn(va, Descriptor& slot).
+  // Blocks are not pages: ForEachBlock visits them.
   template <typename Fn>
   void ForEachPage(Fn&& fn);
+  // Visits every level-2 block in VA order: fn(va, Descriptor& entry).
+  template <typename Fn>
+  void ForEachBlock(Fn&& fn);
+  // Maps a new block holding a copy of the block at `src` at `va`, with
+  // the attributes of `attrs`.
+  Status MapBlockCopy(VirtAddr va, PhysAddr src, Descriptor attrs);
 
   // Frees every table and drops every page reference; the space is empty
   // and must be Init()ed again before use.
@@ -206,6 +257,25 @@ class AddressSpace {
   Status CheckPageAndFrame(VirtAddr va, PhysAddr frame) const;
   // Writes one page descriptor, creating tables; kAlreadyMapped if valid.
   Status PlacePage(VirtAddr va, PhysAddr frame, Descriptor attrs);
+  // The leaf entry mapping `va` (valid or not) and its level, through the
+  // cursor: a block's, else the level-3 slot.
+  struct Leaf {
+    Descriptor* entry;
+    int level;
+  };
+  Result<Leaf> LeafAt(VirtAddr va);
+  // The block-aligned `va`'s level-2 slot, creating tables, when it is
+  // free for a block: kOk with *slot set, kOk with *slot null when a table
+  // is there (the caller maps pages), else why not.
+  Status BlockSlot(VirtAddr va, Descriptor** slot);
+  // Gives each of src's blocks below `from` (level `level`, mapping from
+  // `base`) to the same place below `to`, by fork_block, unless `to`
+  // holds an entry there already.
+  template <typename ForkBlock>
+  void ForkBlocks(Descriptor* from, PhysAddr to, int level, VirtAddr base,
+                  ForkBlock& fork_block);
+  template <typename Fn>
+  void VisitBlocks(PhysAddr table, int level, VirtAddr base, Fn& fn);
   // Map and MapFrames: checks that the range is unmapped, then writes page
   // i's descriptor `page_for(i)` (a Result<Descriptor>), whose frame
   // reference the space keeps. On failure the pages placed so far are
@@ -306,12 +376,13 @@ bool AddressSpace::UnmapIn(PhysAddr table, int level, VirtAddr base,
     if (level == 3) {
       entries[i] = Descriptor::Invalid();
       on_change(va, d, 3);
-    } else if (d.IsTable(level) &&
-               UnmapIn(d.output_address(), level + 1, va, lo, hi, on_change)) {
-      entries[i] = Descriptor::Invalid();
+    } else if (d.IsTable(level) ? UnmapIn(d.output_address(), level + 1, va, lo,
+                                          hi, on_change)
+                                : va >= lo && hi - va >= span) {
+      entries[i] = Descriptor::Invalid();  // An emptied table, or a block.
       on_change(va, d, level);
     } else {
-      cleared_all = false;  // A block, or a table still in use.
+      cleared_all = false;  // A table still in use, or a block partly in.
     }
   }
   if (!cleared_all) return false;
@@ -344,8 +415,9 @@ Status AddressSpace::Protect(VirtAddr va, uint64_t pages, Descriptor attrs,
   return Status::kOk;
 }
 
-template <typename Fill>
-Status AddressSpace::ShareAll(AddressSpace& src, Fill&& fill) {
+template <typename Fill, typename ForkBlock>
+Status AddressSpace::ShareAll(AddressSpace& src, Fill&& fill,
+                              ForkBlock&& fork_block) {
   if (!SameLayout(src)) return Status::kInvalidArgument;
   const int level = regime_.start_level();
   const unsigned entries = regime_.entries_at(level);
@@ -369,6 +441,66 @@ Status AddressSpace::ShareAll(AddressSpace& src, Fill&& fill) {
     return s;
   }
   ShareLeaves(from, root_, level, 0, fill, held);
+  ForkBlocks(from, root_, level, 0, fork_block);
+  return Status::kOk;
+}
+
+template <typename ForkBlock>
+Status AddressSpace::ShareLeafTables(AddressSpace& src,
+                                     ForkBlock&& fork_block) {
+  if (!SameLayout(src)) return Status::kInvalidArgument;
+  Descriptor* from = pool_->Descriptors(src.root_);
+  const Status s =
+      CopyTables(from, root_, regime_.start_level(), /*leaf_tables=*/true);
+  if (s == Status::kOk) {
+    ForkBlocks(from, root_, regime_.start_level(), 0, fork_block);
+  }
+  return s;
+}
+
+template <typename ForkBlock>
+void AddressSpace::ForkBlocks(Descriptor* from, PhysAddr to, int level,
+                              VirtAddr base, ForkBlock& fork_block) {
+  // Only levels above the last-level tables are read: a few tables per GiB.
+  if (level == 3) return;
+  Descriptor* out = pool_->Descriptors(to);
+  const uint64_t span = regime_.level_bytes(level);
+  for (unsigned i = 0; i < regime_.entries_at(level); ++i) {
+    const VirtAddr va = base + i * span;
+    if (level == 2 && from[i].IsBlock(2) && !out[i].valid()) {
+      pool_->ShareBlock(from[i].output_address());
+      fork_block(va, from[i], out[i]);
+    } else if (level < 2 && from[i].IsTable(level) && out[i].IsTable(level)) {
+      ForkBlocks(pool_->Descriptors(from[i].output_address()),
+                 out[i].output_address(), level + 1, va, fork_block);
+    }
+  }
+}
+
+template <typename Invalidate>
+Status AddressSpace::SplitBlock(VirtAddr va, bool break_first,
+                                Invalidate&& invalidate) {
+  Descriptor* entry = BlockAt(va);
+  if (entry == nullptr) return Status::kOk;
+  const Result<PhysAddr> table = pool_->AllocateUncleared(FrameUse::kTable);
+  if (!table.ok()) return table.status();
+  const Descriptor block = *entry;
+  const PhysAddr head = block.output_address();
+  Descriptor* pages = pool_->Descriptors(table.value());
+  const unsigned count = regime_.entries_at(3);
+  // A page descriptor is a block's with bits 1:0 = 0b11 (D8.3.2).
+  const Descriptor first = Descriptor(block.bits() | 0b11);
+  for (unsigned i = 0; i < count; ++i) {
+    pages[i] = first.with_output_address(
+        head + (uint64_t{i} << regime_.granule_shift));
+  }
+  pool_->ShareRun(head, count);
+  const VirtAddr block_va = va & ~(regime_.level_bytes(2) - 1);
+  *entry =
+      break_first ? Descriptor::Invalid() : Descriptor::Table(table.value());
+  invalidate(block_va);
+  *entry = Descriptor::Table(table.value());
+  pool_->ReleaseBlock(head);
   return Status::kOk;
 }
 
@@ -484,6 +616,26 @@ void AddressSpace::ForEachPage(Fn&& fn) {
       if (entries[i].valid()) fn(base + i * step, entries[i]);
     }
   });
+}
+
+template <typename Fn>
+void AddressSpace::ForEachBlock(Fn&& fn) {
+  VisitBlocks(root_, regime_.start_level(), 0, fn);
+}
+
+template <typename Fn>
+void AddressSpace::VisitBlocks(PhysAddr table, int level, VirtAddr base,
+                               Fn& fn) {
+  if (level == 3) return;
+  Descriptor* entries = pool_->Descriptors(table);
+  const uint64_t span = regime_.level_bytes(level);
+  for (unsigned i = 0; i < regime_.entries_at(level); ++i) {
+    if (level == 2 && entries[i].IsBlock(2)) {
+      fn(base + i * span, entries[i]);
+    } else if (level < 2 && entries[i].IsTable(level)) {
+      VisitBlocks(entries[i].output_address(), level + 1, base + i * span, fn);
+    }
+  }
 }
 
 template <typename Fn>

@@ -28,12 +28,15 @@ Status FramePool::Init(void* memory, PhysAddr phys_base, uint64_t bytes,
   const uint64_t meta = metadata_bytes(frames);
   refs_ = reinterpret_cast<uint32_t*>(raw);
   group_refs_ = refs_ + frames;
-  free_next_ = group_refs_ + GroupCount(frames);
+  block_refs_ = group_refs_ + GroupCount(frames);
+  free_next_ = block_refs_ + BlockSlots(frames);
   use_ = reinterpret_cast<uint8_t*>(free_next_ + frames);
   base_ = raw + meta;
   phys_base_ = phys_base + meta;
   frames_ = frames;
   frame_shift_ = frame_shift;
+  block_order_ = frame_shift - 3;  // Descriptors per table.
+  first_block_ = phys_base_ >> (frame_shift + block_order_);
   memory_is_zero_ = memory_is_zero;
   if (!memory_is_zero) __builtin_memset(raw, 0, meta);
   next_fresh_ = 0;
@@ -212,7 +215,53 @@ bool FramePool::Release(PhysAddr frame) {
     return false;
   }
   const uint64_t index = IndexOf(frame);
-  if (--refs_[index] + group_refs_[index / kGroupFrames] != 0) return false;
+  --refs_[index];
+  if (RefCount(frame) != 0) return false;
+  Free(index);
+  return true;
+}
+
+Result<PhysAddr> FramePool::AllocateBlock() {
+  const Result<PhysAddr> block = AllocateRun(block_frames());
+  if (!block.ok()) return block;
+  // The run's references, one per frame, become the block's one.
+  const uint64_t first = IndexOf(block.value());
+  for (uint64_t i = first; i < first + block_frames(); ++i) --refs_[i];
+  block_refs_[BlockSlot(block.value())] = 1;
+  return block;
+}
+
+Result<PhysAddr> FramePool::CopyBlock(PhysAddr src) {
+  const Result<PhysAddr> block = AllocateBlock();
+  if (block.ok()) {
+    if (keep_data_) {
+      __builtin_memcpy(Bytes(block.value()), Bytes(src),
+                       block_frames() << frame_shift_);
+    }
+    stats_.copies += block_frames();
+  }
+  return block;
+}
+
+void FramePool::ShareBlock(PhysAddr head) {
+  ++block_refs_[BlockSlot(head)];
+  ++stats_.shares;
+}
+
+void FramePool::ReleaseBlock(PhysAddr head) {
+  if (!Contains(head) || block_refs_[BlockSlot(head)] == 0) {
+    ++stats_.invalid_releases;
+    return;
+  }
+  if (--block_refs_[BlockSlot(head)] != 0) return;
+  const uint64_t first = IndexOf(head);
+  for (uint64_t i = first; i < first + block_frames(); ++i) {
+    if (RefCount(AddressOf(i)) == 0) Free(i);
+  }
+}
+
+void FramePool::Free(uint64_t index) {
+  const PhysAddr frame = AddressOf(index);
   if (observer_ != nullptr) observer_->Freed(frame, Use(frame));
   Account(static_cast<FrameUse>(use_[index]), -1);
   use_[index] = static_cast<uint8_t>(FrameUse::kFree);
@@ -221,7 +270,6 @@ bool FramePool::Release(PhysAddr frame) {
   free_next_[index] = free_head_;
   free_head_ = static_cast<uint32_t>(index);
   ++stats_.frees;
-  return true;
 }
 
 }  // namespace ttb

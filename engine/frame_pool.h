@@ -51,10 +51,18 @@ class FramePool {
   static constexpr uint64_t GroupCount(uint64_t frames) {
     return (frames + kGroupFrames - 1) / kGroupFrames;
   }
-  // Bytes of metadata for `frames` frames: the two counts, the free list's
-  // link and a one-byte use tag, in the order Init lays them out.
+  // A block's frames: one last-level table's worth (a level-2 block maps
+  // what a last-level table would, Arm ARM D8.3), 512 at the least.
+  static constexpr uint64_t kMinBlockFrames = 512;
+  static constexpr uint64_t BlockSlots(uint64_t frames) {
+    return frames / kMinBlockFrames + 2;  // Unaligned ends.
+  }
+  // Bytes of metadata for `frames` frames: the three counts, the free
+  // list's link and a one-byte use tag, in the order Init lays them out.
   static constexpr uint64_t MetadataBytes(uint64_t frames) {
-    return (2 * frames + GroupCount(frames)) * sizeof(uint32_t) + frames;
+    return (2 * frames + GroupCount(frames) + BlockSlots(frames)) *
+               sizeof(uint32_t) +
+           frames;
   }
 
   FramePool() = default;
@@ -82,6 +90,21 @@ class FramePool {
   // A new run (AllocateRun) holding a copy of the `count` frames from
   // `src`, each with one reference.
   Result<PhysAddr> CopyRun(PhysAddr src, unsigned count);
+  // A block's frames (block_frames() of them, aligned to their size,
+  // zero-filled) with one reference for the block as a whole: a level-2
+  // block descriptor's output. Each frame's RefCount counts the block's
+  // references and its own; a fork sharing the block adds one
+  // (ShareBlock), as Linux adds one to a PMD-mapped folio. kNoMemory as
+  // AllocateRun.
+  Result<PhysAddr> AllocateBlock();
+  // A new block holding a copy of the block at `src`.
+  Result<PhysAddr> CopyBlock(PhysAddr src);
+  // One more reference to the block at `head`.
+  void ShareBlock(PhysAddr head);
+  // One reference fewer to the block at `head`; at zero, each of its frames
+  // that no page mapping holds any more is freed.
+  void ReleaseBlock(PhysAddr head);
+  uint64_t block_frames() const { return uint64_t{1} << block_order_; }
   // A new data frame holding a copy of `src`'s bytes, with one reference.
   Result<PhysAddr> Copy(PhysAddr src);
   // One more reference to the frame of each valid descriptor among the
@@ -98,7 +121,8 @@ class FramePool {
   // The references to a frame in use.
   uint32_t RefCount(PhysAddr frame) const {
     const uint64_t index = IndexOf(frame);
-    return refs_[index] + group_refs_[index / kGroupFrames];
+    return refs_[index] + group_refs_[index / kGroupFrames] +
+           block_refs_[BlockSlot(frame)];
   }
   FrameUse Use(PhysAddr frame) const {
     return static_cast<FrameUse>(use_[IndexOf(frame)]);
@@ -154,6 +178,13 @@ class FramePool {
   PhysAddr AddressOf(uint64_t index) const {
     return phys_base_ + (index << frame_shift_);
   }
+  // The block-aligned unit of memory holding `pa`, counted from the one
+  // holding the first frame.
+  uint64_t BlockSlot(PhysAddr pa) const {
+    return (pa >> (frame_shift_ + block_order_)) - first_block_;
+  }
+  // Frees a frame whose count has reached zero.
+  void Free(uint64_t index);
   // A frame with no reference and no use yet, or kNoFrame. Says whether its
   // bytes are already zero. Fresh tables come from the top of the range and
   // fresh data from the bottom, so one Map's pages are consecutive frames
@@ -176,6 +207,9 @@ class FramePool {
   bool memory_is_zero_ = false;
   uint32_t* refs_ = nullptr;
   uint32_t* group_refs_ = nullptr;
+  uint32_t* block_refs_ = nullptr;  // References to whole blocks.
+  unsigned block_order_ = 9;        // log2 of block_frames().
+  uint64_t first_block_ = 0;        // BlockSlot's origin.
   uint8_t* use_ = nullptr;
   uint64_t next_fresh_ = 0;  // Frames [next_fresh_, fresh_end_) never used.
   uint64_t fresh_end_ = 0;

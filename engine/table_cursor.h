@@ -20,11 +20,22 @@ class TableCursor {
 
   // The level-3 slot for `va`; kNotMapped when a table on the way is
   // missing, kBlockInPath when a block maps it. `va` must be in range.
-  Result<Descriptor*> Find(VirtAddr va) { return Seek<false>(va); }
+  Result<Descriptor*> Find(VirtAddr va) { return Seek<false>(va, 3); }
   // Same, allocating the missing tables (kNoMemory if the pool runs out:
   // the tables made before that stay linked, empty, for the caller to
   // prune).
-  Result<Descriptor*> FindOrCreate(VirtAddr va) { return Seek<true>(va); }
+  Result<Descriptor*> FindOrCreate(VirtAddr va) { return Seek<true>(va, 3); }
+  // FindOrCreate's slot at `level` (> the start level, <= 3) instead: where
+  // a block of that level is placed.
+  Result<Descriptor*> FindOrCreateAt(VirtAddr va, int level) {
+    return Seek<true>(va, level);
+  }
+  // After kBlockInPath: the block's entry, and its level.
+  Descriptor* block() const {
+    return pool_->Descriptors(table_[known_level_]) +
+           regime_.index(block_va_, known_level_);
+  }
+  int block_level() const { return known_level_; }
 
   // After Find() returned kNotMapped for `va`: the first VA past the hole it
   // found, since a missing table leaves its whole region unmapped.
@@ -38,7 +49,7 @@ class TableCursor {
 
  private:
   template <bool kCreate>
-  Result<Descriptor*> Seek(VirtAddr va);
+  Result<Descriptor*> Seek(VirtAddr va, int leaf_level);
 
   FramePool* pool_ = nullptr;
   Regime regime_;
@@ -46,12 +57,13 @@ class TableCursor {
   // table_[L]: the level-L table on the path of VA prefix prefix_[L].
   PhysAddr table_[4] = {};
   VirtAddr prefix_[4] = {};
-  int known_level_ = -1;  // Deepest level whose table_ is valid.
+  int known_level_ = -1;   // Deepest level whose table_ is valid.
+  VirtAddr block_va_ = 0;  // The VA whose walk last found a block.
   uint64_t descriptor_reads_ = 0;
 };
 
 template <bool kCreate>
-Result<Descriptor*> TableCursor::Seek(VirtAddr va) {
+Result<Descriptor*> TableCursor::Seek(VirtAddr va, int leaf_level) {
   const int start = regime_.start_level();
   // Climb from the deepest remembered table to the first one whose VA
   // prefix still matches; the root always does.
@@ -64,7 +76,8 @@ Result<Descriptor*> TableCursor::Seek(VirtAddr va) {
     level = start;
     table_[start] = root_;
   }
-  for (; level < 3; ++level) {
+  if (level > leaf_level) level = leaf_level;
+  for (; level < leaf_level; ++level) {
     Descriptor* slot =
         pool_->Descriptors(table_[level]) + regime_.index(va, level);
     ++descriptor_reads_;
@@ -83,13 +96,14 @@ Result<Descriptor*> TableCursor::Seek(VirtAddr va) {
       *slot = d;
     } else if (!d.IsTable(level)) {
       known_level_ = level;
+      block_va_ = va;
       return Status::kBlockInPath;
     }
     table_[level + 1] = d.output_address();
     prefix_[level + 1] = va >> regime_.level_shift(level);
   }
-  known_level_ = 3;
-  return pool_->Descriptors(table_[3]) + regime_.index(va, 3);
+  known_level_ = leaf_level;
+  return pool_->Descriptors(table_[leaf_level]) + regime_.index(va, leaf_level);
 }
 
 }  // namespace ttb

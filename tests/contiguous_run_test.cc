@@ -10,9 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "checker_scenario.h"
-#include "engine/sim/machine.h"
 #include "engine/sim/tlb_profile.h"
+#include "granule_cases.h"
 #include "reference_model.h"
 #include "variants/lazy_cow.h"
 #include "variants/registry.h"
@@ -73,35 +72,13 @@ class LazyCowWithUnfold final : public LazyCow<SimArch> {
   }
 };
 
-struct RegimeCase {
-  const char* name;
-  Regime regime;
-};
-constexpr RegimeCase kRegimes[] = {
-    {"4KiB", Regime::Va48()},
-    {"16KiB", Regime::Va47Granule16K()},
-    {"64KiB", Regime::Va48Granule64K()},
-};
-
-class ContiguousRunTest : public ::testing::TestWithParam<RegimeCase> {
+class ContiguousRunTest : public GranuleTest {
  protected:
-  const Regime& regime() const { return GetParam().regime; }
-  uint64_t page() const { return regime().granule_bytes(); }
   unsigned run() const { return regime().contiguous_entries(3); }
   uint64_t run_bytes() const { return run() * page(); }
   // A run-aligned address inside one last-level table.
   VirtAddr base() const { return regime().level_bytes(2) * 3; }
 
-  std::unique_ptr<sim::Machine> NewMachine(Strategy<SimArch>& strategy,
-                                           int cpus, bool speculate,
-                                           bool bbm_level2 = false,
-                                           bool cow_copies_runs = false) {
-    sim::MachineConfig config = CheckedConfig(cpus, speculate);
-    config.regime = regime();
-    config.bbm_level2 = bbm_level2;
-    config.cow_copies_runs = cow_copies_runs;
-    return *sim::Machine::Create(config, strategy);
-  }
   // A process with one run at base() and one single page after it, every
   // page written on every CPU (so each caches the run).
   sim::Pid MapRunAndWrite(sim::Machine& m, int cpus) {
@@ -352,8 +329,7 @@ TEST_P(ContiguousRunTest, CatchesARunFoldedWithoutBreakBeforeMake) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Granules, ContiguousRunTest,
-                         ::testing::ValuesIn(kRegimes),
-                         [](const auto& info) { return info.param.name; });
+                         ::testing::ValuesIn(kGranuleCases), GranuleName);
 
 }  // namespace
 }  // namespace ttb::testing

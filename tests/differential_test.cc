@@ -88,6 +88,7 @@ class DifferentialTest : public ::testing::TestWithParam<Strategy<SimArch>*> {
     EXPECT_GT(stats.forks, total / 100);
     EXPECT_GT(stats.hits_checked, total / 20);
     EXPECT_GT(stats.runs_checked, total / 1000);
+    EXPECT_GT(stats.blocks_mapped, total / 10000);
     return stats;
   }
 };

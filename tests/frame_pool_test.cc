@@ -33,6 +33,45 @@ TEST_F(FramePoolTest, ReusedFramesAreZeroedAgain) {
   EXPECT_EQ(pool().Use(again), FrameUse::kTable);
 }
 
+TEST_F(FramePoolTest, ABlockHasOneReferenceAndItsPagesCountTheirOwn) {
+  const PhysAddr block = pool().AllocateBlock().value();
+  const uint64_t frames = pool().block_frames();
+  EXPECT_EQ(frames, 512u);  // A last-level table's worth of 4 KiB frames.
+  EXPECT_EQ(block % (frames * 4096), 0u);
+  const PhysAddr last = block + (frames - 1) * 4096;
+  EXPECT_EQ(pool().RefCount(last), 1u);
+  const uint64_t shares = pool().stats().shares;
+  pool().ShareBlock(block);  // A fork: one store for the whole block.
+  EXPECT_EQ(pool().stats().shares - shares, 1u);
+  EXPECT_EQ(pool().RefCount(last), 2u);
+  // One sharer splits its mapping into pages: each page takes its own
+  // reference and the block drops that sharer's.
+  pool().ShareRun(block, static_cast<unsigned>(frames));
+  pool().ReleaseBlock(block);
+  EXPECT_EQ(pool().RefCount(last), 2u);
+  // The other sharer's block goes: the pages stay, held by their own.
+  const uint64_t frees = pool().stats().frees;
+  pool().ReleaseBlock(block);
+  EXPECT_EQ(pool().stats().frees, frees);
+  EXPECT_EQ(pool().RefCount(last), 1u);
+  EXPECT_TRUE(pool().Release(last));
+  EXPECT_EQ(pool().Use(last), FrameUse::kFree);
+  EXPECT_EQ(pool().Use(block), FrameUse::kData);
+}
+
+TEST_F(FramePoolTest, TheLastReferenceToABlockFreesItsFrames) {
+  const PhysAddr block = pool().AllocateBlock().value();
+  const PhysAddr copy = pool().CopyBlock(block).value();
+  EXPECT_NE(copy, block);
+  const uint64_t frees = pool().stats().frees;
+  pool().ReleaseBlock(block);
+  EXPECT_EQ(pool().stats().frees - frees, pool().block_frames());
+  EXPECT_EQ(pool().Use(block), FrameUse::kFree);
+  EXPECT_EQ(pool().RefCount(copy), 1u);
+  pool().ReleaseBlock(block);  // Not a block any more.
+  EXPECT_EQ(pool().stats().invalid_releases, 1u);
+}
+
 TEST_F(FramePoolTest, RunsAreAlignedAndTheFramesSkippedAreReused) {
   const PhysAddr single = NewFrame();  // Puts the next fresh frame off 64 KiB.
   const PhysAddr run = pool().AllocateRun(16).value();
@@ -248,14 +287,15 @@ TEST_F(FramePoolTest, ExhaustionReturnsNoMemory) {
   EXPECT_EQ(pool().stats().failed_allocations, 1u);
 }
 
-TEST_F(FramePoolTest, MetadataCostsNineBytesPerFrameAndFourPerGroup) {
+TEST_F(FramePoolTest, MetadataCostsNineBytesPerFrameAndFourPerGroupOrBlock) {
   // The frames and their metadata fit, and almost nothing else of the
   // range is lost.
   const uint64_t frames = pool().capacity();
   EXPECT_EQ(FramePool::MetadataBytes(FramePool::kGroupFrames + 1),
-            (FramePool::kGroupFrames + 1) * 9 + 2 * 4);
+            (FramePool::kGroupFrames + 1) * 9 + 2 * 4 + 2 * 4);
   EXPECT_LE(frames * 4096 + FramePool::MetadataBytes(frames), kMemoryBytes);
-  const double per_frame = 4096 + 9 + 4.0 / FramePool::kGroupFrames;
+  const double per_frame = 4096 + 9 + 4.0 / FramePool::kGroupFrames +
+                           4.0 / FramePool::kMinBlockFrames;
   EXPECT_GE(frames + 2, static_cast<uint64_t>(kMemoryBytes / per_frame));
 }
 

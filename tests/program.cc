@@ -59,12 +59,12 @@ std::vector<uint8_t> Bytes(const Op& op) {
 std::string Op::ToString() const {
   switch (kind) {
     case Kind::kMap:
-      return absl::StrFormat("cpu%d map p%d %#x +%d pages %s%s", cpu, proc, va,
-                             length,
-                             perm == Perm::kReadWrite  ? "rw"
-                             : perm == Perm::kReadOnly ? "ro"
-                                                       : "rx",
-                             contiguous ? " contiguous" : "");
+      return absl::StrFormat(
+          "cpu%d map p%d %#x +%d pages %s%s%s", cpu, proc, va, length,
+          perm == Perm::kReadWrite  ? "rw"
+          : perm == Perm::kReadOnly ? "ro"
+                                    : "rx",
+          contiguous ? " contiguous" : "", blocks ? " blocks" : "");
     case Kind::kUnmap:
       return absl::StrFormat("cpu%d unmap p%d %#x +%d pages", cpu, proc, va,
                              length);
@@ -83,9 +83,10 @@ std::string Op::ToString() const {
 std::string RunStats::ToString() const {
   return absl::StrFormat(
       "%d operations: %d forks, %d faults handled, %d frames copied, %d TLB "
-      "hits checked, %d contiguous runs checked, %d TLBIs, %d ASID rollovers",
+      "hits checked, %d contiguous runs checked, %d blocks mapped, %d TLBIs, "
+      "%d ASID rollovers",
       ops, forks, faults_handled, frames_copied, hits_checked, runs_checked,
-      tlbis, asid_rollovers);
+      blocks_mapped, tlbis, asid_rollovers);
 }
 
 std::vector<Op> GenerateProgram(uint64_t seed, int count,
@@ -147,6 +148,9 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
       if (below(40 * table.pages / 512) == 0) {
         op.length = table.pages;
         op.va = table.base;
+        // Most of them one level-2 block, for forks to share and CoW
+        // breaks and unmaps to split.
+        op.blocks = config.blocks && below(4) != 0;
       } else if (below(4) == 0) {
         // One aligned contiguous run in the table window, sometimes with a
         // page after it, so that unmaps and CoW breaks split runs.
@@ -204,8 +208,10 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
 }
 
 bool AShortProgramFails(Strategy<sim::SimArch>& strategy) {
-  const ProgramConfig configs[] = {{1, Regime::Va39(), false},
-                                   {2, Regime::Va48(), true}};
+  // Pages only: the seed kernel maps no blocks.
+  const ProgramConfig configs[] = {
+      {1, Regime::Va39(), false, true, false, /*blocks=*/false},
+      {2, Regime::Va48(), true, true, false, /*blocks=*/false}};
   for (uint64_t seed = 1; seed <= 20; ++seed) {
     for (const ProgramConfig& config : configs) {
       if (RunProgram(GenerateProgram(seed, 400, config), config, strategy)) {
@@ -258,9 +264,15 @@ std::optional<Failure> RunProgram(const std::vector<Op>& ops,
     switch (op.kind) {
       case Op::Kind::kMap: {
         const bool ref_ok = ref.Map(op.proc, op.va, op.length, op.perm);
-        const Status s =
-            m.Map(op.cpu, p, op.va, op.length,
-                  PageAttrs(op.perm).with_contiguous(op.contiguous));
+        const Descriptor attrs =
+            PageAttrs(op.perm).with_contiguous(op.contiguous);
+        const Status s = op.blocks
+                             ? m.MapBlocks(op.cpu, p, op.va, op.length, attrs)
+                             : m.Map(op.cpu, p, op.va, op.length, attrs);
+        if (s == Status::kOk && op.blocks && stats != nullptr &&
+            m.process(p)->space.BlockAt(op.va) != nullptr) {
+          ++stats->blocks_mapped;
+        }
         if ((s == Status::kOk) != ref_ok) {
           return fail("machine says ", StatusName(s), ", reference ",
                       ref_ok ? "ok" : "already mapped");

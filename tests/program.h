@@ -35,6 +35,7 @@ struct Op {
   uint32_t length = 0;  // Bytes (accesses) or pages (map, unmap).
   Perm perm = Perm::kReadWrite;
   bool contiguous = false;  // kMap: with the contiguous hint (runs).
+  bool blocks = false;      // kMap: MapBlocks (level-2 blocks).
   uint8_t fill = 0;         // Seed of the bytes a write stores.
 
   std::string ToString() const;
@@ -46,6 +47,7 @@ struct ProgramConfig {
   bool range_tlbi = false;
   bool speculate = true;         // MachineConfig::speculate.
   bool cow_copies_runs = false;  // MachineConfig::cow_copies_runs.
+  bool blocks = true;            // Most whole-table Maps as a block.
 };
 
 // `count` operations from `seed`, biased towards pages that are mapped.
@@ -59,7 +61,8 @@ struct RunStats {
   uint64_t faults_handled = 0;  // CoW breaks and spurious faults.
   uint64_t frames_copied = 0;
   uint64_t hits_checked = 0;
-  uint64_t runs_checked = 0;  // Contiguous runs cached and checked.
+  uint64_t runs_checked = 0;   // Contiguous runs cached and checked.
+  uint64_t blocks_mapped = 0;  // Maps that made a level-2 block.
   uint64_t asid_rollovers = 0;
   uint64_t tlbis = 0;
 

@@ -4,6 +4,7 @@
 #ifndef TTBENCH_VARIANTS_COW_H_
 #define TTBENCH_VARIANTS_COW_H_
 
+#include "engine/block.h"
 #include "engine/contiguous_run.h"
 #include "engine/strategy.h"
 #include "engine/tlb_maintenance.h"
@@ -57,11 +58,13 @@ static_assert(ForkedView(ReadOnly(Descriptor::Page(0))) ==
 constexpr bool El0Executable(Descriptor d) { return !d.uxn(); }
 
 // Makes a copied frame's bytes visible to instruction fetch when the page
-// is EL0-executable.
+// is EL0-executable: a page's bytes, or a level-2 block's.
 template <Arch A>
 void SyncIfExecutable(Kernel<A>& k, Descriptor d, PhysAddr copy) {
   if (El0Executable(d)) {
-    k.arch().SyncInstructions(k.pool().Bytes(copy), k.regime().granule_bytes());
+    k.arch().SyncInstructions(
+        k.pool().Bytes(copy),
+        d.IsBlock(2) ? k.regime().level_bytes(2) : k.regime().granule_bytes());
   }
 }
 
@@ -183,6 +186,16 @@ bool ForkTable(const TableToFill& t, unsigned frame_shift, Fn&& on_protected) {
   return UniformLeafTable(to, t.count, frame_shift);
 }
 
+// Fork's work on one block (ShareAll's fork_block): the child's entry
+// gets the block in the forked view, and a writable parent's entry takes
+// that view too. Returns whether the parent's changed.
+inline bool ForkBlock(Descriptor& from, Descriptor& to) {
+  to = ForkedView(from);
+  if (!Writable(from)) return false;
+  from = to;
+  return true;
+}
+
 // Replaces the valid descriptor at `entry` with `replacement`, which has
 // another output address: Arm ARM D8.14.1 ("break-before-make") requires
 // the invalid descriptor, and its TLBI completed, before the new one.
@@ -198,16 +211,46 @@ void BreakBeforeMake(A& arch, Shareability sh, Asid asid, VirtAddr page,
   arch.Isb();
 }
 
+// A write fault on an entry that is writable already: this CPU hit a
+// read-only entry it cached before the page or block was broken
+// (elsewhere). Drops it locally; the access retries.
+template <Arch A>
+FaultOutcome DropStaleEntry(Kernel<A>& k, Asid asid, VirtAddr va) {
+  A& arch = k.arch();
+  MaintenanceSequence(arch, Shareability::kLocal, [&] {
+    InvalidateVa(arch, asid, va, true, Shareability::kLocal);
+  });
+  return FaultOutcome::kHandled;
+}
+
 // The CoW fault handler: a write to a CoW page copies the frame, or takes
 // it over when no one else shares it any more. `Remap` installs the copy,
-// `Unfold` splits a contiguous run first and `BreakRun` copies one whole;
-// the tests give broken ones to show the checker catches them.
+// `Unfold` splits a contiguous run first and `BreakRun` copies one whole,
+// `Split` splits a block and `BreakBlock` copies one whole; the tests give
+// broken ones to show the checker catches them.
 template <Arch A, auto Remap = BreakBeforeMake<A>, auto Unfold = UnfoldRun<A>,
-          auto BreakRun = BreakWholeRun<A>>
+          auto BreakRun = BreakWholeRun<A>, auto Split = SplitBlock<A>,
+          auto BreakBlock = BreakWholeBlock<A>>
 FaultOutcome HandleCowFault(Kernel<A>& k, Process& p, VirtAddr va, Fault fault,
                             Access access) {
   if (fault.kind != FaultKind::kPermission || access != Access::kWrite) {
     return FaultOutcome::kNotHandled;
+  }
+  if (const Descriptor* block = p.space.BlockAt(va)) {
+    if (!block->cow()) {
+      return Writable(*block) ? DropStaleEntry(k, p.space.asid(), va)
+                              : FaultOutcome::kNotHandled;
+    }
+    // The whole block, when the kernel copies whole mappings and the pool
+    // has a block; otherwise it becomes a table of pages first, as Linux
+    // splits a PMD-mapped THP on a CoW fault, and only the page written is
+    // broken.
+    const Descriptor whole = MakeWritable(*block).with_cow(false);
+    if (k.cow_copies_runs() &&
+        BreakBlock(k, p.space, va, whole) == Status::kOk) {
+      return FaultOutcome::kHandled;
+    }
+    if (Split(k, p.space, va) != Status::kOk) return FaultOutcome::kNoMemory;
   }
   const Result<Descriptor*> slot = p.space.Slot(va);
   if (!slot.ok() || !slot.value()->valid()) return FaultOutcome::kNotHandled;
@@ -229,14 +272,7 @@ FaultOutcome HandleCowFault(Kernel<A>& k, Process& p, VirtAddr va, Fault fault,
   const Shareability sh = k.shareability();
 
   if (!WritableOrCow(d)) return FaultOutcome::kNotHandled;
-  if (!d.cow()) {
-    // Already writable: this CPU hit a read-only entry it cached before
-    // the page was broken (elsewhere). Drop it locally and retry.
-    MaintenanceSequence(arch, Shareability::kLocal, [&] {
-      InvalidateVa(arch, asid, page, true, Shareability::kLocal);
-    });
-    return FaultOutcome::kHandled;
-  }
+  if (!d.cow()) return DropStaleEntry(k, asid, page);
 
   const PhysAddr frame = d.output_address();
   const Descriptor writable = MakeWritable(d).with_cow(false);
@@ -275,11 +311,15 @@ class LazyCowBase : public Strategy<A> {
     const unsigned shift = k.regime().granule_shift;
     // ShareAll allocates every table before it shares a page, so a
     // failure leaves the parent as it was and only the child to release.
-    const Status s =
-        child.space.ShareAll(parent.space, [&](const TableToFill& t) {
+    const Status s = child.space.ShareAll(
+        parent.space,
+        [&](const TableToFill& t) {
           return ForkTable(t, shift, [&](VirtAddr va, uint64_t pages) {
             OnWriteProtected(k, parent, va, pages);
           });
+        },
+        [&](VirtAddr va, Descriptor& from, Descriptor& to) {
+          if (ForkBlock(from, to)) OnWriteProtected(k, parent, va, 1);
         });
     if (s != Status::kOk) {
       child.space.Release();
@@ -297,7 +337,8 @@ class LazyCowBase : public Strategy<A> {
  protected:
   ~LazyCowBase() = default;
   // Told of each run of `pages` of the parent's pages from `va` just made
-  // read-only, once their table is written.
+  // read-only, once their table is written. A block is told as its first
+  // page: a TLBI by any VA a block covers removes the block's entry.
   virtual void OnWriteProtected(Kernel<A>&, Process&, VirtAddr, uint64_t) {}
   // Once every page is: when Fork returns, the parent's TLBs must no
   // longer use their old writable entries, and every table store must be

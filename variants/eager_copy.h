@@ -31,6 +31,13 @@ class EagerCopy final : public Strategy<A> {
       status = copy.status();
       if (copy.ok()) SyncIfExecutable(k, d, copy.value());
     });
+    parent.space.ForEachBlock([&](VirtAddr va, Descriptor& d) {
+      if (status != Status::kOk) return;
+      status = child.space.MapBlockCopy(va, d.output_address(), d);
+      if (status == Status::kOk) {
+        SyncIfExecutable(k, d, child.space.BlockAt(va)->output_address());
+      }
+    });
     if (status != Status::kOk) {
       child.space.Release();
       return status;

@@ -31,7 +31,11 @@ class SharedTables : public Strategy<A> {
   }
   Status Fork(Kernel<A>& k, Process& parent, Process& child) override {
     if (const Status s = CreateSpace(k, child); s != Status::kOk) return s;
-    if (const Status s = child.space.ShareLeafTables(parent.space);
+    // Blocks are shared as lazy CoW shares them; the ASID flush after
+    // marking the parent covers their cached writable entries too.
+    if (const Status s = child.space.ShareLeafTables(
+            parent.space, [](VirtAddr, Descriptor& from,
+                             Descriptor& to) { ForkBlock(from, to); });
         s != Status::kOk) {
       child.space.Release();
       return s;

@@ -289,6 +289,15 @@ void CoherenceChecker::CheckFill(int cpu, const TlbEntry& leaf, VirtAddr va,
         TranslatedBy(e, va) == TranslatedBy(fill, va)) {
       return;
     }
+    // One descriptor cached at two sizes (a block splintered in one TLB
+    // and whole in the other) is the core's own choice, not a conflict,
+    // even across a change of permissions, which needs no
+    // break-before-make: the size of the translation is the same.
+    if (e.level == fill.level &&
+        e.leaf.contiguous() == fill.leaf.contiguous() &&
+        TranslatedBy(e, va) == TranslatedBy(fill, va)) {
+      return;
+    }
     Report(absl::StrFormat(
         "TLB conflict on cpu%d: a %#x-byte entry for va %#x asid %d is filled "
         "while a %#x-byte entry at %#x still matches (two matching entries: "
@@ -358,23 +367,25 @@ void CoherenceChecker::CheckRun(int cpu, const TlbEntry& run, PhysAddr own_root,
 }
 
 void CoherenceChecker::CheckInvalidated(const TlbEntry& removed,
-                                        Descriptor now) {
-  if (now.valid() && now.output_address() != removed.pa_base) {
+                                        const Translation& now) {
+  if (!now.leaf.valid()) return;
+  if (now.pa != removed.pa_base) {
     Report(absl::StrFormat(
         "break-before-make violated: va %#x asid %d (pid%d) was remapped %#x "
         "-> %#x while the old translation was still cached",
-        removed.va_base, removed.asid, removed.owner, removed.pa_base,
-        now.output_address()));
-  } else if (now.valid() && now.contiguous() != removed.leaf.contiguous() &&
+        removed.va_base, removed.asid, removed.owner, removed.pa_base, now.pa));
+  } else if ((now.level != removed.level ||
+              now.leaf.contiguous() != removed.leaf.contiguous()) &&
              !bbm_level2_) {
-    // A change of the contiguous bit changes the size of what a TLB may
-    // cache: break-before-make (D8.14.1) unless FEAT_BBM level 2.
+    // A block split into pages, or a change of the contiguous bit, changes
+    // the size of what a TLB may cache: break-before-make (D8.14.1) unless
+    // FEAT_BBM level 2.
     Report(absl::StrFormat(
         "break-before-make violated: va %#x asid %d (pid%d) changed size "
-        "(contiguous bit %d -> %d) while the old entry was still cached, on a "
-        "core without FEAT_BBM level 2",
-        removed.va_base, removed.asid, removed.owner,
-        removed.leaf.contiguous() ? 1 : 0, now.contiguous() ? 1 : 0));
+        "(level %d -> %d, contiguous bit %d -> %d) while the old entry was "
+        "still cached, on a core without FEAT_BBM level 2",
+        removed.va_base, removed.asid, removed.owner, removed.level, now.level,
+        removed.leaf.contiguous() ? 1 : 0, now.leaf.contiguous() ? 1 : 0));
   }
 }
 

@@ -87,11 +87,11 @@ class CoherenceChecker : private DescriptorView {
   // are being changed entry by entry.
   void CheckFill(int cpu, const TlbEntry& leaf, VirtAddr va, PhysAddr own_root,
                  bool speculative, const SimSystem& system);
-  // An entry a TLBI removed, with its owner's descriptor for that VA now:
-  // a valid descriptor with another output address, or (without FEAT_BBM
-  // level 2) another size, means a new translation was written while the
-  // old one was still cached (break-before-make).
-  void CheckInvalidated(const TlbEntry& removed, Descriptor now);
+  // An entry a TLBI removed, with its owner's translation of its first VA
+  // now: a valid one to another address, or (without FEAT_BBM level 2) of
+  // another size (leaf level or contiguous bit), means a new translation
+  // was written while the old one was still cached (break-before-make).
+  void CheckInvalidated(const TlbEntry& removed, const Translation& now);
   // A frame the pool freed. `running[cpu]` is the process the CPU runs, or
   // nullptr (an idle CPU makes no user access before its next switch). No
   // TTBR0, and no TLB or walk-cache entry usable under a running CPU's

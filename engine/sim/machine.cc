@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "engine/block.h"
 #include "engine/contiguous_run.h"
 #include "engine/tlb_maintenance.h"
 
@@ -220,6 +221,13 @@ Status Machine::Map(int cpu, Pid pid, VirtAddr va, uint64_t pages,
   });
 }
 
+Status Machine::MapBlocks(int cpu, Pid pid, VirtAddr va, uint64_t pages,
+                          Descriptor attrs) {
+  return MapWith(cpu, pid, va, pages, attrs, [&](AddressSpace& space) {
+    return space.MapBlocks(va, pages, attrs);
+  });
+}
+
 Status Machine::MapFrames(int cpu, Pid pid, VirtAddr va, uint64_t pages,
                           const PhysAddr* frames, Descriptor attrs) {
   bool handed_over = false;
@@ -248,36 +256,41 @@ Status Machine::Unmap(int cpu, Pid pid, VirtAddr va, uint64_t pages) {
     EndKernelOperation();
     return s;
   }
-  // Pages a run keeps must stop claiming the pages that go.
+  // Pages a run or a block keeps must stop claiming the pages that go.
   if (p->space.CheckRange(va, pages) == Status::kOk) {
     UnfoldRunsAtEdges(*this, p->space, va, pages);
+    if (const Status s = SplitBlocksAtEdges(*this, p->space, va, pages);
+        s != Status::kOk) {
+      EndKernelOperation();
+      return s;
+    }
   }
   struct Change {
     VirtAddr va;
-    PhysAddr frame;
-    bool leaf;
+    Descriptor old;
+    int level;
   };
   std::vector<Change> changes;
   const Status s =
       p->space.Unmap(va, pages, [&](VirtAddr v, Descriptor old, int level) {
-        changes.push_back({v, old.output_address(), level == 3});
+        changes.push_back({v, old, level});
       });
   if (s != Status::kOk || changes.empty()) {
     EndKernelOperation();
     return s;
   }
-  // Removed pages need their leaf entries gone, removed tables their walk
-  // cache entries too (non-last-level TLBI).
+  // Removed pages and blocks need their leaf entries gone, removed tables
+  // their walk cache entries too (non-last-level TLBI).
   SimArch& a = arch();
   const Shareability sh = shareability();
   MaintenanceSequence(a, sh, [&] {
     for (const Change& c : changes) {
-      InvalidateVa(a, p->space.asid(), c.va, c.leaf, sh);
+      InvalidateVa(a, p->space.asid(), c.va, !c.old.IsTable(c.level), sh);
     }
   });
   // Only now, with the invalidation complete, may the pool reuse the
   // frames: until then a TLB or walk cache may still reach them.
-  for (const Change& c : changes) pool().Release(c.frame);
+  for (const Change& c : changes) ReleaseEntry(pool(), c.old, c.level);
   EndKernelOperation();
   return Status::kOk;
 }
@@ -651,8 +664,7 @@ void Machine::ObserveInvalidated(const TlbEntry& removed) {
     return;
   }
   const Result<Translation> now = owner->space.Translate(removed.va_base);
-  checker_->CheckInvalidated(removed,
-                             now.ok() ? now.value().leaf : Descriptor());
+  checker_->CheckInvalidated(removed, now.ok() ? now.value() : Translation{});
 }
 
 }  // namespace ttb::sim

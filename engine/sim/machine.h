@@ -41,8 +41,8 @@ struct MachineConfig {
   // FEAT_BBM level 2: a contiguous run may change size without the
   // invalid step of break-before-make (none of the profiles' cores has it).
   bool bbm_level2 = false;
-  // Kernel::cow_copies_runs: a CoW break inside a contiguous run copies
-  // the whole run instead of splitting it.
+  // Kernel::cow_copies_runs: a CoW break inside a contiguous run or a
+  // block copies the whole of it instead of splitting it.
   bool cow_copies_runs = false;
   uint64_t memory_bytes = 256ull << 20;
   // Commits the host pages of simulated memory when the machine is made,
@@ -117,6 +117,10 @@ class Machine final : public Kernel<SimArch>, private FrameObserver {
   // Maps zero-filled pages on `cpu`; `attrs` is a page descriptor template
   // with nG = 1.
   Status Map(int cpu, Pid pid, VirtAddr va, uint64_t pages, Descriptor attrs);
+  // Map, with each block-aligned part of the range one level-2 block
+  // (AddressSpace::MapBlocks).
+  Status MapBlocks(int cpu, Pid pid, VirtAddr va, uint64_t pages,
+                   Descriptor attrs);
   // Maps frames of pool() the caller allocated, on `cpu`, as
   // AddressSpace::MapFrames does: a layout in a physical order of the
   // caller's choice. The references are handed over even on failure, but

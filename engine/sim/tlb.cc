@@ -51,6 +51,9 @@ TlbEntry Fit(const TlbEntry& leaf, VirtAddr va, uint64_t sizes) {
   TlbEntry e = leaf;
   if (fitting == 0) return e;
   e.size_shift = static_cast<uint8_t>(63 - __builtin_clzll(fitting));
+  if (leaf.level < 3 && e.size_shift < leaf.size_shift) {
+    e.block_shift = leaf.size_shift;
+  }
   e.va_base = va >> e.size_shift << e.size_shift;
   e.pa_base = leaf.pa_base + (e.va_base - leaf.va_base);
   return e;
@@ -91,6 +94,7 @@ const TlbEntry* Tlb::Lookup(VirtAddr va, Asid asid) {
   if (const TlbEntry* e = LookupIn(l2_, va, asid)) {
     ++stats_.l2_hits;
     const TlbEntry refill = Fit(*e, va, l1_sizes_);
+    splintered_ |= refill.block_shift != 0;
     stats_.l1_evictions +=
         l1_.Insert(refill.va_base >> refill.size_shift, refill);
     return e;
@@ -106,6 +110,7 @@ TlbEntry Tlb::Fitted(const TlbEntry& leaf, VirtAddr va) const {
 void Tlb::Fill(const TlbEntry& leaf, VirtAddr va) {
   const TlbEntry l1 = Fit(leaf, va, l1_sizes_);
   const TlbEntry l2 = Fit(leaf, va, l2_sizes_);
+  splintered_ |= l1.block_shift != 0 || l2.block_shift != 0;
   stats_.l1_evictions += l1_.Insert(l1.va_base >> l1.size_shift, l1);
   stats_.l2_evictions += l2_.Insert(l2.va_base >> l2.size_shift, l2);
 }
@@ -194,7 +199,7 @@ void Tlb::EraseLeavesOverlapping(Asid asid, VirtAddr lo, VirtAddr hi,
   EraseLeaves([&](const TlbEntry& e) {
     return (e.global || e.asid == asid) &&
            (ttl_level == 0 || e.level == static_cast<int>(ttl_level)) &&
-           Overlaps(e.va_base, e.bytes(), lo, hi);
+           Overlaps(e.span_base(), uint64_t{1} << e.span_shift(), lo, hi);
   });
 }
 
@@ -218,6 +223,7 @@ void Tlb::Invalidate(tlbi::Op op, uint64_t operand) {
   // Nothing cached, nothing to remove: a fork's TLBI per page often finds
   // the TLB empty.
   if (empty()) return;
+  if (l1_.empty() && l2_.empty()) splintered_ = false;
   using tlbi::Op;
   const bool leaf_only = tlbi::LastLevelOnly(op);
   switch (op) {
@@ -228,10 +234,18 @@ void Tlb::Invalidate(tlbi::Op op, uint64_t operand) {
       const tlbi::VaFields f = tlbi::DecodeVa(operand);
       const bool any_asid = op == Op::kVaae1 || op == Op::kVaale1;
       // By-ASID forms also remove global entries for the VA.
-      EraseLeavesAt(f.va, [&](const TlbEntry& e) {
+      auto matches = [&](const TlbEntry& e) {
         return (any_asid || e.global || e.asid == f.asid) &&
                (f.ttl_level == 0 || e.level == static_cast<int>(f.ttl_level));
-      });
+      };
+      EraseLeavesAt(f.va, matches);
+      if (splintered_) {
+        EraseLeaves([&](const TlbEntry& e) {
+          return e.block_shift != 0 &&
+                 e.span_base() == f.va >> e.span_shift() << e.span_shift() &&
+                 matches(e);
+        });
+      }
       if (!leaf_only) {
         EraseWalksAt(f.va, [&](const WalkEntry& e) {
           return any_asid || e.asid == f.asid;

@@ -39,8 +39,19 @@ struct TlbEntry {
   uint32_t owner_asid_tenure = 0;
   bool before_publication = false;
   uint8_t size_shift = 12;  // log2 of the bytes the entry translates.
+  // log2 of the bytes of the block the entry came from, when it holds part
+  // of one (a splinter); else 0. A TLBI by any VA of a block removes
+  // every entry made from it, whatever VA that entry holds: a kernel
+  // invalidates a block with one TLBI (Linux's flush_pmd_tlb_range).
+  uint8_t block_shift = 0;
 
   uint64_t bytes() const { return uint64_t{1} << size_shift; }
+  // The VA range a TLBI must hit to remove the entry: its block's, or its
+  // own.
+  unsigned span_shift() const {
+    return block_shift > size_shift ? block_shift : size_shift;
+  }
+  VirtAddr span_base() const { return va_base >> span_shift() << span_shift(); }
   unsigned size_class() const { return size_shift; }
   bool Covers(VirtAddr va) const {
     return va >= va_base && va - va_base < bytes();
@@ -159,6 +170,9 @@ class Tlb {
   uint64_t l1_sizes_;  // TlbGeometry::sizes.
   uint64_t l2_sizes_;
   RecentHit recent_[kRecentHits];
+  // Whether a splinter may be cached: TLBIs by VA then also look for
+  // entries of the VA's block beyond the sets the VA indexes.
+  bool splintered_ = false;
   SetAssociative<TlbEntry> l1_;
   SetAssociative<TlbEntry> l2_;
   SetAssociative<WalkEntry> walk_;
