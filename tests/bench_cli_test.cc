@@ -141,6 +141,8 @@ TEST_F(BenchCliTest, UnknownStrategyProfileOrSuiteIsOneLineAndExit2) {
   ExpectRejected("run --profile=pentium", "unknown profile 'pentium'");
   ExpectRejected("run --suite=huge", "unknown suite 'huge'");
   ExpectRejected("run --repetitions=0", "--repetitions must be 1 to 100");
+  ExpectRejected("run --cow_policy=merge",
+                 "unknown --cow_policy 'merge' (split, copy)");
   ExpectRejected("run --filter='('", "is not a regex");
   ExpectRejected("dance", "usage");
 }
@@ -230,13 +232,18 @@ TEST_F(BenchCliTest, MappingSizesSitBesideTheirPageSize) {
         "granule_fork/linux_fork/4KiB/256MiB/manual_time",
         "run_fork/linux_fork/4KiB/256MiB/manual_time",
         "run_fork_write/linux_fork/4KiB/10pct/256MiB/manual_time",
-        "run_copy_fork_write/linux_fork/4KiB/10pct/256MiB/manual_time"}) {
+        "run_copy_fork_write/linux_fork/4KiB/10pct/256MiB/manual_time",
+        "block_fork/linux_fork/4KiB/256MiB/manual_time",
+        "block_fork_write/linux_fork/4KiB/10pct/256MiB/manual_time"}) {
     const bool runs = std::string(name).starts_with("run_");
+    const bool blocks = std::string(name).starts_with("block_");
     benchmarks.push_back({{"name", name},
                           {"run_type", "iteration"},
                           {"real_time", 2000},
                           {"time_unit", "ns"},
-                          {"walks", runs ? 90 : 100}});
+                          {"walks", blocks ? 80
+                                    : runs ? 90
+                                           : 100}});
   }
   const std::string md = ReportOn(benchmarks, Costs({{"walks", {5, 15, 60}}}));
   EXPECT_NE(md.find("| strategy | 4 KiB | 4 KiB in 64 KiB runs | 16 KiB | "
@@ -258,6 +265,38 @@ TEST_F(BenchCliTest, MappingSizesSitBesideTheirPageSize) {
                     "k] |"),
             std::string::npos)
       << md;
+  // Blocks: a row per strategy and granule that has them.
+  EXPECT_NE(md.find("| strategy | granule | fork | 10%, split | 10%, copy |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| linux_fork | 4 KiB | 4800 [1600-19 k] | 4800 [1600-19 "
+                    "k] | - | - | - | - | - |"),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("| linux_fork | 16 KiB |"), std::string::npos) << md;
+  EXPECT_EQ(md.find("### `block_fork/"), std::string::npos) << md;
+}
+
+// --cow_policy and --bbm_level2 reach every workload's machine and are
+// recorded: copying the whole run changes what a write inside it costs.
+TEST_F(BenchCliTest, TheCowPolicyAndBbmLevel2AreRunFlags) {
+  auto cycles = [&](const std::string& flags) {
+    fs::remove_all(dir_);
+    const Outcome o = RunDriver(
+        "run --suite=quick --variants=lazy_cow " + flags +
+        " --filter='^run_cow_fault/lazy_cow/4KiB/child_first_write'" + Out());
+    EXPECT_EQ(o.status, 0) << o.output;
+    std::ifstream in(Written(".json"));
+    const nlohmann::json doc = nlohmann::json::parse(in);
+    EXPECT_EQ(doc["context"]["ttbench_cow_policy"],
+              flags.find("copy") != std::string::npos ? "copy" : "split");
+    EXPECT_EQ(doc["context"]["ttbench_bbm_level2"],
+              flags.find("bbm") != std::string::npos ? "true" : "false");
+    return doc["benchmarks"][0]["modelled_cycles"].get<double>();
+  };
+  const double split = cycles("");
+  EXPECT_NE(cycles("--cow_policy=copy"), split);
+  EXPECT_NE(cycles("--bbm_level2"), split);  // No invalid step to pay for.
 }
 
 // The driver takes the paths it is given from the caller's directory

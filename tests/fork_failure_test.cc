@@ -24,11 +24,16 @@ struct Layout {
 constexpr Layout kLayout[] = {{0x10000, 30, Perm::kReadOnly},
                               {0x3F'0000, 600, Perm::kReadWrite},
                               {0x40'0000'0000, 50, Perm::kReadWrite}};
+// And one 2 MiB block, written at one page.
+constexpr VirtAddr kBlock = 0x20'0000'0000;
+constexpr VirtAddr kInBlock = kBlock + 9 * 4096;
+constexpr uint8_t kBlockValue = 0x5B;
 
 std::vector<std::pair<VirtAddr, uint64_t>> Descriptors(Process& p) {
   std::vector<std::pair<VirtAddr, uint64_t>> d;
-  p.space.ForEachPage(
-      [&](VirtAddr va, Descriptor& e) { d.emplace_back(va, e.bits()); });
+  auto add = [&](VirtAddr va, Descriptor& e) { d.emplace_back(va, e.bits()); };
+  p.space.ForEachPage(add);
+  p.space.ForEachBlock(add);
   return d;
 }
 
@@ -45,6 +50,11 @@ class FailureTest : public ::testing::TestWithParam<Strategy<SimArch>*> {
       ASSERT_EQ(machine_->Map(0, parent_, l.va, l.pages, PageAttrs(l.perm)),
                 Status::kOk);
     }
+    ASSERT_EQ(machine_->MapBlocks(0, parent_, kBlock, 512,
+                                  PageAttrs(Perm::kReadWrite)),
+              Status::kOk);
+    ASSERT_NE(machine_->process(parent_)->space.BlockAt(kBlock), nullptr);
+    ASSERT_TRUE(Write(parent_, kInBlock, kBlockValue).ok);
     for (uint64_t i = 0; i < 600; i += 7) {
       ASSERT_TRUE(Write(parent_, 0x3F'0000 + i * 4096, uint8_t(i)).ok);
     }
@@ -63,6 +73,35 @@ class FailureTest : public ::testing::TestWithParam<Strategy<SimArch>*> {
     for (uint64_t i = 0; i < 600; i += 7) {
       ASSERT_EQ(Read(parent_, 0x3F'0000 + i * 4096), uint8_t(i));
     }
+    ASSERT_EQ(Read(parent_, kInBlock), kBlockValue);
+  }
+  // The child's write to `va`, which holds `value` in both, first without
+  // memory (a copy, or a table to split a block into): it fails and
+  // changes nothing, then succeeds with memory.
+  void CowFaultWithoutMemory(sim::Pid child, VirtAddr va, uint8_t value) {
+    FramePool& pool = machine_->pool();
+    ASSERT_EQ(Read(child, va), value);  // Cache the child's translation.
+    Process& c = *machine_->process(child);
+    const auto before = Descriptors(c);
+    const uint64_t frames = pool.frames_in_use();
+    const uint64_t failed = pool.stats().failed_allocations;
+    pool.FailNthAllocation(1);
+    const sim::AccessResult r = Write(child, va, 0x77);
+    const bool needed_memory = pool.stats().failed_allocations > failed;
+    pool.FailNthAllocation(0);
+    if (!needed_memory) {
+      // Nothing was shared (eager copy): the write needed no frame.
+      EXPECT_TRUE(r.ok);
+    } else {
+      EXPECT_FALSE(r.ok);
+      EXPECT_TRUE(r.out_of_memory);
+      EXPECT_EQ(Descriptors(c), before);
+      EXPECT_EQ(pool.frames_in_use(), frames);
+      EXPECT_EQ(Read(child, va), value);
+      EXPECT_TRUE(Write(child, va, 0x77).ok);  // Retried with memory.
+    }
+    EXPECT_EQ(Read(child, va), 0x77);
+    EXPECT_EQ(Read(parent_, va), value);
   }
 
   std::unique_ptr<sim::Machine> machine_;
@@ -90,6 +129,7 @@ TEST_P(FailureTest, ForkFailingAtEveryAllocationLeavesTheParentAsItWas) {
   ExpectParentIntact();
   // The fork that finally worked gave a faithful child.
   EXPECT_EQ(Read(child.value(), 0x3F'0000 + 70 * 4096), uint8_t(70));
+  EXPECT_EQ(Read(child.value(), kInBlock), kBlockValue);
   ASSERT_TRUE(Write(parent_, 0x3F'0000, 0xEE).ok);
   EXPECT_EQ(Read(child.value(), 0x3F'0000), 0);
   machine_->Exit(0, child.value());
@@ -98,31 +138,12 @@ TEST_P(FailureTest, ForkFailingAtEveryAllocationLeavesTheParentAsItWas) {
   RecordProperty("fork_allocation_failures", failures);
 }
 
+// In a page, and in a block (whose split needs a table).
 TEST_P(FailureTest, CowFaultWithoutMemoryChangesNothingAndCanBeRetried) {
   FramePool& pool = machine_->pool();
   const sim::Pid child = machine_->Fork(0, parent_).value();
-  const VirtAddr va = 0x3F'0000 + 14 * 4096;
-  ASSERT_EQ(Read(child, va), 14);  // Cache the child's translation.
-  Process& c = *machine_->process(child);
-  const auto before = Descriptors(c);
-  const uint64_t frames = pool.frames_in_use();
-  pool.FailNthAllocation(1);
-  const sim::AccessResult r = Write(child, va, 0x77);
-  const bool needed_memory = pool.stats().failed_allocations > 0;
-  pool.FailNthAllocation(0);
-  if (!needed_memory) {
-    // Nothing was shared (eager copy): the write needed no frame.
-    EXPECT_TRUE(r.ok);
-  } else {
-    EXPECT_FALSE(r.ok);
-    EXPECT_TRUE(r.out_of_memory);
-    EXPECT_EQ(Descriptors(c), before);
-    EXPECT_EQ(pool.frames_in_use(), frames);
-    EXPECT_EQ(Read(child, va), 14);
-    EXPECT_TRUE(Write(child, va, 0x77).ok);  // Retried with memory.
-  }
-  EXPECT_EQ(Read(child, va), 0x77);
-  EXPECT_EQ(Read(parent_, va), 14);
+  CowFaultWithoutMemory(child, 0x3F'0000 + 14 * 4096, 14);
+  CowFaultWithoutMemory(child, kInBlock, kBlockValue);
   ExpectParentIntact();
   machine_->Exit(0, child);
   machine_->Exit(0, parent_);

@@ -62,6 +62,13 @@ ABSL_FLAG(int32_t, cores, 0,
           "reach (default: the profile's)");
 ABSL_FLAG(bool, range_tlbi, false,
           "give the simulated core FEAT_TLBIRANGE (range TLBIs)");
+ABSL_FLAG(std::string, cow_policy, "split",
+          "what a CoW break inside a contiguous run or a block does: split "
+          "it and copy the page written (Linux's way), or copy it whole "
+          "(the *_copy_* families always copy)");
+ABSL_FLAG(bool, bbm_level2, false,
+          "give the simulated core FEAT_BBM level 2: runs and blocks split "
+          "without the invalid step of break-before-make");
 ABSL_FLAG(int32_t, repetitions, 1, "repetitions of each benchmark");
 ABSL_FLAG(std::string, out, TTB_SOURCE_DIR "/results",
           "directory that receives the results");
@@ -286,6 +293,12 @@ RunSetup ParseRunFlags() {
   setup.options.profile = profile.tlb;
   setup.profile = profile.costs.profile();
   setup.options.range_tlbi = absl::GetFlag(FLAGS_range_tlbi);
+  setup.options.bbm_level2 = absl::GetFlag(FLAGS_bbm_level2);
+  const std::string policy = absl::GetFlag(FLAGS_cow_policy);
+  if (policy != "split" && policy != "copy") {
+    Usage(absl::StrCat("unknown --cow_policy '", policy, "' (split, copy)"));
+  }
+  setup.options.cow_copies_whole = policy == "copy";
   setup.repetitions = absl::GetFlag(FLAGS_repetitions);
   if (setup.repetitions < 1 || setup.repetitions > 100) {
     Usage(absl::StrCat("--repetitions must be 1 to 100, not ",
@@ -335,6 +348,10 @@ int RunRegistered(
   benchmark::AddCustomContext(kCostsNoteKey, setup.costs->note());
   benchmark::AddCustomContext("ttbench_range_tlbi",
                               setup.options.range_tlbi ? "true" : "false");
+  benchmark::AddCustomContext("ttbench_bbm_level2",
+                              setup.options.bbm_level2 ? "true" : "false");
+  benchmark::AddCustomContext(
+      "ttbench_cow_policy", setup.options.cow_copies_whole ? "copy" : "split");
   benchmark::AddCustomContext("ttbench_commit", absl::GetFlag(FLAGS_commit));
   for (const auto& [key, value] : extra_context) {
     benchmark::AddCustomContext(key, value);

@@ -25,7 +25,12 @@ constexpr const char* kShownElsewhere[] = {"fork",
                                            "run_cow_fault",
                                            "run_fork_resume",
                                            "run_copy_fork_write",
-                                           "run_copy_cow_fault"};
+                                           "run_copy_cow_fault",
+                                           "block_fork",
+                                           "block_fork_write",
+                                           "block_cow_fault",
+                                           "block_copy_fork_write",
+                                           "block_copy_cow_fault"};
 
 // One family's table: per strategy, modelled cycles (every PE, the forking
 // PE) and host time of each of the family's workloads in the run; "" when

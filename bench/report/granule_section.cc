@@ -85,6 +85,54 @@ std::string ByGranuleTable(const ReportContext& r,
   return Table(header, rows);
 }
 
+// Level-2 blocks: per strategy and granule, fork, fork then k% writes and
+// one CoW fault, each under both CoW policies; "" without block_fork.
+std::string BlockTable(const ReportContext& r) {
+  const uint64_t mib = Find(r, "block_fork").largest_mib;
+  if (mib == 0) return "";
+  const uint64_t write_mib = Find(r, "block_fork_write").largest_mib;
+  const auto per_gib = [](uint64_t m) { return m == 0 ? 0 : 1024.0 / m; };
+  std::vector<std::vector<std::string>> rows;
+  for (const std::string& s : r.h.strategies) {
+    for (unsigned kib : kGranulesKiB) {
+      const std::string fork =
+          r.Name("block_fork", s, {.mib = mib, .granule_kib = kib});
+      if (r.h.Ns(fork) < 0) continue;  // No block fits this granule's run.
+      std::vector<std::string> row = {s, absl::StrCat(kib, " KiB"),
+                                      RangeCell(r, fork, per_gib(mib))};
+      for (int k : {10, 50}) {
+        for (const char* family :
+             {"block_fork_write", "block_copy_fork_write"}) {
+          row.push_back(RangeCell(
+              r,
+              r.Name(family, s,
+                     {.mib = write_mib, .percent = k, .granule_kib = kib}),
+              per_gib(write_mib)));
+        }
+      }
+      for (const char* family : {"block_cow_fault", "block_copy_cow_fault"}) {
+        row.push_back(RangeCell(
+            r,
+            r.Name(family, s, {.writer = Writer::kChild, .granule_kib = kib}),
+            1));
+      }
+      rows.push_back(row);
+    }
+  }
+  return absl::StrCat(
+      "\nThe data in level-2 blocks (2 MiB with 4 KiB pages, 32 MiB with "
+      "16 KiB; a 64 KiB granule's 512 MiB block is larger than these "
+      "parents), which fork shares with one reference each. A write inside "
+      "a shared block either splits it into a table of pages with "
+      "break-before-make and copies the page (as Linux splits a PMD-mapped "
+      "THP), or copies the whole block. Fork per GiB (",
+      mib, " MiB forked), fork then k% writes per GiB (", write_mib,
+      " MiB), and the child's first write:\n\n",
+      Table({"strategy", "granule", "fork", "10%, split", "10%, copy",
+             "50%, split", "50%, copy", "CoW fault, split", "CoW fault, copy"},
+            rows));
+}
+
 }  // namespace
 
 std::string GranuleSection(const ReportContext& r) {
@@ -189,6 +237,7 @@ std::string GranuleSection(const ReportContext& r) {
                   per_gib(copy_mib));
             }));
   }
+  absl::StrAppend(&md, BlockTable(r));
   if (!cow && resume_mib == 0) return md;
   absl::StrAppend(
       &md,

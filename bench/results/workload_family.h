@@ -36,9 +36,12 @@ struct WorkloadFamily {
   // Regime::contiguous_entries(3) pages, 64 KiB with 4 KiB pages and
   // 2 MiB with 16 and 64 KiB, as arm64 Linux's contpte maps large folios.
   bool contiguous_runs = false;
-  // Whether a CoW break inside a run copies the whole run
+  // Whether a CoW break inside a run or block copies the whole of it
   // (sim::MachineConfig::cow_copies_runs) rather than splitting it.
   bool cow_copies_runs = false;
+  // Whether the parent's data is mapped in level-2 blocks (2 MiB with
+  // 4 KiB pages, 32 MiB with 16 KiB), as a PMD-mapped THP is.
+  bool blocks = false;
 };
 
 }  // namespace ttb::bench

@@ -44,6 +44,9 @@ Regime RegimeOf(unsigned granule_kib) {
 }
 
 // The pages of a workload's resident size.
+// The parent of a CoW fault workload.
+constexpr uint64_t kCowFaultMiB = 16;
+
 uint64_t PagesOf(const SimWorkload& w) {
   return (w.mib << 20) / (uint64_t{w.granule_kib} << 10);
 }
@@ -65,6 +68,7 @@ struct FixtureShape {
   unsigned granule_kib = 4;  // Aged layouts: 4 KiB only.
   bool runs = false;         // Dense data in contiguous runs.
   bool copy_runs = false;    // sim::MachineConfig::cow_copies_runs.
+  bool blocks = false;       // Dense data in level-2 blocks.
   bool operator==(const FixtureShape&) const = default;
 };
 
@@ -75,6 +79,7 @@ FixtureShape ShapeOf(const SimWorkload& w, FixtureShape shape) {
   shape.granule_kib = w.granule_kib;
   shape.runs = w.family->contiguous_runs;
   shape.copy_runs = w.family->cow_copies_runs;
+  shape.blocks = w.family->blocks;
   return shape;
 }
 
@@ -87,6 +92,7 @@ class Fixture {
           const FixtureShape& shape)
       : pages_(shape.pages),
         data_(shape.runs ? kUserRw.with_contiguous(true) : kUserRw),
+        blocks_(shape.blocks),
         regime_(RegimeOf(shape.granule_kib)),
         page_bytes_(regime_.granule_bytes()),
         region_(regime_.level_bytes(2)) {
@@ -100,7 +106,8 @@ class Fixture {
     config.regime = regime_;
     config.profile = o.profile;
     config.range_tlbi = o.range_tlbi;
-    config.cow_copies_runs = shape.copy_runs;
+    config.cow_copies_runs = shape.copy_runs || o.cow_copies_whole;
+    config.bbm_level2 = o.bbm_level2;
     const ReplayLayout aged =
         layout == Layout::kAged ? AgedLayout(kBase, pages) : ReplayLayout();
     // Room for the parent (and the holes between an aged layout's runs), a
@@ -109,7 +116,8 @@ class Fixture {
     // No more: the benchmark commits all of it, unless it keeps no data,
     // when the host holds only the frames' metadata and the tables.
     config.memory_bytes = (std::max(pages, aged.frames) + pages) * page_bytes_ +
-                          pages * page_bytes_ / 8 + kTextBytes + (16ull << 20);
+                          pages * page_bytes_ / 8 + kTextBytes + (16ull << 20) +
+                          (shape.blocks ? 2 * region_ : 0);  // Alignment.
     config.keep_data = shape.keep_data;
     config.populate_memory = shape.keep_data;
     auto m = sim::Machine::Create(config, s);
@@ -122,7 +130,7 @@ class Fixture {
     if (!Check(parent.status(), "spawn")) return;
     parent_ = parent.value();
     if (layout == Layout::kDense) {
-      Check(machine_->Map(0, parent_, kBase, pages, data_), "map");
+      MapData();
     } else if (layout == Layout::kAged) {
       if (const absl::Status s = MapLayout(*machine_, 0, parent_, aged);
           !s.ok()) {
@@ -174,16 +182,21 @@ class Fixture {
   void ResetParent() {
     bool split = false;
     const VirtAddr end = Page(pages_);
-    machine_->process(parent_)->space.ForEachPage([&](VirtAddr va,
-                                                      Descriptor& d) {
+    auto make_private = [](Descriptor& d) {
       if (d.ap() != Ap::kRo || d.cow()) d = d.with_ap(Ap::kRw).with_cow(false);
-      split |= va >= kBase && va < end && d.contiguous() != data_.contiguous();
+    };
+    AddressSpace& space = machine_->process(parent_)->space;
+    space.ForEachPage([&](VirtAddr va, Descriptor& d) {
+      make_private(d);
+      split |= va >= kBase && va < end &&
+               (blocks_ || d.contiguous() != data_.contiguous());
     });
+    space.ForEachBlock([&](VirtAddr, Descriptor& d) { make_private(d); });
     if (split) {
-      // Writes split runs and moved pages to copies: mapped afresh, so
-      // that the next iteration forks runs again.
+      // Writes split runs and blocks and moved pages to copies: mapped
+      // afresh, so that the next iteration forks them whole again.
       Check(machine_->Unmap(0, parent_, kBase, pages_), "unmap");
-      Check(machine_->Map(0, parent_, kBase, pages_, data_), "map");
+      MapData();
     }
     for (int c = 0; c < machine_->system().cpu_count(); ++c) {
       machine_->system().tlb(c).Invalidate(tlbi::Op::kVmalle1, 0);
@@ -191,6 +204,12 @@ class Fixture {
   }
 
  private:
+  // The parent's dense data, in the fixture's mapping.
+  void MapData() {
+    Check(blocks_ ? machine_->MapBlocks(0, parent_, kBase, pages_, data_)
+                  : machine_->Map(0, parent_, kBase, pages_, data_),
+          "map");
+  }
   bool Check(Status s, const char* what) {
     if (s != Status::kOk && ok()) {
       error_ = absl::StrCat(what, " failed: ", StatusName(s));
@@ -206,6 +225,7 @@ class Fixture {
   sim::Pid parent_ = 0;
   uint64_t pages_;
   Descriptor data_;  // The attributes the data is mapped with.
+  bool blocks_;      // Whether it is mapped in level-2 blocks.
   Regime regime_;
   uint64_t page_bytes_;
   uint64_t region_;  // One last-level table's reach.
@@ -365,8 +385,7 @@ void ForkExit(benchmark::State& state, const SuiteOptions& o,
 void CowFault(benchmark::State& state, const SuiteOptions& o,
               Strategy<sim::SimArch>* s, const SimWorkload& w) {
   const Writer writer = w.writer;
-  // 16 MiB of pages.
-  const uint64_t pages = (16ull << 20) / (uint64_t{w.granule_kib} << 10);
+  const uint64_t pages = (kCowFaultMiB << 20) / (uint64_t{w.granule_kib} << 10);
   FixtureShape shape = ShapeOf(w, {});
   shape.pages = pages;
   Fixture f(o, *s, shape);
@@ -556,6 +575,18 @@ std::vector<SimWorkload> ByGranule(const SimFamily& f, Suite suite,
   return all;
 }
 
+// The workloads whose parent holds a level-2 block of their granule: 2 MiB
+// with 4 KiB pages and 32 MiB with 16 KiB fit the suites' parents, 64 KiB's
+// 512 MiB none.
+std::vector<SimWorkload> WithBlocks(std::vector<SimWorkload> all,
+                                    uint64_t parent_mib) {
+  std::erase_if(all, [&](const SimWorkload& w) {
+    return RegimeOf(w.granule_kib).level_bytes(2) >
+           ((w.mib != 0 ? w.mib : parent_mib) << 20);
+  });
+  return all;
+}
+
 // A CoW fault workload of family `f` for each granule, by the child and by
 // the parent.
 std::vector<SimWorkload> ByGranuleAndWriter(const SimFamily& f, Suite) {
@@ -566,6 +597,22 @@ std::vector<SimWorkload> ByGranuleAndWriter(const SimFamily& f, Suite) {
     }
   }
   return all;
+}
+
+// The write families' workloads: 10% and 50% of the pages in each granule.
+std::vector<SimWorkload> WritesByGranule(const SimFamily& f, Suite suite) {
+  return ByGranule(f, suite, {10, 50});
+}
+
+// The block families' workloads, in the granules whose block fits.
+std::vector<SimWorkload> ForkInBlocks(const SimFamily& f, Suite suite) {
+  return WithBlocks(ByGranule(f, suite, {0}), 0);
+}
+std::vector<SimWorkload> WritesInBlocks(const SimFamily& f, Suite suite) {
+  return WithBlocks(WritesByGranule(f, suite), 0);
+}
+std::vector<SimWorkload> CowFaultsInBlocks(const SimFamily& f, Suite suite) {
+  return WithBlocks(ByGranuleAndWriter(f, suite), kCowFaultMiB);
 }
 
 // The registry: a new family is one row here, and its function above.
@@ -660,9 +707,7 @@ constexpr SimFamily kSimFamilies[] = {
       "fork, the parent writes k% of its pages, the child exits, by page "
       "size"},
      ForkWrite,
-     [](const SimFamily& f, Suite suite) {
-       return ByGranule(f, suite, {10, 50});
-     }},
+     WritesByGranule},
     {{"granule_cow_fault",
       {Param::kGranule, Param::kWriter},
       "one write to a page shared by fork, by page size"},
@@ -694,9 +739,7 @@ constexpr SimFamily kSimFamilies[] = {
       /*keeps_data=*/true,
       /*contiguous_runs=*/true},
      ForkWrite,
-     [](const SimFamily& f, Suite suite) {
-       return ByGranule(f, suite, {10, 50});
-     },
+     WritesByGranule,
      /*short_min_time=*/true},
     {{"run_cow_fault",
       {Param::kGranule, Param::kWriter},
@@ -714,9 +757,7 @@ constexpr SimFamily kSimFamilies[] = {
       /*contiguous_runs=*/true,
       /*cow_copies_runs=*/true},
      ForkWrite,
-     [](const SimFamily& f, Suite suite) {
-       return ByGranule(f, suite, {10, 50});
-     },
+     WritesByGranule,
      /*short_min_time=*/true},
     {{"run_copy_cow_fault",
       {Param::kGranule, Param::kWriter},
@@ -735,6 +776,60 @@ constexpr SimFamily kSimFamilies[] = {
       /*contiguous_runs=*/true},
      ForkResume,
      [](const SimFamily& f, Suite suite) { return ByGranule(f, suite, {0}); }},
+    // Blocks: the same workloads with the parent's data in level-2 blocks,
+    // each CoW break inside one splitting it (or, in the copy families,
+    // copying it whole).
+    {{"block_fork",
+      {Param::kGranule, Param::kSize},
+      "fork latency, data in level-2 blocks",
+      /*keeps_data=*/true,
+      /*contiguous_runs=*/false,
+      /*cow_copies_runs=*/false,
+      /*blocks=*/true},
+     ForkLatency,
+     ForkInBlocks,
+     /*short_min_time=*/true},
+    {{"block_fork_write",
+      {Param::kGranule, Param::kPercent, Param::kSize},
+      "fork, the parent writes k% of its pages, the child exits, data in "
+      "level-2 blocks",
+      /*keeps_data=*/true,
+      /*contiguous_runs=*/false,
+      /*cow_copies_runs=*/false,
+      /*blocks=*/true},
+     ForkWrite,
+     WritesInBlocks,
+     /*short_min_time=*/true},
+    {{"block_cow_fault",
+      {Param::kGranule, Param::kWriter},
+      "one write to a page shared by fork, data in level-2 blocks",
+      /*keeps_data=*/true,
+      /*contiguous_runs=*/false,
+      /*cow_copies_runs=*/false,
+      /*blocks=*/true},
+     CowFault,
+     CowFaultsInBlocks},
+    {{"block_copy_fork_write",
+      {Param::kGranule, Param::kPercent, Param::kSize},
+      "fork, the parent writes k% of its pages, the child exits, data in "
+      "level-2 blocks that a CoW break copies whole",
+      /*keeps_data=*/true,
+      /*contiguous_runs=*/false,
+      /*cow_copies_runs=*/true,
+      /*blocks=*/true},
+     ForkWrite,
+     WritesInBlocks,
+     /*short_min_time=*/true},
+    {{"block_copy_cow_fault",
+      {Param::kGranule, Param::kWriter},
+      "one write to a page shared by fork, data in level-2 blocks that a CoW "
+      "break copies whole",
+      /*keeps_data=*/true,
+      /*contiguous_runs=*/false,
+      /*cow_copies_runs=*/true,
+      /*blocks=*/true},
+     CowFault,
+     CowFaultsInBlocks},
     {{"pingpong", {}, "parent and child alternate on one CPU"},
      PingPong,
      [](const SimFamily& f, Suite) {

@@ -35,6 +35,10 @@ struct SuiteOptions {
   std::vector<Strategy<sim::SimArch>*> strategies;
   const sim::TlbProfile* profile = nullptr;
   bool range_tlbi = false;
+  bool bbm_level2 = false;  // sim::MachineConfig::bbm_level2.
+  // sim::MachineConfig::cow_copies_runs for every workload, not only the
+  // *_copy_* families.
+  bool cow_copies_whole = false;
   const CostModel* costs = nullptr;
   // Where benchmarks keep their machine between calls; nullptr: each call
   // builds its own (a caller whose strategies may die before the next).
