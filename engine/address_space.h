@@ -303,11 +303,14 @@ class AddressSpace {
   Status CopyTables(const Descriptor* from, PhysAddr to, int level,
                     bool leaf_tables);
   // Fills the uncleared last-level tables CopyTables made below `to` from
-  // src's below `from`, as ShareAll describes, except under the entries of
-  // `to` set in `held` (a bitmap; at the root, those held before).
-  template <typename Fill>
+  // src's below `from`, and gives each of src's blocks to `share_block`
+  // (ShareAll's fork_block, with the block's reference), as ShareAll
+  // describes, except under the entries of `to` set in `held` (a bitmap;
+  // at the root, those held before). One pass: a fork's fixed cost.
+  template <typename Fill, typename ShareBlock>
   void ShareLeaves(Descriptor* from, PhysAddr to, int level, VirtAddr base,
-                   Fill& fill, const uint64_t* held = nullptr);
+                   Fill& fill, ShareBlock& share_block,
+                   const uint64_t* held = nullptr);
   // The entries [first, last) of the level-`level` table that maps from
   // `base` which overlap [lo, hi).
   struct EntryRange {
@@ -437,11 +440,15 @@ Status AddressSpace::ShareAll(AddressSpace& src, Fill&& fill,
       for (unsigned i = 0; i < t.count; ++i) t.to[i] = Descriptor::Invalid();
       return false;
     };
-    ShareLeaves(from, root_, level, 0, clear, held);
+    auto leave = [](VirtAddr, Descriptor&, Descriptor&) {};
+    ShareLeaves(from, root_, level, 0, clear, leave, held);
     return s;
   }
-  ShareLeaves(from, root_, level, 0, fill, held);
-  ForkBlocks(from, root_, level, 0, fork_block);
+  auto share_block = [&](VirtAddr va, Descriptor& f, Descriptor& t) {
+    pool_->ShareBlock(f.output_address());
+    fork_block(va, f, t);
+  };
+  ShareLeaves(from, root_, level, 0, fill, share_block, held);
   return Status::kOk;
 }
 
@@ -515,10 +522,10 @@ constexpr Descriptor PrivateLeafTable(Descriptor entry) {
   return entry.with_ap_table(ApTable::kNoEffect).with_cow(false);
 }
 
-template <typename Fill>
+template <typename Fill, typename ShareBlock>
 void AddressSpace::ShareLeaves(Descriptor* from, PhysAddr to, int level,
                                VirtAddr base, Fill& fill,
-                               const uint64_t* held) {
+                               ShareBlock& share_block, const uint64_t* held) {
   Descriptor* out = pool_->Descriptors(to);
   const unsigned entries = regime_.entries_at(level);
   if (level == 3) {
@@ -534,10 +541,15 @@ void AddressSpace::ShareLeaves(Descriptor* from, PhysAddr to, int level,
   // frames.
   const uint64_t span = regime_.level_bytes(level);
   for (unsigned i = 0; i < entries; ++i) {
-    if (from[i].IsTable(level) && out[i].valid() &&
-        (held == nullptr || (held[i / 64] >> (i % 64) & 1) == 0)) {
-      ShareLeaves(pool_->Descriptors(from[i].output_address()),
-                  out[i].output_address(), level + 1, base + i * span, fill);
+    if (held != nullptr && (held[i / 64] >> (i % 64) & 1) != 0) continue;
+    if (from[i].IsTable(level)) {
+      if (out[i].valid()) {
+        ShareLeaves(pool_->Descriptors(from[i].output_address()),
+                    out[i].output_address(), level + 1, base + i * span, fill,
+                    share_block);
+      }
+    } else if (level == 2 && from[i].IsBlock(2)) {
+      share_block(base + i * span, from[i], out[i]);
     }
   }
 }

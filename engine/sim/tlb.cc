@@ -199,7 +199,9 @@ void Tlb::EraseLeavesOverlapping(Asid asid, VirtAddr lo, VirtAddr hi,
   EraseLeaves([&](const TlbEntry& e) {
     return (e.global || e.asid == asid) &&
            (ttl_level == 0 || e.level == static_cast<int>(ttl_level)) &&
-           Overlaps(e.span_base(), uint64_t{1} << e.span_shift(), lo, hi);
+           (Overlaps(e.va_base, e.bytes(), lo, hi) ||
+            (e.block_shift != 0 &&
+             Overlaps(e.span_base(), uint64_t{1} << e.span_shift(), lo, hi)));
   });
 }
 
