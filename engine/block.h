@@ -52,11 +52,7 @@ Status BreakWholeBlock(Kernel<A>& k, AddressSpace& space, VirtAddr va,
   FramePool& pool = k.pool();
   const PhysAddr old = entry->output_address();
   const VirtAddr block_va = va & ~(space.regime().level_bytes(2) - 1);
-  bool shared = false;
-  for (uint64_t i = 0; i < pool.block_frames(); ++i) {
-    shared |= pool.RefCount(old + (i << pool.frame_shift())) != 1;
-  }
-  if (!shared) {
+  if (!pool.AnyShared(old, pool.block_frames())) {
     *entry = writable;
     InvalidateBlock(k, space, block_va);
     return Status::kOk;

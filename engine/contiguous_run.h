@@ -73,11 +73,7 @@ Status BreakWholeRun(Kernel<A>& k, AddressSpace& space, VirtAddr va,
   const Regime& r = space.regime();
   const unsigned count = r.contiguous_entries(3);
   const PhysAddr old = run[0].output_address();
-  bool shared = false;
-  for (unsigned i = 0; i < count; ++i) {
-    shared |= k.pool().RefCount(old + (uint64_t{i} << r.granule_shift)) != 1;
-  }
-  if (!shared) {
+  if (!k.pool().AnyShared(old, count)) {
     for (unsigned i = 0; i < count; ++i) {
       run[i] = writable.with_output_address(run[i].output_address());
     }

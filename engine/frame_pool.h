@@ -118,6 +118,15 @@ class FramePool {
   // One reference fewer; the frame is freed at zero. Returns whether it was.
   bool Release(PhysAddr frame);
 
+  // Whether any of `count` frames from `first` has a reference besides
+  // the caller's one: whether a CoW break of a run or block must copy it.
+  bool AnyShared(PhysAddr first, uint64_t count) const {
+    bool shared = false;
+    for (uint64_t i = 0; i < count; ++i) {
+      shared |= RefCount(first + (i << frame_shift_)) != 1;
+    }
+    return shared;
+  }
   // The references to a frame in use.
   uint32_t RefCount(PhysAddr frame) const {
     const uint64_t index = IndexOf(frame);
