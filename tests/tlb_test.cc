@@ -164,6 +164,36 @@ TEST(Tlb, BlockEntriesTranslateEveryPageInTheBlock) {
   EXPECT_EQ(tlb.Lookup(0x8000'0000, 1), nullptr);
 }
 
+// A core whose entries are at most 2 MiB holds a 16 KiB granule's 32 MiB
+// block as 2 MiB pieces, each at the VA it was walked for. A TLBI by any VA
+// of the block removes them all: a kernel invalidates a block with one
+// TLBI (Linux's flush_pmd_tlb_range), whatever pieces a core made of it.
+TEST(Tlb, AVaTlbiOfABlockRemovesEveryPieceOfIt) {
+  static constexpr TlbProfile kUpTo2M = {"up-to-2m",
+                                         {32, 32, Sizes({14, 21})},
+                                         {1024, 4, Sizes({14, 21})},
+                                         {64, 4},
+                                         false,
+                                         "test"};
+  Tlb tlb(kUpTo2M, Regime::Va47Granule16K());
+  constexpr VirtAddr kBlock = 0x200'0000;
+  TlbEntry block = Page(kBlock, 1);
+  block.level = 2;
+  block.size_shift = 25;
+  for (const VirtAddr va : {kBlock + 0x60'0000, kBlock + 0x1E0'0000}) {
+    tlb.Fill(block, va);
+    ASSERT_NE(tlb.Peek(va, 1), nullptr);
+    EXPECT_EQ(tlb.Peek(va, 1)->bytes(), 2u << 20);
+  }
+  TlbEntry page = Page(kBlock + 0x200'0000, 1);  // A 16 KiB page after it.
+  page.size_shift = 14;
+  tlb.Fill(page);
+  tlb.Invalidate(Op::kVale1, tlbi::VaOperand(kBlock + 0x10'0000, 1));
+  EXPECT_EQ(tlb.Peek(kBlock + 0x60'0000, 1), nullptr);
+  EXPECT_EQ(tlb.Peek(kBlock + 0x1E0'0000, 1), nullptr);
+  EXPECT_NE(tlb.Peek(kBlock + 0x200'0000, 1), nullptr);  // Not the block's.
+}
+
 TEST(Tlb, LeastRecentlyUsedEntryIsEvictedAndL2RefillsL1) {
   Tlb tlb(kSmall, Regime::Va39());  // L1: 4 entries, fully associative.
   for (VirtAddr va = 0; va < 4 * 0x1000; va += 0x1000) tlb.Fill(Page(va, 1));
