@@ -3,6 +3,7 @@
 #include "baremetal/clock.h"
 #include "baremetal/console.h"
 #include "baremetal/hw_arch.h"
+#include "baremetal/layouts.h"
 #include "baremetal/mmu.h"
 #include "baremetal/semihosting.h"
 #include "baremetal/suite.h"
@@ -31,11 +32,6 @@ extern "C" [[noreturn]] void unexpected_exception();
 
 namespace {
 
-constexpr VirtAddr kText = 0x8000'0000;
-constexpr VirtAddr kData = 0x1'0000'0000;
-constexpr VirtAddr kStack = 0x2'0000'0000;
-constexpr uint64_t kDataPages = 64;
-constexpr uint64_t kStackPages = 4;
 constexpr int kMaxTasks = 8;
 constexpr uint64_t kKilledStatus = 128 + 11;  // As a shell shows SIGSEGV.
 
@@ -62,12 +58,28 @@ struct Task {
 
 class BareMetalKernel final : public Kernel<HwArch> {
  public:
-  void set_pool(FramePool* pool) { pool_ = pool; }
   void set_current(Process* p) { current_ = p; }
+  // The layout's pool over [base, base + bytes), and its regime with the
+  // kernel's tables for it. Every process of the last layout is released.
+  Status UseLayout(const Layout& layout, PhysAddr base, uint64_t bytes) {
+    regime_ = layout.regime;
+    // The pool's memory holds the current tables: leave them first.
+    UseBootTables();
+    const PhysAddr start =
+        (base + regime_.granule_bytes() - 1) & ~(regime_.granule_bytes() - 1);
+    Status s = pool_.Init(reinterpret_cast<void*>(start), start,
+                          bytes - (start - base), regime_.granule_shift, false);
+    if (s != Status::kOk) return s;
+    const Result<PhysAddr> root = pool_.Allocate(FrameUse::kTable);
+    if (!root.ok()) return root.status();
+    InstallKernelMapping(pool_.Descriptors(root.value()), regime_);
+    UseRegime(regime_, root.value());
+    return Status::kOk;
+  }
 
   HwArch& arch() override { return arch_; }
-  FramePool& pool() override { return *pool_; }
-  const Regime& regime() const override { return kRegime; }
+  FramePool& pool() override { return pool_; }
+  const Regime& regime() const override { return regime_; }
   // One CPU: local maintenance reaches every TLB there is.
   Shareability shareability() const override { return Shareability::kLocal; }
   AsidAllocator& asids() override { return asids_; }
@@ -76,15 +88,18 @@ class BareMetalKernel final : public Kernel<HwArch> {
   }
   void ReloadOnOtherCpus(Process&) override {}
   Status InitSpace(Process& p, Asid asid) override {
-    const Status s = p.space.Init(pool_, kRegime, asid);
-    if (s == Status::kOk)
-      InstallKernelMapping(pool_->Descriptors(p.space.root()));
+    const Status s = p.space.Init(&pool_, regime_, asid);
+    if (s == Status::kOk) {
+      InstallKernelMapping(pool_.Descriptors(p.space.root()), regime_);
+      p.space.ReserveKernelEntries(KernelRootEntries(regime_));
+    }
     return s;
   }
 
  private:
   HwArch arch_;
-  FramePool* pool_ = nullptr;
+  FramePool pool_;
+  Regime regime_ = kRegime;
   AsidAllocator asids_;
   Process* current_ = nullptr;
 };
@@ -92,8 +107,13 @@ class BareMetalKernel final : public Kernel<HwArch> {
 BareMetalKernel kernel;
 Task tasks[kMaxTasks];
 int current = -1;
+// The RAM the layouts' pools take.
+PhysAddr pool_base = 0;
+uint64_t pool_bytes = 0;
+int layout_index = -1;
 int strategy_index = -1;
-// 0: the workload; then one fork + write k% run per entry below.
+// 0: the workload; then, in the first layout, one fork + write k% run per
+// entry below.
 int phase = 0;
 struct Percent {
   uint64_t k;
@@ -122,6 +142,8 @@ void Reset(Task& t, int parent) {
 Strategy<HwArch>& CurrentStrategy() {
   return *kStrategies<HwArch>[strategy_index];
 }
+
+const Layout& CurrentLayout() { return kLayouts[layout_index]; }
 
 Frame* KernelFrame() {
   return reinterpret_cast<Frame*>(reinterpret_cast<uintptr_t>(__stack_top) -
@@ -263,7 +285,8 @@ void BenchForkLatency() {
     Process parent;
     Process child;
     if (s.CreateSpace(kernel, parent) != Status::kOk ||
-        parent.space.Map(kData, mib * 256, kUserData) != Status::kOk) {
+        parent.space.Map(DataVa(kernel.regime()), mib * 256, kUserData) !=
+            Status::kOk) {
       Print("{\"event\":\"error\",\"what\":\"fork benchmark parent\"}\n");
       failures += 1;
       return;
@@ -318,7 +341,11 @@ void BenchForkLatency() {
   kernel.set_current(nullptr);
   if (t.parent < 0) {
     if (phase == 0) {
-      Print("{\"event\":\"fork_test\",\"strategy\":\"");
+      Print("{\"event\":\"fork_test\",\"granule_kib\":");
+      PrintDec(kernel.regime().granule_bytes() >> 10);
+      Print(",\"mapping\":\"");
+      Print(MappingName(CurrentLayout().mapping));
+      Print("\",\"strategy\":\"");
       Print(CurrentStrategy().name());
       Print("\",\"status\":");
       PrintDec(status);
@@ -326,8 +353,11 @@ void BenchForkLatency() {
       Print("}\n");
     }
     failures += status == 0 ? 0 : 1;
-    if (++phase < kPhases) StartProcess();
-    BenchForkLatency();
+    // Timings are taken in the first layout (4 KiB pages) only.
+    if (layout_index == 0) {
+      if (++phase < kPhases) StartProcess();
+      BenchForkLatency();
+    }
     StartStrategy(strategy_index + 1);
   } else {
     Task& parent = tasks[t.parent];
@@ -392,32 +422,48 @@ Fault DecodeFault(uint64_t dfsc) {
                static_cast<int8_t>(dfsc & 3)};
 }
 
+// Maps the layout's data into the first process.
+bool MapData(AddressSpace& space, const Layout& layout) {
+  return MapLayoutData(
+      layout, kUserData, space,
+      [&](VirtAddr va, uint64_t pages, Descriptor attrs) {
+        return space.Map(va, pages, attrs);
+      },
+      [&](VirtAddr va, uint64_t pages, Descriptor attrs) {
+        return space.MapBlocks(va, pages, attrs);
+      });
+}
+
 // The first process of a run: the workload's text (EL0 read-only,
-// executable), its data pages and a stack; x2 selects the phase.
+// executable), its data and a stack; x2 selects the phase.
 [[noreturn]] void StartProcess() {
   Strategy<HwArch>& s = CurrentStrategy();
   for (Task& t : tasks) Reset(t, -1);
   Task& init = tasks[0];
+  const Layout& layout = CurrentLayout();
+  const Regime& r = layout.regime;
   const uint64_t text_bytes =
       static_cast<uint64_t>(user_program_end - user_program_start);
   if (s.CreateSpace(kernel, init.process) != Status::kOk ||
-      init.process.space.Map(kText, 1, kUserPage.with_ap(Ap::kRo)) !=
+      init.process.space.Map(TextVa(r), 1, kUserPage.with_ap(Ap::kRo)) !=
           Status::kOk ||
-      init.process.space.Map(kData, kDataPages, kUserData) != Status::kOk ||
-      init.process.space.Map(kStack, kStackPages, kUserData) != Status::kOk) {
+      !MapData(init.process.space, layout) ||
+      init.process.space.Map(StackVa(r), kStackPages, kUserData) !=
+          Status::kOk) {
     Print(
         "{\"event\":\"error\",\"what\":\"cannot create the first process\"}\n");
     semihosting_exit(2);
   }
-  const PhysAddr text = init.process.space.Translate(kText).value().pa;
+  const PhysAddr text = init.process.space.Translate(TextVa(r)).value().pa;
   __builtin_memcpy(kernel.pool().Bytes(text), user_program_start, text_bytes);
   kernel.arch().SyncInstructions(kernel.pool().Bytes(text), text_bytes);
   init.process.pid = 1;
-  init.regs.x[0] = kData;
-  init.regs.x[1] = kDataPages;
+  init.regs.x[0] = DataVa(r);
+  init.regs.x[1] = layout.data_pages;
   init.regs.x[2] = phase == 0 ? 0 : kForkWritePercents[phase - 1].k + 1;
-  init.regs.sp_el0 = kStack + kStackPages * 4096;
-  init.regs.elr = kText;
+  init.regs.x[3] = r.granule_shift;
+  init.regs.sp_el0 = StackVa(r) + (kStackPages << r.granule_shift);
+  init.regs.elr = TextVa(r);
   init.regs.spsr = 0;  // EL0t.
   init.state = TaskState::kRunnable;
   current = -1;
@@ -425,14 +471,30 @@ Fault DecodeFault(uint64_t dfsc) {
   enter_user(KernelFrame());
 }
 
-[[noreturn]] void StartStrategy(int index) {
-  strategy_index = index;
-  if (index == StrategyCount<HwArch>()) {
+// Runs every strategy in the next layout whose granule the CPU has, or
+// ends the image's run.
+[[noreturn]] void StartNextLayout() {
+  do {
+    ++layout_index;
+  } while (layout_index < kLayoutCount &&
+           !HasGranule(CurrentLayout().regime.granule_shift));
+  if (layout_index == kLayoutCount) {
+    UseBootTables();
     Print("{\"event\":\"done\",\"failures\":");
     PrintDec(failures);
     Print("}\n");
     semihosting_exit(failures == 0 ? 0 : 1);
   }
+  if (kernel.UseLayout(CurrentLayout(), pool_base, pool_bytes) != Status::kOk) {
+    Print("{\"event\":\"error\",\"what\":\"layout frame pool\"}\n");
+    semihosting_exit(2);
+  }
+  StartStrategy(0);
+}
+
+[[noreturn]] void StartStrategy(int index) {
+  strategy_index = index;
+  if (index == StrategyCount<HwArch>()) StartNextLayout();
   // A new strategy's ASIDs start again from 1: nothing cached may survive.
   asm volatile("dsb ishst; tlbi vmalle1; dsb nsh; isb" ::: "memory");
   if (CurrentStrategy().Attach(kernel) != Status::kOk) {
@@ -500,10 +562,11 @@ extern "C" void el0_sync_handler(Frame* frame) {
   unexpected_exception();
 }
 
-void RunForkTests(FramePool& pool, uint64_t earlier_failures) {
-  kernel.set_pool(&pool);
+void RunForkTests(PhysAddr base, uint64_t bytes, uint64_t earlier_failures) {
+  pool_base = base;
+  pool_bytes = bytes;
   failures = earlier_failures;
-  StartStrategy(0);
+  StartNextLayout();
 }
 
 }  // namespace ttb::baremetal

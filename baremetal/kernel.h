@@ -5,13 +5,17 @@
 #ifndef TTBENCH_BAREMETAL_KERNEL_H_
 #define TTBENCH_BAREMETAL_KERNEL_H_
 
-#include "engine/frame_pool.h"
+#include "engine/types.h"
 
 namespace ttb::baremetal {
 
-// Runs the user workload under every strategy, reports one JSON line each
-// and exits with 0 only if every run, and the earlier checks, passed.
-[[noreturn]] void RunForkTests(FramePool& pool, uint64_t earlier_failures);
+// Runs the user workload in every layout of the CPU's granules
+// (baremetal/layouts.h) under every strategy, in a frame pool of the
+// layout's granule over [base, base + bytes) of identity-mapped RAM;
+// reports one JSON line each and exits with 0 only if every run, and the
+// earlier checks, passed.
+[[noreturn]] void RunForkTests(PhysAddr base, uint64_t bytes,
+                               uint64_t earlier_failures);
 
 }  // namespace ttb::baremetal
 

@@ -30,8 +30,7 @@ FramePool pool;
 
 // The walker check in regime `r`, one line; returns its mismatches.
 uint64_t CheckWalker(FramePool& frames, const Regime& r, uint64_t cases) {
-  const WalkerCheckResult w = RunWalkerCheck(
-      frames, r, reinterpret_cast<PhysAddr>(&kernel_root), cases);
+  const WalkerCheckResult w = RunWalkerCheck(frames, r, cases);
   Print("{\"event\":\"walker_check\",\"granule_kib\":");
   PrintDec(r.granule_bytes() >> 10);
   Print(",\"va_bits\":");
@@ -56,7 +55,7 @@ using namespace ttb::baremetal;
 
 extern "C" [[noreturn]] void unexpected_exception() {
   // The UART may not be mapped in the current tables or regime.
-  UseRegime(kRegime, reinterpret_cast<PhysAddr>(&kernel_root));
+  UseBootTables();
   Print("unexpected exception: ESR_EL1 ");
   PrintHex(TTB_READ_SYSREG(esr_el1));
   Print(" ELR_EL1 ");
@@ -138,5 +137,7 @@ extern "C" uint64_t kernel_main() {
     mismatches += CheckWalker(frames, regime, suite.walker_cases);
   }
   RunMicroBenchmarks(pool, suite.micro_iterations);
-  RunForkTests(pool, mismatches == 0 ? 0 : 1);
+  // The processes' pools, one granule at a time, take over this one's
+  // memory.
+  RunForkTests(start, kGranulePoolBase - start, mismatches == 0 ? 0 : 1);
 }

@@ -18,7 +18,8 @@ constexpr uint64_t kTcrBase = (1ull << 8) | (1ull << 10) | (3ull << 12) |
 // SCTLR_EL1: the RES1 bits of Armv8.0, and M (MMU), C, I (caches).
 constexpr uint64_t kSctlr = 0x30D00800 | (1 << 0) | (1 << 2) | (1 << 12);
 
-PhysAddr kernel_root = 0;
+PhysAddr boot_root = 0;    // EnableMmu's.
+PhysAddr kernel_root = 0;  // The current regime's.
 // The tables of blocks under entry 0 of the roots above the block level:
 // level 1 with 4 KiB pages, level 2 with 16 and 64 KiB.
 Table kernel_level1;
@@ -79,6 +80,7 @@ void InstallKernelMapping(Descriptor* root, const Regime& r) {
 }
 
 void EnableMmu(PhysAddr root) {
+  boot_root = root;
   kernel_root = root;
   // One regime of each granule whose root points at its table of blocks.
   constexpr Regime kAbove[] = {kRegime48, kRegime16K, kRegime64K48};
@@ -118,7 +120,10 @@ void UseRegime(const Regime& r, PhysAddr root) {
       : [off] "r"(kSctlr & ~1ull), [on] "r"(kSctlr), [tcr] "r"(tcr),
         [root] "r"(root)
       : "memory");
+  kernel_root = root;
 }
+
+void UseBootTables() { UseRegime(kRegime, boot_root); }
 
 void UseKernelTables() {
   // Its entries are global and the same in every root, so nothing cached

@@ -48,10 +48,14 @@ void InstallKernelMapping(Descriptor* root, const Regime& r = kRegime);
 // turns on the MMU and caches.
 void EnableMmu(PhysAddr root);
 // Switches TCR_EL1.T0SZ and TG0 to `r` with TTBR0 at `root` (holding the
-// kernel's mapping for `r`), and invalidates this CPU's TLB.
+// kernel's mapping for `r`), and invalidates this CPU's TLB. `root` is the
+// kernel's own until the next switch.
 void UseRegime(const Regime& r, PhysAddr root);
-// Points TTBR0 at the kernel's own root (EnableMmu's), ASID 0, without
-// invalidating: for when the current tables are about to be freed.
+// UseRegime back to kRegime and EnableMmu's root, which lives outside
+// every frame pool.
+void UseBootTables();
+// Points TTBR0 at the kernel's own root of the current regime, ASID 0,
+// without invalidating: for when the current tables are about to be freed.
 void UseKernelTables();
 
 }  // namespace ttb::baremetal

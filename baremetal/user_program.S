@@ -4,7 +4,8 @@
 //   in:  x0 = data base, x1 = pages, x2 = 0 for the workload below, or
 //        k+1 for fork + write k%: fork, the child exits at once, the parent
 //        writes the first k% of its pages while the child lives, collects
-//        it, and reports the CNTVCT ticks from before fork to the end.
+//        it, and reports the CNTVCT ticks from before fork to the end;
+//        x3 = log2 of the page size.
 //   svc: x8 = 0 exit(x0), 1 fork() -> child pid or 0, 2 wait(x0) -> status,
 //        3 report(x0 = CNTVCT ticks, x1 = writes, x2 = 0 child / 1 parent),
 //        4 yield(), 5 write(x0 = text, x1 = bytes)
@@ -18,9 +19,10 @@
 user_program_start:
     mov     x19, x0
     mov     x20, x1
+    mov     x15, x3                 // Page shift.
     cbnz    x2, fork_write
     mov     x21, #0
-1:  lsl     x9, x21, #12
+1:  lsl     x9, x21, x15
     strb    w21, [x19, x9]
     add     x21, x21, #1
     cmp     x21, x20
@@ -74,7 +76,7 @@ fork_write:
     mov     w12, #0x77
 8:  cmp     x21, x22
     b.hs    9f
-    lsl     x9, x21, #12
+    lsl     x9, x21, x15
     strb    w12, [x19, x9]
     add     x21, x21, #1
     b       8b
@@ -113,7 +115,7 @@ timed_check_and_overwrite:
 // Returns x0 = 0, or 1 at the first page that fails.
 check_and_overwrite:
     mov     x21, #0
-5:  lsl     x9, x21, #12
+5:  lsl     x9, x21, x15
     ldrb    w10, [x19, x9]
     and     x11, x21, #0xff
     cmp     x10, x11

@@ -86,7 +86,7 @@ Descriptor Leaf(Random& rng, const Regime& r, int level) {
 }  // namespace
 
 WalkerCheckResult RunWalkerCheck(FramePool& pool, const Regime& r,
-                                 PhysAddr kernel_root, uint64_t cases) {
+                                 uint64_t cases) {
   Random rng;
   WalkerCheckResult result;
   const Walker walker(r, pool);
@@ -162,7 +162,7 @@ WalkerCheckResult RunWalkerCheck(FramePool& pool, const Regime& r,
         }
       }
     }
-    UseRegime(kRegime, kernel_root);
+    UseBootTables();
     for (int i = 0; i < frame_count; ++i) pool.Release(frames[i]);
     ++result.cases;
   }

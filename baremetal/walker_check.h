@@ -17,9 +17,9 @@ struct WalkerCheckResult {
 };
 
 // Runs `cases` cases in regime `r` (TCR_EL1.T0SZ switched to it for the
-// duration); `kernel_root` is the 39-bit root to return to.
+// duration, then back to the boot tables).
 WalkerCheckResult RunWalkerCheck(FramePool& pool, const Regime& r,
-                                 PhysAddr kernel_root, uint64_t cases);
+                                 uint64_t cases);
 
 }  // namespace ttb::baremetal
 

@@ -20,7 +20,6 @@ Result<Descriptor> NewPage(Result<PhysAddr> frame, Descriptor attrs) {
 
 Status AddressSpace::Init(FramePool* pool, const Regime& regime, Asid asid) {
   if (pool == nullptr || !regime.Supported() ||
-      regime.entries_at(regime.start_level()) > kMaxRootEntries ||
       pool->frame_shift() != regime.granule_shift) {
     return Status::kInvalidArgument;
   }
@@ -30,6 +29,7 @@ Status AddressSpace::Init(FramePool* pool, const Regime& regime, Asid asid) {
   regime_ = regime;
   root_ = root.value();
   asid_ = asid;
+  kernel_entries_ = 0;
   cursor_ = TableCursor(pool, regime, root_);
   return Status::kOk;
 }
@@ -41,7 +41,10 @@ Status AddressSpace::CheckRange(VirtAddr va, uint64_t pages) const {
   }
   // Compare page numbers so that huge counts cannot wrap the sum.
   const uint64_t limit = 1ull << (regime_.va_bits - shift);
-  if (!regime_.contains(va) || pages > limit - (va >> shift)) {
+  const VirtAddr user_base =
+      uint64_t{kernel_entries_} * regime_.level_bytes(regime_.start_level());
+  if (!regime_.contains(va) || va < user_base ||
+      pages > limit - (va >> shift)) {
     return Status::kOutOfRange;
   }
   return Status::kOk;
@@ -279,7 +282,7 @@ Status AddressSpace::CopyTables(const Descriptor* from, PhysAddr to, int level,
                                 bool leaf_tables) {
   if (level == 3) return Status::kOk;
   Descriptor* out = pool_->Descriptors(to);
-  for (unsigned i = 0; i < regime_.entries_at(level); ++i) {
+  for (unsigned i = FirstOwnEntry(level); i < regime_.entries_at(level); ++i) {
     if (!from[i].IsTable(level) || out[i].valid()) continue;
     if (leaf_tables && level == 2) {
       pool_->ShareLeaves(&from[i], 1);  // The table, not its pages.
@@ -302,7 +305,7 @@ Status AddressSpace::CopyTables(const Descriptor* from, PhysAddr to, int level,
 
 void AddressSpace::MarkLeafTablesShared(PhysAddr table, int level) {
   Descriptor* entries = pool_->Descriptors(table);
-  for (unsigned i = 0; i < regime_.entries_at(level); ++i) {
+  for (unsigned i = FirstOwnEntry(level); i < regime_.entries_at(level); ++i) {
     if (!entries[i].IsTable(level)) continue;
     if (level == 2) {
       entries[i] = SharedLeafTable(entries[i]);
@@ -336,7 +339,7 @@ void AddressSpace::FreeTables(PhysAddr table, int level) {
     return;
   }
   const Descriptor* entries = pool_->Descriptors(table);
-  for (unsigned i = 0; i < regime_.entries_at(level); ++i) {
+  for (unsigned i = FirstOwnEntry(level); i < regime_.entries_at(level); ++i) {
     const Descriptor d = entries[i];
     if (d.IsTable(level)) {
       FreeTables(d.output_address(), level + 1);

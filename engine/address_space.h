@@ -103,6 +103,12 @@ class AddressSpace {
 
   // Allocates the root table. The pool's frames must be one granule.
   Status Init(FramePool* pool, const Regime& regime, Asid asid);
+  // Leaves the root's first `entries` entries to a kernel mapping that
+  // every root carries (as 32-bit Arm Linux copies its kernel's entries
+  // into each new pgd): this space never maps, visits, forks or frees
+  // anything under them, and its VAs start above them. The caller writes
+  // them, in this space and in every space forked from it.
+  void ReserveKernelEntries(unsigned entries) { kernel_entries_ = entries; }
 
   // Maps `pages` new zero-filled data frames at `va` with the attributes of
   // `attrs` (a page descriptor; its output address is ignored). The range
@@ -179,8 +185,7 @@ class AddressSpace {
   // wrote `to`; the frames' references are then taken in one pass.
   // Every table is allocated before the first page is shared: on kNoMemory
   // neither src nor any frame reference has changed, and the caller
-  // releases this space. Root entries this space already holds (the kernel
-  // mapping InitSpace puts in every root) are left alone.
+  // releases this space. The kernel's root entries are left alone.
   // Each of src's level-2 blocks gets one more reference, and
   // `fork_block(va, from, to)` writes this space's entry `to` for it (a
   // block descriptor for the same frames) and may change src's `from`.
@@ -305,12 +310,10 @@ class AddressSpace {
   // Fills the uncleared last-level tables CopyTables made below `to` from
   // src's below `from`, and gives each of src's blocks to `share_block`
   // (ShareAll's fork_block, with the block's reference), as ShareAll
-  // describes, except under the entries of `to` set in `held` (a bitmap;
-  // at the root, those held before). One pass: a fork's fixed cost.
+  // describes. One pass: a fork's fixed cost.
   template <typename Fill, typename ShareBlock>
   void ShareLeaves(Descriptor* from, PhysAddr to, int level, VirtAddr base,
-                   Fill& fill, ShareBlock& share_block,
-                   const uint64_t* held = nullptr);
+                   Fill& fill, ShareBlock& share_block);
   // The entries [first, last) of the level-`level` table that maps from
   // `base` which overlap [lo, hi).
   struct EntryRange {
@@ -332,20 +335,23 @@ class AddressSpace {
   // The level-2 entry covering `va` when it points at a table, or nullptr.
   Descriptor* LeafTableEntry(VirtAddr va);
   void MarkLeafTablesShared(PhysAddr table, int level);
-  // Entries in a root table, at most: a 64 KiB granule's, when the walk
-  // starts at level 2 (Regime::Supported).
-  static constexpr unsigned kMaxRootEntries = 8192;
   // Same pool and translation regime: spaces that can share.
   bool SameLayout(const AddressSpace& src) const {
     return src.pool_ == pool_ && src.regime_.va_bits == regime_.va_bits &&
            src.regime_.granule_shift == regime_.granule_shift;
   }
   void FreeTables(PhysAddr table, int level);
+  // The first entry of a level-`level` table that belongs to this space:
+  // past the kernel's at the root.
+  unsigned FirstOwnEntry(int level) const {
+    return level == regime_.start_level() ? kernel_entries_ : 0;
+  }
 
   FramePool* pool_ = nullptr;
   Regime regime_;
   PhysAddr root_ = 0;
   Asid asid_ = 0;
+  unsigned kernel_entries_ = 0;
   TableCursor cursor_;
 };
 
@@ -423,15 +429,7 @@ Status AddressSpace::ShareAll(AddressSpace& src, Fill&& fill,
                               ForkBlock&& fork_block) {
   if (!SameLayout(src)) return Status::kInvalidArgument;
   const int level = regime_.start_level();
-  const unsigned entries = regime_.entries_at(level);
   Descriptor* from = pool_->Descriptors(src.root_);
-  const Descriptor* out = pool_->Descriptors(root_);
-  // Once CopyTables has filled the root, the entries held before it are
-  // the ones it left alone.
-  uint64_t held[kMaxRootEntries / 64] = {};
-  for (unsigned i = 0; i < entries; ++i) {
-    held[i / 64] |= static_cast<uint64_t>(out[i].valid()) << (i % 64);
-  }
   if (const Status s = CopyTables(from, root_, level, false);
       s != Status::kOk) {
     // The last-level tables made so far are uncleared; Release will read
@@ -441,14 +439,14 @@ Status AddressSpace::ShareAll(AddressSpace& src, Fill&& fill,
       return false;
     };
     auto leave = [](VirtAddr, Descriptor&, Descriptor&) {};
-    ShareLeaves(from, root_, level, 0, clear, leave, held);
+    ShareLeaves(from, root_, level, 0, clear, leave);
     return s;
   }
   auto share_block = [&](VirtAddr va, Descriptor& f, Descriptor& t) {
     pool_->ShareBlock(f.output_address());
     fork_block(va, f, t);
   };
-  ShareLeaves(from, root_, level, 0, fill, share_block, held);
+  ShareLeaves(from, root_, level, 0, fill, share_block);
   return Status::kOk;
 }
 
@@ -472,7 +470,7 @@ void AddressSpace::ForkBlocks(Descriptor* from, PhysAddr to, int level,
   if (level == 3) return;
   Descriptor* out = pool_->Descriptors(to);
   const uint64_t span = regime_.level_bytes(level);
-  for (unsigned i = 0; i < regime_.entries_at(level); ++i) {
+  for (unsigned i = FirstOwnEntry(level); i < regime_.entries_at(level); ++i) {
     const VirtAddr va = base + i * span;
     if (level == 2 && from[i].IsBlock(2) && !out[i].valid()) {
       pool_->ShareBlock(from[i].output_address());
@@ -525,7 +523,7 @@ constexpr Descriptor PrivateLeafTable(Descriptor entry) {
 template <typename Fill, typename ShareBlock>
 void AddressSpace::ShareLeaves(Descriptor* from, PhysAddr to, int level,
                                VirtAddr base, Fill& fill,
-                               ShareBlock& share_block, const uint64_t* held) {
+                               ShareBlock& share_block) {
   Descriptor* out = pool_->Descriptors(to);
   const unsigned entries = regime_.entries_at(level);
   if (level == 3) {
@@ -540,8 +538,7 @@ void AddressSpace::ShareLeaves(Descriptor* from, PhysAddr to, int level,
   // CopyTables made a table wherever src has one, unless it ran out of
   // frames.
   const uint64_t span = regime_.level_bytes(level);
-  for (unsigned i = 0; i < entries; ++i) {
-    if (held != nullptr && (held[i / 64] >> (i % 64) & 1) != 0) continue;
+  for (unsigned i = FirstOwnEntry(level); i < entries; ++i) {
     if (from[i].IsTable(level)) {
       if (out[i].valid()) {
         ShareLeaves(pool_->Descriptors(from[i].output_address()),
@@ -641,7 +638,7 @@ void AddressSpace::VisitBlocks(PhysAddr table, int level, VirtAddr base,
   if (level == 3) return;
   Descriptor* entries = pool_->Descriptors(table);
   const uint64_t span = regime_.level_bytes(level);
-  for (unsigned i = 0; i < regime_.entries_at(level); ++i) {
+  for (unsigned i = FirstOwnEntry(level); i < regime_.entries_at(level); ++i) {
     if (level == 2 && entries[i].IsBlock(2)) {
       fn(base + i * span, entries[i]);
     } else if (level < 2 && entries[i].IsTable(level)) {
@@ -660,7 +657,7 @@ void AddressSpace::VisitLeafTables(PhysAddr table, int level, VirtAddr base,
     return;
   }
   const uint64_t span = regime_.level_bytes(level);
-  for (unsigned i = 0; i < count; ++i) {
+  for (unsigned i = FirstOwnEntry(level); i < count; ++i) {
     if (entries[i].IsTable(level)) {
       VisitLeafTables(entries[i].output_address(), level + 1, base + i * span,
                       fn);

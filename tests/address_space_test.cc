@@ -321,7 +321,7 @@ TEST_P(AddressSpaceTest, ShareAllReferencesAUniformTableInOnePass) {
   });
 }
 
-TEST_P(AddressSpaceTest, ShareAllFailsWithoutLeaksAndKeepsHeldEntries) {
+TEST_P(AddressSpaceTest, ShareAllFailsWithoutLeaks) {
   ASSERT_EQ(space_.Map(0x20'0000, 2, kRw), Status::kOk);
   ASSERT_EQ(space_.Map(0x40'0000'0000, 1, kRw), Status::kOk);
   const Snapshot before = Take();
@@ -357,30 +357,6 @@ TEST_P(AddressSpaceTest, ShareAllFailsWithoutLeaksAndKeepsHeldEntries) {
     ASSERT_LT(n, 10u);
   }
   EXPECT_EQ(pool().stats().invalid_releases, 0u);
-  // An entry the child already holds (a kernel mapping) is left alone.
-  AddressSpace child;
-  ASSERT_EQ(child.Init(&pool(), GetParam(), 2), Status::kOk);
-  Descriptor* root = pool().Descriptors(child.root());
-  const unsigned held = GetParam().index(0x20'0000, GetParam().start_level());
-  const PhysAddr kernel = pool().Allocate(FrameUse::kTable).value();
-  root[held] = Descriptor::Table(kernel);
-  // Nor is the parent's table under it handed over.
-  std::vector<VirtAddr> handed;
-  ASSERT_EQ(child.ShareAll(space_,
-                           [&](const TableToFill& t) {
-                             handed.push_back(t.va);
-                             return same(t);
-                           }),
-            Status::kOk);
-  const bool same_root_entry =
-      GetParam().index(0x40'0000'0000, GetParam().start_level()) == held;
-  EXPECT_EQ(handed, same_root_entry ? std::vector<VirtAddr>{}
-                                    : std::vector<VirtAddr>{0x40'0000'0000});
-  EXPECT_EQ(root[held].output_address(), kernel);
-  EXPECT_FALSE(child.Translate(0x20'0000).ok());  // Not shared under it.
-  root[held] = Descriptor::Invalid();
-  pool().Release(kernel);
-  child.Release();
   // Spaces of different pools or regimes cannot share.
   AddressSpace other;
   const Regime r = GetParam().va_bits == 48 ? Regime::Va39() : Regime::Va48();
@@ -453,6 +429,88 @@ INSTANTIATE_TEST_SUITE_P(Regimes, AddressSpaceTest,
                          [](const testing::TestParamInfo<Regime>& info) {
                            return "Va" + std::to_string(info.param.va_bits);
                          });
+
+// The root entry 0 a kernel mapping puts in every root (bare metal's): a
+// 2 MiB block of the pool, at the root or under tables of its own down to
+// level 2. `tables` gets those tables.
+Descriptor KernelEntry(FramePool& pool, const Regime& r, PhysAddr block,
+                       std::vector<PhysAddr>& tables) {
+  Descriptor entry = Descriptor::Block(block);
+  for (int level = 2; level > r.start_level(); --level) {
+    tables.push_back(pool.Allocate(FrameUse::kTable).value());
+    pool.Descriptors(tables.back())[0] = entry;
+    entry = Descriptor::Table(tables.back());
+  }
+  return entry;
+}
+
+// A space whose root's entry 0 is the kernel's.
+void InitWithKernel(AddressSpace& space, FramePool& pool, const Regime& r,
+                    Descriptor kernel) {
+  ASSERT_EQ(space.Init(&pool, r, 1), Status::kOk);
+  pool.Descriptors(space.root())[0] = kernel;
+  space.ReserveKernelEntries(1);
+}
+
+std::vector<VirtAddr> BlocksOf(AddressSpace& space) {
+  std::vector<VirtAddr> vas;
+  space.ForEachBlock([&](VirtAddr va, Descriptor&) { vas.push_back(va); });
+  return vas;
+}
+
+// Nothing a space does maps under, visits, forks or frees the kernel's
+// entries: with the root at level 2 they are blocks of the same level as
+// the space's own (as with a 64 KiB granule's 42-bit regime).
+TEST(AddressSpaceKernelEntries, AreNeverMappedVisitedForkedOrFreed) {
+  for (const Regime& r : {Regime{12, 30, 40}, Regime::Va48()}) {
+    SCOPED_TRACE(r.va_bits);
+    auto memory = sim::SimMemory::Create(64 << 20);
+    ASSERT_TRUE(memory.ok());
+    FramePool& pool = (*memory)->pool();
+    const PhysAddr kernel_block = pool.AllocateBlock().value();
+    std::vector<PhysAddr> tables;
+    const Descriptor kernel = KernelEntry(pool, r, kernel_block, tables);
+    const uint64_t kernel_frames = pool.frames_in_use();
+    AddressSpace parent;
+    InitWithKernel(parent, pool, r, kernel);
+    const VirtAddr user = r.level_bytes(r.start_level());
+    EXPECT_EQ(parent.Map(0, 1, kRw), Status::kOutOfRange);
+    EXPECT_EQ(parent.Map(user - kPage, 2, kRw), Status::kOutOfRange);
+    ASSERT_EQ(parent.MapBlocks(user, 512, kRw), Status::kOk);
+    ASSERT_EQ(parent.Map(user + (2 << 20), 3, kRw), Status::kOk);
+    EXPECT_EQ(BlocksOf(parent), std::vector<VirtAddr>{user});
+
+    AddressSpace copied;
+    InitWithKernel(copied, pool, r, kernel);
+    ASSERT_EQ(copied.ShareAll(parent,
+                              [](const TableToFill& t) {
+                                for (unsigned i = 0; i < t.count; ++i) {
+                                  t.to[i] = t.from[i];
+                                }
+                                return false;
+                              }),
+              Status::kOk);
+    AddressSpace shared;
+    InitWithKernel(shared, pool, r, kernel);
+    ASSERT_EQ(shared.ShareLeafTables(parent), Status::kOk);
+    shared.MarkLeafTablesShared();
+    for (AddressSpace* child : {&copied, &shared}) {
+      EXPECT_EQ(BlocksOf(*child), std::vector<VirtAddr>{user});
+      uint64_t pages = 0;
+      child->ForEachPage([&](VirtAddr, Descriptor&) { ++pages; });
+      EXPECT_EQ(pages, 3u);
+      EXPECT_EQ(pool.Descriptors(child->root())[0], kernel);
+    }
+    EXPECT_EQ(pool.RefCount(kernel_block), 1u);
+    for (const PhysAddr t : tables) EXPECT_EQ(pool.RefCount(t), 1u);
+    shared.Release();
+    copied.Release();
+    parent.Release();
+    EXPECT_EQ(pool.stats().invalid_releases, 0u);
+    EXPECT_EQ(pool.frames_in_use(), kernel_frames);
+    EXPECT_EQ(pool.RefCount(kernel_block), 1u);
+  }
+}
 
 TEST(AddressSpaceInit, RejectsUnsupportedRegimes) {
   auto memory = sim::SimMemory::Create(1 << 20);

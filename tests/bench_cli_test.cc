@@ -964,10 +964,13 @@ TEST_F(BenchCliTest, BaremetalWritesHostSchemaResults) {
   for (const char* want :
        {"tlbi/vale1is+dsb_ish", "exception/brk_round_trip",
         "fork/lazy_cow/dense/16MiB", "cow_fault/lazy_cow/child_first_write",
-        "el0_workload/lazy_cow"}) {
+        "el0_workload/lazy_cow/4KiB/pages", "el0_workload/lazy_cow/64KiB/runs",
+        "el0_workload/lazy_cow/4KiB/blocks"}) {
     EXPECT_TRUE(names.count(want)) << want;
   }
   EXPECT_FALSE(names.count("fork/eager_copy/dense/1MiB"));  // Filtered out.
+  EXPECT_FALSE(
+      names.count("el0_workload/lazy_cow/16KiB/pages"));  // No TGran16.
 }
 
 TEST_F(BenchCliTest, CalibrateTurnsABaremetalRunIntoACostModel) {

@@ -196,11 +196,18 @@ nlohmann::json ResultSet(const BaremetalOptions& o, const std::string& cpu,
         }
       }
     } else {
-      // The EL0 workload's event counts, as counters of a timeless entry.
-      nlohmann::json e = Entry(
-          absl::StrCat("el0_workload/", line.value("strategy", "")), 1, 0);
+      // The EL0 workload's event counts in one layout, as counters of a
+      // timeless entry: el0_workload/<strategy>/<granule>KiB/<mapping>.
+      nlohmann::json e =
+          Entry(absl::StrCat("el0_workload/", line.value("strategy", ""), "/",
+                             line.value("granule_kib", 0), "KiB/",
+                             line.value("mapping", "")),
+                1, 0);
       for (const auto& [key, value] : line.items()) {
-        if (key != "event" && key != "strategy") e[key] = value;
+        if (key != "event" && key != "strategy" && key != "granule_kib" &&
+            key != "mapping") {
+          e[key] = value;
+        }
       }
       doc["benchmarks"].push_back(e);
     }

@@ -1,13 +1,19 @@
 // The bare-metal kernel's EL0 workload (baremetal/user_program.S), replayed
-// on the simulated machine: one CPU, the image's regime, the same mappings,
-// the same order of context switches. Prints one line per strategy in the
-// image's format, so the two worlds' counts can be compared line by line.
+// on the simulated machine: one CPU, the image's layouts (regime and
+// mapping), the same order of context switches. Prints one line per layout
+// and strategy in the image's format, so the two worlds' counts can be
+// compared line by line.
+//   sim_workload [--range_tlbi] --granules_kib=4,16,64
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "baremetal/layouts.h"
 #include "engine/names.h"
 #include "engine/sim/machine.h"
 #include "reference_model.h"
@@ -16,26 +22,40 @@
 namespace ttb {
 namespace {
 
-constexpr VirtAddr kText = 0x8000'0000;
-constexpr VirtAddr kData = 0x1'0000'0000;
-constexpr VirtAddr kStack = 0x2'0000'0000;
-constexpr uint64_t kDataPages = 64;
+using baremetal::Layout;
 
-std::string Run(Strategy<sim::SimArch>& strategy, bool range_tlbi) {
+// The layout's data as the image maps it (baremetal/kernel.cc).
+bool MapData(sim::Machine& m, sim::Pid pid, const Layout& layout) {
+  return baremetal::MapLayoutData(
+      layout, testing::PageAttrs(testing::Perm::kReadWrite),
+      m.process(pid)->space,
+      [&](VirtAddr va, uint64_t pages, Descriptor attrs) {
+        return m.Map(0, pid, va, pages, attrs);
+      },
+      [&](VirtAddr va, uint64_t pages, Descriptor attrs) {
+        return m.MapBlocks(0, pid, va, pages, attrs);
+      });
+}
+
+std::string Run(const Layout& layout, Strategy<sim::SimArch>& strategy,
+                bool range_tlbi) {
+  const Regime& r = layout.regime;
   sim::MachineConfig config;
-  config.regime = Regime{12, 39, 40};  // As baremetal/mmu.h.
+  config.regime = r;
   config.range_tlbi = range_tlbi;
-  config.memory_bytes = 64ull << 20;
+  config.memory_bytes = 256ull << 20;  // QEMU's -m 256M.
   auto m = *sim::Machine::Create(config, strategy);
   const sim::Pid parent = m->Spawn(0).value();
   bool ok =
-      m->Map(0, parent, kText, 1,
+      m->Map(0, parent, baremetal::TextVa(r), 1,
              testing::PageAttrs(testing::Perm::kReadExec)) == Status::kOk &&
-      m->Map(0, parent, kData, kDataPages,
-             testing::PageAttrs(testing::Perm::kReadWrite)) == Status::kOk &&
-      m->Map(0, parent, kStack, 4,
+      MapData(*m, parent, layout) &&
+      m->Map(0, parent, baremetal::StackVa(r), baremetal::kStackPages,
              testing::PageAttrs(testing::Perm::kReadWrite)) == Status::kOk;
-  auto page = [](uint64_t i) { return kData + i * 4096; };
+  const uint64_t pages = layout.data_pages;
+  auto page = [&](uint64_t i) {
+    return baremetal::DataVa(r) + (i << r.granule_shift);
+  };
   // Reads page i's first byte, expects `want`, writes `value`, reads it back.
   auto visit = [&](sim::Pid pid, uint64_t i, uint8_t want, uint8_t value) {
     uint8_t byte = 0;
@@ -44,22 +64,24 @@ std::string Run(Strategy<sim::SimArch>& strategy, bool range_tlbi) {
     ok &= m->Read(0, pid, page(i), {&byte, 1}).ok && byte == value;
   };
   m->Run(0, parent);
-  for (uint64_t i = 0; i < kDataPages; ++i) {
+  for (uint64_t i = 0; i < pages; ++i) {
     const auto v = static_cast<uint8_t>(i);
     ok &= m->Write(0, parent, page(i), {&v, 1}).ok;
   }
   const sim::Pid child = m->Fork(0, parent).value();
   m->Run(0, child);  // The parent waits: the child runs.
-  for (uint64_t i = 0; i < kDataPages; ++i) visit(child, i, uint8_t(i), 0xAA);
+  for (uint64_t i = 0; i < pages; ++i) visit(child, i, uint8_t(i), 0xAA);
   m->Exit(0, child);
   m->Run(0, parent);
-  for (uint64_t i = 0; i < kDataPages; ++i) visit(parent, i, uint8_t(i), 0x55);
+  for (uint64_t i = 0; i < pages; ++i) visit(parent, i, uint8_t(i), 0x55);
   m->Exit(0, parent);
 
   const ArchCounters& a = m->system().counters();
   std::string line = absl::StrCat(
-      "{\"event\":\"fork_test\",\"strategy\":\"", strategy.name(),
-      "\",\"status\":", ok ? 0 : 1, ",\"faults\":",
+      "{\"event\":\"fork_test\",\"granule_kib\":", r.granule_bytes() >> 10,
+      ",\"mapping\":\"", baremetal::MappingName(layout.mapping),
+      "\",\"strategy\":\"", strategy.name(), "\",\"status\":", ok ? 0 : 1,
+      ",\"faults\":",
       m->counters().faults_handled + m->counters().faults_delivered,
       ",\"pages_copied\":", m->pool().stats().copies,
       ",\"frames_shared\":", m->pool().stats().shares);
@@ -78,9 +100,36 @@ std::string Run(Strategy<sim::SimArch>& strategy, bool range_tlbi) {
 }  // namespace ttb
 
 int main(int argc, char** argv) {
-  const bool range = argc > 1 && std::strcmp(argv[1], "--range_tlbi") == 0;
-  for (ttb::Strategy<ttb::sim::SimArch>* s :
-       ttb::kStrategies<ttb::sim::SimArch>) {
-    std::printf("%s\n", ttb::Run(*s, range).c_str());
+  bool range = false;
+  std::vector<uint64_t> granules_kib;
+  for (int i = 1; i < argc; ++i) {
+    constexpr const char* kGranules = "--granules_kib=";
+    if (std::strcmp(argv[i], "--range_tlbi") == 0) {
+      range = true;
+    } else if (std::strncmp(argv[i], kGranules, std::strlen(kGranules)) == 0) {
+      for (const absl::string_view kib :
+           absl::StrSplit(argv[i] + std::strlen(kGranules), ',')) {
+        uint64_t n = 0;
+        if (!absl::SimpleAtoi(kib, &n)) {
+          std::fprintf(stderr, "not a granule size in KiB: %s\n", argv[i]);
+          return 2;
+        }
+        granules_kib.push_back(n);
+      }
+    } else {
+      std::fprintf(stderr, "unknown argument: %s\n", argv[i]);
+      return 2;
+    }
+  }
+  for (const ttb::baremetal::Layout& layout : ttb::baremetal::kLayouts) {
+    const uint64_t kib = layout.regime.granule_bytes() >> 10;
+    if (std::find(granules_kib.begin(), granules_kib.end(), kib) ==
+        granules_kib.end()) {
+      continue;
+    }
+    for (ttb::Strategy<ttb::sim::SimArch>* s :
+         ttb::kStrategies<ttb::sim::SimArch>) {
+      std::printf("%s\n", ttb::Run(layout, *s, range).c_str());
+    }
   }
 }
