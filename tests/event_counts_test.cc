@@ -1,12 +1,15 @@
 // Exact event counts for a known layout: a parent with 512 writable pages
 // (one level-3 table, 39-bit VA) on a 2-CPU machine forks, the child writes
 // one page (a copy), then the parent writes it (the last sharer takes the
-// frame over). Every figure below is derived by hand from the strategy's
-// comment; a new strategy needs its own row.
+// frame over). The same 2 MiB is mapped three ways: as pages, as 32
+// contiguous runs of 16, and as one level-2 block. Every figure below is
+// derived by hand from the strategy's comment and the CoW handler's (split
+// policy); a new strategy needs its own row.
 #include <gtest/gtest.h>
 
 #include <map>
 #include <string>
+#include <tuple>
 
 #include "engine/sim/machine.h"
 #include "reference_model.h"
@@ -99,11 +102,14 @@ struct Expected {
   Counts fork;
   Counts child_write;   // After the child is switched in.
   Counts parent_write;  // After the parent is switched back in.
+  Counts block_fork;    // The fork when the 512 pages are one block.
 };
 
 // Fork: the child's three tables (root at level 1, one level 2, one level
 // 3) and, for lazy strategies, a reference per page.
 constexpr Counts kLazyForkBase{.tables = 3, .shares = kPages};
+// With one block: no level-3 table, and one reference for the block.
+constexpr Counts kLazyBlockForkBase{.tables = 2, .shares = 1};
 // A CoW break: copy, invalid descriptor, DSB ISHST, TLBI, DSB ISH, ISB, new
 // descriptor, DSB ISHST, ISB.
 constexpr Counts kBreak{.vale1is = 1,
@@ -115,6 +121,20 @@ constexpr Counts kBreak{.vale1is = 1,
 // The last sharer takes the frame: new permission, then the TLBI sequence.
 constexpr Counts kReuse{
     .vale1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1, .faults = 1};
+// Before either break, in the same fault, a write into a contiguous run
+// unfolds it (break-before-make over the run): its 16 entries invalid, a
+// sequence of 16 VALE1IS (no FEAT_TLBIRANGE), the pages written, DSB
+// ISHST, ISB.
+constexpr Counts kUnfold{.vale1is = 16, .dsb_ishst = 2, .dsb_ish = 1, .isb = 2};
+// A write into a block splits it: a new level-3 table, a reference per
+// page (the block's is dropped), the block entry invalid, one VALE1IS at
+// the block's VA in a sequence, the table entry written, DSB ISHST, ISB.
+constexpr Counts kSplit{.vale1is = 1,
+                        .dsb_ishst = 2,
+                        .dsb_ish = 1,
+                        .isb = 2,
+                        .tables = 1,
+                        .shares = kPages};
 
 // shared_tables' first write under a shared table: a permission fault that
 // unshares it (DSB ISHST, ASIDE1IS as the break-before-make TLBI on a core
@@ -130,7 +150,11 @@ const std::map<std::string, Expected>& HandDerived() {
   static const auto* table = new std::map<std::string, Expected>{
       // Copies every page into three new tables, then one DSB ISHST
       // publishes them; no TLBI, no faults after.
-      {"eager_copy", {{.dsb_ishst = 1, .copies = kPages, .tables = 3}, {}, {}}},
+      {"eager_copy",
+       {{.dsb_ishst = 1, .copies = kPages, .tables = 3},
+        {},
+        {},
+        {.dsb_ishst = 1, .copies = kPages, .tables = 2}}},
       // One barrier-wrapped VALE1IS per parent page, and a DSB ISHST for
       // whatever tables the last sequence did not follow.
       {"lazy_cow",
@@ -138,31 +162,45 @@ const std::map<std::string, Expected>& HandDerived() {
                              .dsb_ishst = kPages + 1,
                              .dsb_ish = kPages,
                              .isb = kPages}),
-        kBreak, kReuse}},
-      // 512 VALE1IS (not past max_tlbi_ops = 512) behind one barrier pair.
+        kBreak, kReuse,
+        // The block is one entry: one sequence.
+        With(kLazyBlockForkBase,
+             {.vale1is = 1, .dsb_ishst = 2, .dsb_ish = 1, .isb = 1})}},
+      // 512 VALE1IS (not past max_tlbi_ops = 512) behind one barrier pair;
+      // one for the block.
       {"batched_tlbi",
        {With(kLazyForkBase,
              {.vale1is = kPages, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1}),
-        kBreak, kReuse}},
+        kBreak, kReuse,
+        With(kLazyBlockForkBase,
+             {.vale1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1})}},
       // No TLBI: DSB ISHST, a new ASID in TTBR0, ISB.
       {"asid_tagged",
        {With(kLazyForkBase, {.dsb_ishst = 1, .isb = 1, .ttbr0_writes = 1}),
-        kBreak, kReuse}},
+        kBreak, kReuse,
+        With(kLazyBlockForkBase,
+             {.dsb_ishst = 1, .isb = 1, .ttbr0_writes = 1})}},
       // Linux's fork: no TLBI while write-protecting, then one ASIDE1IS
       // behind one barrier pair (flush_tlb_mm).
       {"linux_fork",
        {With(kLazyForkBase,
              {.aside1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1}),
-        kBreak, kReuse}},
+        kBreak, kReuse,
+        With(kLazyBlockForkBase,
+             {.aside1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1})}},
       // One VMALLE1IS behind one barrier pair.
       {"untagged",
        {With(kLazyForkBase,
              {.vmalle1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1}),
-        kBreak, kReuse}},
+        kBreak, kReuse,
+        With(kLazyBlockForkBase,
+             {.vmalle1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1})}},
       // The child's root and level-2 tables, one reference to the shared
       // level-3 table, one ASIDE1IS behind one barrier pair. The child's
       // write copies the table its parent still shares; the parent, its
-      // last sharer, keeps it.
+      // last sharer, keeps it. A block is not under a last-level table:
+      // the child's level-2 table holds it, one reference, as the lazy
+      // strategies' does.
       {"shared_tables",
        {{.aside1is = 1,
          .dsb_ishst = 1,
@@ -171,7 +209,9 @@ const std::map<std::string, Expected>& HandDerived() {
          .tables = 2,
          .shares = 1},
         With(kBreak, kUnshareCopy),
-        With(kReuse, kUnshareLast)}},
+        With(kReuse, kUnshareLast),
+        With(kLazyBlockForkBase,
+             {.aside1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1})}},
   };
   return *table;
 }
@@ -182,17 +222,27 @@ struct ParentMachine {
   sim::Pid parent;
 };
 
+enum class Mapping { kPages, kRuns, kBlocks };
+
 ParentMachine ParentWithPages(Strategy<SimArch>& strategy, int cpus,
-                              bool range_tlbi, uint64_t pages) {
+                              bool range_tlbi, uint64_t pages,
+                              Mapping mapping = Mapping::kPages) {
   sim::MachineConfig config;
   config.cpus = cpus;
   config.range_tlbi = range_tlbi;
   ParentMachine s{*sim::Machine::Create(config, strategy), 0};
   s.parent = s.machine->Spawn(0).value();
-  EXPECT_EQ(
-      s.machine->Map(0, s.parent, kBase, pages, PageAttrs(Perm::kReadWrite)),
-      Status::kOk);
-  s.machine->Run(0, s.parent);  // Its first switch is not part of a fork.
+  const Descriptor rw = PageAttrs(Perm::kReadWrite);
+  sim::Machine& m = *s.machine;
+  EXPECT_EQ(mapping == Mapping::kBlocks
+                ? m.MapBlocks(0, s.parent, kBase, pages, rw)
+                : m.Map(0, s.parent, kBase, pages,
+                        rw.with_contiguous(mapping == Mapping::kRuns)),
+            Status::kOk);
+  AddressSpace& space = m.process(s.parent)->space;
+  EXPECT_EQ(space.RunAt(kBase) != nullptr, mapping == Mapping::kRuns);
+  EXPECT_EQ(space.BlockAt(kBase) != nullptr, mapping == Mapping::kBlocks);
+  m.Run(0, s.parent);  // Its first switch is not part of a fork.
   return s;
 }
 
@@ -204,16 +254,47 @@ Counts CountsOf(sim::Machine& m, Step&& step) {
   return Delta(Snapshot(m), before);
 }
 
-class EventCountTest : public ::testing::TestWithParam<Strategy<SimArch>*> {
+// What each layout's fork and writes count, from the hand-derived rows.
+Expected ForMapping(const Expected& e, Mapping mapping) {
+  const bool faults = e.child_write != Counts{};  // Not eager_copy.
+  switch (mapping) {
+    case Mapping::kPages:
+      return e;
+    case Mapping::kRuns:
+      // Fork writes a run's entries as it writes any page's.
+      return {e.fork,
+              faults ? With(e.child_write, kUnfold) : Counts{},
+              faults ? With(e.parent_write, kUnfold) : Counts{},
+              {}};
+    case Mapping::kBlocks:
+      // Each side splits its block entry, then breaks the page in it.
+      return {e.block_fork,
+              faults ? With(kBreak, kSplit) : Counts{},
+              faults ? With(kReuse, kSplit) : Counts{},
+              {}};
+  }
+  return e;
+}
+
+std::string MappingName(Mapping m) {
+  return m == Mapping::kPages  ? "pages"
+         : m == Mapping::kRuns ? "runs"
+                               : "blocks";
+}
+
+class EventCountTest
+    : public ::testing::TestWithParam<std::tuple<Strategy<SimArch>*, Mapping>> {
  protected:
-  void TearDown() override { GetParam()->ResetTunables(); }
+  void TearDown() override { std::get<0>(GetParam())->ResetTunables(); }
 };
 
 TEST_P(EventCountTest, ForkOf512PagesAndItsCowFaultsMatchHandDerivedCounts) {
-  const auto it = HandDerived().find(GetParam()->name());
+  const auto [strategy, mapping] = GetParam();
+  const auto it = HandDerived().find(strategy->name());
   ASSERT_NE(it, HandDerived().end())
-      << "no hand-derived counts for " << GetParam()->name();
-  ParentMachine s = ParentWithPages(*GetParam(), 2, false, kPages);
+      << "no hand-derived counts for " << strategy->name();
+  const Expected want = ForMapping(it->second, mapping);
+  ParentMachine s = ParentWithPages(*strategy, 2, false, kPages, mapping);
   sim::Machine& m = *s.machine;
   const std::vector<uint8_t> byte = {42};
   for (uint64_t i = 0; i < kPages; ++i) {  // Every page cached writable.
@@ -221,15 +302,15 @@ TEST_P(EventCountTest, ForkOf512PagesAndItsCowFaultsMatchHandDerivedCounts) {
   }
   sim::Pid child = 0;
   EXPECT_EQ(CountsOf(m, [&] { child = m.Fork(0, s.parent).value(); }),
-            it->second.fork);
+            want.fork);
   m.Run(0, child);
   EXPECT_EQ(
       CountsOf(m, [&] { EXPECT_TRUE(m.Write(0, child, kBase, byte).ok); }),
-      it->second.child_write);
+      want.child_write);
   m.Run(0, s.parent);
   EXPECT_EQ(
       CountsOf(m, [&] { EXPECT_TRUE(m.Write(0, s.parent, kBase, byte).ok); }),
-      it->second.parent_write);
+      want.parent_write);
 }
 
 TEST(BatchedTlbiCounts, RangeTlbiCoversTheForkInOneOperation) {
@@ -292,9 +373,15 @@ TEST(InstructionSyncCounts, EveryCopiedExecutablePageIsSynchronised) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Registry, EventCountTest,
-                         ::testing::ValuesIn(AllStrategies()),
-                         StrategyTestName);
+INSTANTIATE_TEST_SUITE_P(
+    Registry, EventCountTest,
+    ::testing::Combine(::testing::ValuesIn(AllStrategies()),
+                       ::testing::Values(Mapping::kPages, Mapping::kRuns,
+                                         Mapping::kBlocks)),
+    [](const ::testing::TestParamInfo<EventCountTest::ParamType>& info) {
+      return std::string(std::get<0>(info.param)->name()) + "_" +
+             MappingName(std::get<1>(info.param));
+    });
 
 }  // namespace
 }  // namespace ttb::testing
