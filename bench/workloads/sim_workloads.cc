@@ -692,7 +692,10 @@ constexpr SimFamily kSimFamilies[] = {
          all.push_back({.family = &f.info, .writer = w});
        }
        return all;
-     }},
+     },
+     // One fault is timed; the switch to the writer and each new fork are
+     // not, and cost more.
+     /*short_min_time=*/true},
     // Page sizes: the fork, write, CoW fault and resume workloads above
     // under the 4, 16 and 64 KiB granules (arm64 Linux's default regime
     // for each), at the same resident sizes in bytes.
@@ -712,7 +715,8 @@ constexpr SimFamily kSimFamilies[] = {
       {Param::kGranule, Param::kWriter},
       "one write to a page shared by fork, by page size"},
      CowFault,
-     ByGranuleAndWriter},
+     ByGranuleAndWriter,
+     /*short_min_time=*/true},
     {{"granule_fork_resume",
       {Param::kGranule, Param::kSize},
       "fork with the parent's text in the TLB, the parent runs its text, the "
@@ -747,7 +751,8 @@ constexpr SimFamily kSimFamilies[] = {
       /*keeps_data=*/true,
       /*contiguous_runs=*/true},
      CowFault,
-     ByGranuleAndWriter},
+     ByGranuleAndWriter,
+     /*short_min_time=*/true},
     // The other CoW policy for runs: a break copies the whole run.
     {{"run_copy_fork_write",
       {Param::kGranule, Param::kPercent, Param::kSize},
@@ -767,7 +772,8 @@ constexpr SimFamily kSimFamilies[] = {
       /*contiguous_runs=*/true,
       /*cow_copies_runs=*/true},
      CowFault,
-     ByGranuleAndWriter},
+     ByGranuleAndWriter,
+     /*short_min_time=*/true},
     {{"run_fork_resume",
       {Param::kGranule, Param::kSize},
       "fork with the parent's text in the TLB, the parent runs its text, the "
@@ -808,7 +814,8 @@ constexpr SimFamily kSimFamilies[] = {
       /*cow_copies_runs=*/false,
       /*blocks=*/true},
      CowFault,
-     CowFaultsInBlocks},
+     CowFaultsInBlocks,
+     /*short_min_time=*/true},
     {{"block_copy_fork_write",
       {Param::kGranule, Param::kPercent, Param::kSize},
       "fork, the parent writes k% of its pages, the child exits, data in "
@@ -829,7 +836,8 @@ constexpr SimFamily kSimFamilies[] = {
       /*cow_copies_runs=*/true,
       /*blocks=*/true},
      CowFault,
-     CowFaultsInBlocks},
+     CowFaultsInBlocks,
+     /*short_min_time=*/true},
     {{"pingpong", {}, "parent and child alternate on one CPU"},
      PingPong,
      [](const SimFamily& f, Suite) {
