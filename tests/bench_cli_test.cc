@@ -524,6 +524,10 @@ TEST_F(BenchCliTest, ARunReportsBesideTheNewestBaremetalResults) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("| lazy_cow |"), std::string::npos);
+  // The EL0 workload's counts (a set from before the layouts: 4 KiB
+  // pages), eager_copy's then lazy_cow's: TLBIs (faults).
+  EXPECT_NE(text.find("| 4KiB/pages | 0 (0) | 196 (128) |"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("| floor + references + parent's descriptors, back to "
                       "back |"),
             std::string::npos);

@@ -190,7 +190,9 @@ TEST_P(BlockTest, ForkSharesTheBlockAndACowBreakSplitsIt) {
     EXPECT_TRUE(Block(*m, parent, base()));
     EXPECT_TRUE(Block(*m, child, base()));
     EXPECT_EQ(m->pool().RefCount(head), eager ? 1u : 2u);
-    if (!eager) EXPECT_EQ(m->pool().stats().shares - shares, 1u);
+    if (!eager) {
+      EXPECT_EQ(m->pool().stats().shares - shares, 1u);
+    }
     const VirtAddr broken = base() + 5 * page();
     const sim::AccessResult w = m->Write(1, parent, broken, kAfter);
     ASSERT_TRUE(w.ok) << w.Failure() << " " << FirstViolation(*m);

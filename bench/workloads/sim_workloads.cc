@@ -59,7 +59,7 @@ const Descriptor kUserText =
 
 // What a fixture's machine and parent are.
 struct FixtureShape {
-  uint64_t pages;  // Writable pages of the parent.
+  uint64_t pages = 0;  // Writable pages of the parent.
   Layout layout = Layout::kDense;
   int cpus = 1;
   bool text = false;  // kTextBytes of read-only text too.
