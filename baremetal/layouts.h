@@ -13,12 +13,15 @@
 
 namespace ttb::baremetal {
 
-enum class Mapping : uint8_t { kPages, kRuns, kBlocks };
+// Pages; level-3 contiguous runs; level-2 blocks; level-2 contiguous runs
+// (blocks with the contiguous bit).
+enum class Mapping : uint8_t { kPages, kRuns, kBlocks, kBlockRuns };
 
 constexpr const char* MappingName(Mapping m) {
-  return m == Mapping::kPages  ? "pages"
-         : m == Mapping::kRuns ? "runs"
-                               : "blocks";
+  return m == Mapping::kPages    ? "pages"
+         : m == Mapping::kRuns   ? "runs"
+         : m == Mapping::kBlocks ? "blocks"
+                                 : "block_runs";
 }
 
 struct Layout {
@@ -30,13 +33,15 @@ struct Layout {
 // A regime per granule whose root holds the kernel's blocks (4 KiB: level
 // 1; 64 KiB: level 2) or points its entry 0 at them (16 KiB, 47 bits).
 // Runs are 16 pages (64 KiB) with 4 KiB pages and 2 MiB otherwise; blocks
-// are 2 MiB and 32 MiB. A 64 KiB granule's block (512 MiB) does not fit
-// in QEMU's 256 MiB, so it has none.
+// are 2 MiB and 32 MiB; a run of blocks is 16 blocks of 2 MiB. A 64 KiB
+// granule's block (512 MiB) does not fit in QEMU's 256 MiB, nor do the
+// larger granules' runs of blocks (1 and 16 GiB).
 inline constexpr Layout kLayouts[] = {
-    {kRegime, Mapping::kPages, 64},    {kRegime, Mapping::kRuns, 64},
-    {kRegime, Mapping::kBlocks, 512},  {kRegime16K, Mapping::kPages, 64},
-    {kRegime16K, Mapping::kRuns, 128}, {kRegime16K, Mapping::kBlocks, 2048},
-    {kRegime64K, Mapping::kPages, 64}, {kRegime64K, Mapping::kRuns, 64},
+    {kRegime, Mapping::kPages, 64},       {kRegime, Mapping::kRuns, 64},
+    {kRegime, Mapping::kBlocks, 512},     {kRegime, Mapping::kBlockRuns, 8192},
+    {kRegime16K, Mapping::kPages, 64},    {kRegime16K, Mapping::kRuns, 128},
+    {kRegime16K, Mapping::kBlocks, 2048}, {kRegime64K, Mapping::kPages, 64},
+    {kRegime64K, Mapping::kRuns, 64},
 };
 inline constexpr int kLayoutCount = sizeof(kLayouts) / sizeof(Layout);
 
@@ -65,6 +70,10 @@ bool MapLayoutData(const Layout& layout, Descriptor attrs, AddressSpace& space,
     case Mapping::kBlocks:
       return map_blocks(va, pages, attrs) == Status::kOk &&
              space.BlockAt(va) != nullptr;
+    case Mapping::kBlockRuns:
+      return map_blocks(va, pages, attrs.with_contiguous(true)) ==
+                 Status::kOk &&
+             space.BlockRunAt(va) != nullptr;
   }
   return false;
 }

@@ -147,10 +147,16 @@ Status AddressSpace::MapBlocks(VirtAddr va, uint64_t pages, Descriptor attrs) {
   if (const Status s = CheckRange(va, pages); s != Status::kOk) return s;
   const uint64_t block_bytes = regime_.level_bytes(2);
   const VirtAddr end = va + (pages << regime_.granule_shift);
+  const uint64_t run_bytes = block_bytes * regime_.contiguous_entries(2);
   // A block descriptor: bits 1:0 = 0b01 (D8.3.1), no contiguous bit.
   const uint64_t block_attrs =
       (attrs.with_contiguous(false).attribute_bits() & ~uint64_t{0b11}) | 0b01;
   for (VirtAddr at = va; at < end;) {
+    if (attrs.contiguous() && (at & (run_bytes - 1)) == 0 &&
+        end - at >= run_bytes && MapBlockRun(at, block_attrs)) {
+      at += run_bytes;
+      continue;
+    }
     const VirtAddr next = (at | (block_bytes - 1)) + 1;
     Status s = Status::kOk;
     Descriptor* slot = nullptr;
@@ -177,6 +183,24 @@ Status AddressSpace::MapBlocks(VirtAddr va, uint64_t pages, Descriptor attrs) {
   return Status::kOk;
 }
 
+bool AddressSpace::MapBlockRun(VirtAddr va, uint64_t block_attrs) {
+  Descriptor* slot = nullptr;
+  if (BlockSlot(va, &slot) != Status::kOk || slot == nullptr) return false;
+  // The run's entries are consecutive in one level-2 table.
+  const unsigned count = regime_.contiguous_entries(2);
+  for (unsigned i = 0; i < count; ++i) {
+    if (slot[i].valid()) return false;
+  }
+  const Result<PhysAddr> blocks = pool_->AllocateBlock(count);
+  if (!blocks.ok()) return false;
+  for (unsigned i = 0; i < count; ++i) {
+    slot[i] = Descriptor::Block(blocks.value() + i * regime_.level_bytes(2))
+                  .with_attribute_bits(block_attrs)
+                  .with_contiguous(true);
+  }
+  return true;
+}
+
 Status AddressSpace::MapBlockCopy(VirtAddr va, PhysAddr src, Descriptor attrs) {
   if (const Status s = CheckRange(va, 1); s != Status::kOk) return s;
   Descriptor* slot = nullptr;
@@ -191,7 +215,10 @@ Status AddressSpace::MapBlockCopy(VirtAddr va, PhysAddr src, Descriptor attrs) {
     }
     return copy.status();
   }
-  *slot = Descriptor::Block(copy.value()).with_attribute_bits(attrs.bits());
+  // The copy is a block alone: its neighbours' copies are not consecutive.
+  *slot = Descriptor::Block(copy.value())
+              .with_attribute_bits(attrs.bits())
+              .with_contiguous(false);
   return Status::kOk;
 }
 
@@ -261,6 +288,12 @@ Result<Translation> AddressSpace::Translate(VirtAddr va) {
 Descriptor* AddressSpace::BlockAt(VirtAddr va) {
   const Result<Leaf> leaf = LeafAt(va);
   return leaf.ok() && leaf.value().level == 2 ? leaf.value().entry : nullptr;
+}
+
+Descriptor* AddressSpace::BlockRunAt(VirtAddr va) {
+  Descriptor* block = BlockAt(va);
+  if (block == nullptr || !block->contiguous()) return nullptr;
+  return block - regime_.index(va, 2) % regime_.contiguous_entries(2);
 }
 
 Result<Descriptor*> AddressSpace::Slot(VirtAddr va) {

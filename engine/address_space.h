@@ -121,9 +121,13 @@ class AddressSpace {
   // Map, but each block-aligned, block-sized part of the range (a
   // last-level table's span: 2 MiB with 4 KiB pages, 32 MiB with 16 KiB,
   // 512 MiB with 64 KiB) is one level-2 block (Arm ARM D8.3) on a block of
-  // frames (FramePool::AllocateBlock), without the contiguous bit. A part
-  // the pool has no block for, or where a table already is, is mapped as
-  // Map maps it, as Linux falls back from a PMD-mapped THP.
+  // frames (FramePool::AllocateBlock). With the contiguous bit in `attrs`,
+  // each aligned run of Regime::contiguous_entries(2) blocks inside the
+  // range (32 MiB with 4 KiB pages, 1 GiB with 16 KiB, 16 GiB with 64 KiB)
+  // whose entries are free gets consecutive blocks and keeps the bit, as
+  // Linux maps a CONT_PMD huge page; other blocks do not. A part the pool
+  // has no block for, or where a table already is, is mapped as Map maps
+  // it, as Linux falls back from a PMD-mapped THP.
   Status MapBlocks(VirtAddr va, uint64_t pages, Descriptor attrs);
   // Maps the data frames `frames[0..pages)` at `va`, as Map maps new ones:
   // for a layout whose physical order the caller chose (a replayed
@@ -163,9 +167,14 @@ class AddressSpace {
   Descriptor* RunAt(VirtAddr va);
   // The level-2 block entry mapping `va`, or nullptr.
   Descriptor* BlockAt(VirtAddr va);
+  // The first of the Regime::contiguous_entries(2) entries of the level-2
+  // contiguous run `va`'s block belongs to, when that block has the
+  // contiguous bit; else nullptr.
+  Descriptor* BlockRunAt(VirtAddr va);
   // Rewrites the block mapping `va` as a new last-level table of pages with
   // the block's frames and attributes, each page holding a reference of its
-  // own, the block's dropped. `invalidate(block_va)` must complete the TLB
+  // own, the block's dropped. A block of a contiguous run must leave the
+  // run first (UnfoldBlockRun). `invalidate(block_va)` must complete the TLB
   // maintenance for the block's entry. With `break_first` the entry is
   // invalid while it runs (break-before-make: the size of the translation
   // changes, Arm ARM D8.14.1); without it (FEAT_BBM level 2) the table is
@@ -273,6 +282,10 @@ class AddressSpace {
   // free for a block: kOk with *slot set, kOk with *slot null when a table
   // is there (the caller maps pages), else why not.
   Status BlockSlot(VirtAddr va, Descriptor** slot);
+  // Maps the aligned level-2 contiguous run at `va` as consecutive blocks
+  // with the contiguous bit and `block_attrs`, when all its entries are
+  // free and the pool has the blocks; false, mapping nothing, if not.
+  bool MapBlockRun(VirtAddr va, uint64_t block_attrs);
   // Gives each of src's blocks below `from` (level `level`, mapping from
   // `base`) to the same place below `to`, by fork_block, unless `to`
   // holds an entry there already.

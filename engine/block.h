@@ -8,6 +8,7 @@
 #ifndef TTBENCH_ENGINE_BLOCK_H_
 #define TTBENCH_ENGINE_BLOCK_H_
 
+#include "engine/contiguous_run.h"
 #include "engine/process.h"
 #include "engine/strategy.h"
 #include "engine/tlb_maintenance.h"
@@ -20,6 +21,28 @@ template <Arch A>
 void InvalidateBlock(Kernel<A>& k, AddressSpace& space, VirtAddr block_va) {
   MaintenanceSequence(k.arch(), k.shareability(), [&] {
     InvalidateVa(k.arch(), space.asid(), block_va, true, k.shareability());
+  });
+}
+
+// Rewrites the level-2 contiguous run holding `va` in `space` (if its block
+// is part of one) as single blocks (ClearContiguousBit): a TLB may hold the
+// run as one entry, or any of its blocks alone, so each block's VA is
+// invalidated, as Linux flushes a CONT_PMD range with a PMD stride.
+template <Arch A>
+void UnfoldBlockRun(Kernel<A>& k, AddressSpace& space, VirtAddr va) {
+  Descriptor* run = space.BlockRunAt(va);
+  if (run == nullptr) return;
+  const Regime& r = space.regime();
+  const unsigned count = r.contiguous_entries(2);
+  const uint64_t block_bytes = r.level_bytes(2);
+  const VirtAddr base = va & ~(count * block_bytes - 1);
+  ClearContiguousBit(k, run, count, [&] {
+    MaintenanceSequence(k.arch(), k.shareability(), [&] {
+      for (unsigned i = 0; i < count; ++i) {
+        InvalidateVa(k.arch(), space.asid(), base + i * block_bytes, true,
+                     k.shareability());
+      }
+    });
   });
 }
 
@@ -74,12 +97,18 @@ Status BreakWholeBlock(Kernel<A>& k, AddressSpace& space, VirtAddr va,
 }
 
 // Splits the blocks that `pages` pages from `va` cover only in part: the
-// ones holding its first and its last page.
+// ones holding its first and its last page; first, the level-2 contiguous
+// runs it covers only in part leave their runs.
 template <Arch A>
 Status SplitBlocksAtEdges(Kernel<A>& k, AddressSpace& space, VirtAddr va,
                           uint64_t pages) {
   const uint64_t block_bytes = space.regime().level_bytes(2);
+  const uint64_t run_bytes = block_bytes * space.regime().contiguous_entries(2);
   const VirtAddr end = va + (pages << space.regime().granule_shift);
+  if ((va & (run_bytes - 1)) != 0) UnfoldBlockRun(k, space, va);
+  if ((end & (run_bytes - 1)) != 0) {
+    UnfoldBlockRun(k, space, end - space.regime().granule_bytes());
+  }
   Status s = Status::kOk;
   if ((va & (block_bytes - 1)) != 0) s = SplitBlock(k, space, va);
   if (s == Status::kOk && (end & (block_bytes - 1)) != 0) {

@@ -34,31 +34,39 @@ void InvalidateRun(Kernel<A>& k, AddressSpace& space, VirtAddr va) {
   });
 }
 
+// Rewrites the `count` entries of the run at `run` without the contiguous
+// bit, the same frames and attributes otherwise; `invalidate()` completes
+// the TLB maintenance for all of them. Without FEAT_BBM level 2, every
+// entry is made invalid and invalidated before it is written again; with
+// it, the entries are written at once and invalidated after.
+template <Arch A, typename Invalidate>
+void ClearContiguousBit(Kernel<A>& k, Descriptor* run, unsigned count,
+                        Invalidate&& invalidate) {
+  if (k.bbm_level2()) {
+    for (unsigned i = 0; i < count; ++i) run[i] = run[i].with_contiguous(false);
+    invalidate();
+    return;
+  }
+  Descriptor entries[kMaxRunEntries];
+  for (unsigned i = 0; i < count; ++i) {
+    entries[i] = run[i].with_contiguous(false);
+    run[i] = Descriptor::Invalid();
+  }
+  invalidate();
+  for (unsigned i = 0; i < count; ++i) run[i] = entries[i];
+  // Publish the entries to the walker before returning.
+  k.arch().Dsb(StoreBarrier(k.shareability()));
+  k.arch().Isb();
+}
+
 // Rewrites the run holding `va` in `space` (if its page is part of one) as
-// single pages with the same frames and attributes. Without FEAT_BBM
-// level 2, every entry of the run is made invalid and the run's TLB
-// entries are invalidated before the pages are written; with it, the pages
-// are written at once and invalidated after.
+// single pages (ClearContiguousBit).
 template <Arch A>
 void UnfoldRun(Kernel<A>& k, AddressSpace& space, VirtAddr va) {
   Descriptor* run = space.RunAt(va);
   if (run == nullptr) return;
-  const unsigned count = space.regime().contiguous_entries(3);
-  if (k.bbm_level2()) {
-    for (unsigned i = 0; i < count; ++i) run[i] = run[i].with_contiguous(false);
-    InvalidateRun(k, space, va);
-    return;
-  }
-  Descriptor pages[kMaxRunEntries];
-  for (unsigned i = 0; i < count; ++i) {
-    pages[i] = run[i].with_contiguous(false);
-    run[i] = Descriptor::Invalid();
-  }
-  InvalidateRun(k, space, va);
-  for (unsigned i = 0; i < count; ++i) run[i] = pages[i];
-  // Publish the pages to the walker before returning.
-  k.arch().Dsb(StoreBarrier(k.shareability()));
-  k.arch().Isb();
+  ClearContiguousBit(k, run, space.regime().contiguous_entries(3),
+                     [&] { InvalidateRun(k, space, va); });
 }
 
 // A CoW break of the contiguous run holding `va` as a whole: the run's

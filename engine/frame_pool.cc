@@ -221,14 +221,19 @@ bool FramePool::Release(PhysAddr frame) {
   return true;
 }
 
-Result<PhysAddr> FramePool::AllocateBlock() {
-  const Result<PhysAddr> block = AllocateRun(block_frames());
-  if (!block.ok()) return block;
-  // The run's references, one per frame, become the block's one.
-  const uint64_t first = IndexOf(block.value());
-  for (uint64_t i = first; i < first + block_frames(); ++i) --refs_[i];
-  block_refs_[BlockSlot(block.value())] = 1;
-  return block;
+Result<PhysAddr> FramePool::AllocateBlock(unsigned count) {
+  const Result<PhysAddr> blocks =
+      AllocateRun(static_cast<unsigned>(count * block_frames()));
+  if (!blocks.ok()) return blocks;
+  // The run's references, one per frame, become one per block.
+  const uint64_t first = IndexOf(blocks.value());
+  for (uint64_t i = first; i < first + count * block_frames(); ++i) {
+    --refs_[i];
+  }
+  for (unsigned b = 0; b < count; ++b) {
+    block_refs_[BlockSlot(AddressOf(first + b * block_frames()))] = 1;
+  }
+  return blocks;
 }
 
 Result<PhysAddr> FramePool::CopyBlock(PhysAddr src) {

@@ -94,9 +94,11 @@ class FramePool {
   // zero-filled) with one reference for the block as a whole: a level-2
   // block descriptor's output. Each frame's RefCount counts the block's
   // references and its own; a fork sharing the block adds one
-  // (ShareBlock), as Linux adds one to a PMD-mapped folio. kNoMemory as
+  // (ShareBlock), as Linux adds one to a PMD-mapped folio. With `count`,
+  // that many consecutive blocks aligned to their total size, each with a
+  // reference of its own: a level-2 contiguous run's. kNoMemory as
   // AllocateRun.
-  Result<PhysAddr> AllocateBlock();
+  Result<PhysAddr> AllocateBlock(unsigned count = 1);
   // A new block holding a copy of the block at `src`.
   Result<PhysAddr> CopyBlock(PhysAddr src);
   // One more reference to the block at `head`.

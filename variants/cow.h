@@ -226,11 +226,13 @@ FaultOutcome DropStaleEntry(Kernel<A>& k, Asid asid, VirtAddr va) {
 // The CoW fault handler: a write to a CoW page copies the frame, or takes
 // it over when no one else shares it any more. `Remap` installs the copy,
 // `Unfold` splits a contiguous run first and `BreakRun` copies one whole,
-// `Split` splits a block and `BreakBlock` copies one whole; the tests give
-// broken ones to show the checker catches them.
+// `Split` splits a block and `BreakBlock` copies one whole, and
+// `UnfoldBlocks` takes a block out of its level-2 contiguous run before
+// either; the tests give broken ones to show the checker catches them.
 template <Arch A, auto Remap = BreakBeforeMake<A>, auto Unfold = UnfoldRun<A>,
           auto BreakRun = BreakWholeRun<A>, auto Split = SplitBlock<A>,
-          auto BreakBlock = BreakWholeBlock<A>>
+          auto BreakBlock = BreakWholeBlock<A>,
+          auto UnfoldBlocks = UnfoldBlockRun<A>>
 FaultOutcome HandleCowFault(Kernel<A>& k, Process& p, VirtAddr va, Fault fault,
                             Access access) {
   if (fault.kind != FaultKind::kPermission || access != Access::kWrite) {
@@ -241,10 +243,12 @@ FaultOutcome HandleCowFault(Kernel<A>& k, Process& p, VirtAddr va, Fault fault,
       return Writable(*block) ? DropStaleEntry(k, p.space.asid(), va)
                               : FaultOutcome::kNotHandled;
     }
-    // The whole block, when the kernel copies whole mappings and the pool
-    // has a block; otherwise it becomes a table of pages first, as Linux
-    // splits a PMD-mapped THP on a CoW fault, and only the page written is
-    // broken.
+    // A block changes only alone: its run, if any, is unfolded first.
+    // Then the whole block, when the kernel copies whole mappings and the
+    // pool has a block; otherwise it becomes a table of pages first, as
+    // Linux splits a PMD-mapped THP on a CoW fault, and only the page
+    // written is broken.
+    UnfoldBlocks(k, p.space, va);
     const Descriptor whole = MakeWritable(*block).with_cow(false);
     if (k.cow_copies_runs() &&
         BreakBlock(k, p.space, va, whole) == Status::kOk) {

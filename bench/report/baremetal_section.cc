@@ -55,7 +55,8 @@ std::string El0Table(const Timings& bm,
   return absl::StrCat(
       "The EL0 fork workload (the child, then the parent, writes every "
       "data page) in each granule the CPU has, with the data as pages, "
-      "contiguous runs and level-2 blocks: TLBIs issued (faults taken). "
+      "contiguous runs, level-2 blocks and runs of blocks: TLBIs issued "
+      "(faults taken). "
       "`./ttbench test` checks that these counts, copies and shares equal "
       "the simulator's for the same workload.\n\n",
       Table(header, rows));

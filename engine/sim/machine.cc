@@ -381,6 +381,11 @@ TlbEntry Machine::LeafEntry(const Process& owner, Asid asid, VirtAddr va,
   // TLB may cache the run in one entry); the TLB keeps what its sizes allow.
   const unsigned shift =
       config_.regime.leaf_shift(w.level, w.leaf.contiguous());
+  // A run of blocks is many blocks: the TLB splinters it by block
+  // (Tlb's Fit), and a TLBI by one block's VA need not reach the others.
+  const unsigned block_shift = w.level < 3 && w.leaf.contiguous()
+                                   ? config_.regime.level_shift(w.level)
+                                   : 0;
   return TlbEntry{va >> shift << shift,
                   w.leaf.output_address() >> shift << shift,
                   w.leaf,
@@ -391,7 +396,8 @@ TlbEntry Machine::LeafEntry(const Process& owner, Asid asid, VirtAddr va,
                   owner.pid,
                   owner.asid_tenure,
                   before_publication,
-                  static_cast<uint8_t>(shift)};
+                  static_cast<uint8_t>(shift),
+                  static_cast<uint8_t>(block_shift)};
 }
 
 void Machine::Fill(int cpu, const Process& owner, Asid asid, VirtAddr va,

@@ -52,7 +52,7 @@ TlbEntry Fit(const TlbEntry& leaf, VirtAddr va, uint64_t sizes) {
   if (fitting == 0) return e;
   e.size_shift = static_cast<uint8_t>(63 - __builtin_clzll(fitting));
   if (leaf.level < 3 && e.size_shift < leaf.size_shift) {
-    e.block_shift = leaf.size_shift;
+    e.block_shift = leaf.block_shift != 0 ? leaf.block_shift : leaf.size_shift;
   }
   e.va_base = va >> e.size_shift << e.size_shift;
   e.pa_base = leaf.pa_base + (e.va_base - leaf.va_base);

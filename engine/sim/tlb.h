@@ -40,9 +40,10 @@ struct TlbEntry {
   bool before_publication = false;
   uint8_t size_shift = 12;  // log2 of the bytes the entry translates.
   // log2 of the bytes of the block the entry came from, when it holds part
-  // of one (a splinter); else 0. A TLBI by any VA of a block removes
-  // every entry made from it, whatever VA that entry holds: a kernel
-  // invalidates a block with one TLBI (Linux's flush_pmd_tlb_range).
+  // of one (a splinter), or is a contiguous run of blocks; else 0. A TLBI by
+  // any VA of a block removes every entry made from it, whatever VA that
+  // entry holds: a kernel invalidates a block with one TLBI (Linux's
+  // flush_pmd_tlb_range). A run's blocks are each their own.
   uint8_t block_shift = 0;
 
   uint64_t bytes() const { return uint64_t{1} << size_shift; }
