@@ -90,6 +90,7 @@ class DifferentialTest : public ::testing::TestWithParam<Strategy<SimArch>*> {
     EXPECT_GT(stats.hits_checked, total / 20);
     EXPECT_GT(stats.runs_checked, total / 1000);
     EXPECT_GT(stats.blocks_mapped, total / 10000);
+    EXPECT_GT(stats.block_runs_mapped, 0u);
     return stats;
   }
 };

@@ -28,6 +28,9 @@ struct Windows {
   uint64_t page;
   Window small[3];
   Window table;
+  // One level-2 contiguous run of blocks, with 4 KiB pages only (32 MiB;
+  // the larger granules' runs are 1 and 16 GiB); else empty.
+  Window block_run;
 };
 Windows WindowsOf(const Regime& r) {
   const uint64_t page = r.granule_bytes();
@@ -35,9 +38,11 @@ Windows WindowsOf(const Regime& r) {
   const int above = r.start_level() <= 1 ? 1 : 2;
   const uint64_t far =
       r.level_bytes(above) * std::min<uint64_t>(256, r.entries_at(above) / 2);
+  const uint64_t run = leaf_table * r.contiguous_entries(2);
   return {page,
           {{16 * page, 24}, {2 * leaf_table - 16 * page, 32}, {far, 16}},
-          {3 * leaf_table, r.entries_per_table()}};
+          {3 * leaf_table, r.entries_per_table()},
+          {2 * run, r.granule_shift == 12 ? run / page : 0}};
 }
 
 const char* KindName(Op::Kind k) {
@@ -83,10 +88,10 @@ std::string Op::ToString() const {
 std::string RunStats::ToString() const {
   return absl::StrFormat(
       "%d operations: %d forks, %d faults handled, %d frames copied, %d TLB "
-      "hits checked, %d contiguous runs checked, %d blocks mapped, %d TLBIs, "
-      "%d ASID rollovers",
+      "hits checked, %d contiguous runs checked, %d blocks mapped, %d runs "
+      "of blocks mapped, %d TLBIs, %d ASID rollovers",
       ops, forks, faults_handled, frames_copied, hits_checked, runs_checked,
-      blocks_mapped, tlbis, asid_rollovers);
+      blocks_mapped, block_runs_mapped, tlbis, asid_rollovers);
 }
 
 std::vector<Op> GenerateProgram(uint64_t seed, int count,
@@ -96,6 +101,8 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
   const Windows windows = WindowsOf(config.regime);
   const uint64_t page = windows.page;
   const Window& table = windows.table;
+  const Window& block_run = config.blocks ? windows.block_run : Window{0, 0};
+  const uint64_t block_pages = config.regime.entries_per_table();
   const unsigned run = config.regime.contiguous_entries(3);
   // Tracks what is mapped, to aim the accesses.
   ReferenceModel shadow(page);
@@ -109,20 +116,34 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
   ops.reserve(count);
 
   auto random_page = [&](int proc) -> uint64_t {
-    // A quarter of the accesses to mapped pages go to the table window, so
-    // its many pages do not crowd out the small windows' collisions.
+    // One in eight accesses tries a page of the run of blocks, so its
+    // thousands of pages, when mapped, do not crowd out the rest.
+    const uint64_t run_lo = block_run.pages == 0 ? ~0ull : block_run.base;
+    const uint64_t run_hi =
+        block_run.pages == 0 ? ~0ull : run_lo + block_run.pages * page;
+    if (block_run.pages != 0 && below(8) == 0) {
+      const uint64_t va = run_lo + below(block_run.pages) * page;
+      if (shadow.Mapped(proc, va)) return va;
+    }
+    // A quarter of the rest go to the table window, so its many pages do
+    // not crowd out the small windows' collisions.
     const uint64_t lo = table.base;
     const uint64_t hi = lo + table.pages * page;
     const uint64_t below_table = shadow.PageCount(proc, 0, lo);
     const uint64_t in_table = shadow.PageCount(proc, lo, hi);
-    const uint64_t others = below_table + shadow.PageCount(proc, hi, ~0ull);
+    const uint64_t between = shadow.PageCount(proc, hi, run_lo);
+    const uint64_t others =
+        below_table + between + shadow.PageCount(proc, run_hi, ~0ull);
     const bool to_table = in_table != 0 && (others == 0 || below(4) == 0);
     const uint64_t mapped = to_table ? in_table : others;
     if (mapped != 0 && below(100) < 85) {
       const uint64_t n = below(mapped);
       if (to_table) return shadow.PageAt(proc, lo, n);
-      return n < below_table ? shadow.PageAt(proc, 0, n)
-                             : shadow.PageAt(proc, hi, n - below_table);
+      if (n < below_table) return shadow.PageAt(proc, 0, n);
+      // Above the table window, past the run of blocks.
+      const uint64_t k = n - below_table;
+      return k < between ? shadow.PageAt(proc, hi, k)
+                         : shadow.PageAt(proc, run_hi, k - between);
     }
     const Window& w = windows.small[below(std::size(windows.small))];
     return w.base + below(w.pages) * page;
@@ -145,12 +166,21 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
       // As often as one in 40 Maps with 4 KiB pages, less often with
       // larger tables, so that every granule's programs fork, unmap and
       // check about as many pages.
+      bool whole_run = false;
       if (below(40 * table.pages / 512) == 0) {
         op.length = table.pages;
         op.va = table.base;
         // Most of them one level-2 block, for forks to share and CoW
         // breaks and unmaps to split.
         op.blocks = config.blocks && below(4) != 0;
+        // Now and then the run of blocks instead, for its CoW breaks and
+        // unmaps to take apart.
+        if (block_run.pages != 0 && below(8) == 0) {
+          op.length = static_cast<uint32_t>(block_run.pages);
+          op.va = block_run.base;
+          op.blocks = true;
+          whole_run = true;
+        }
       } else if (below(4) == 0) {
         // One aligned contiguous run in the table window, sometimes with a
         // page after it, so that unmaps and CoW breaks split runs.
@@ -160,14 +190,25 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
           op.length = run;
         }
       }
-      op.contiguous = below(2) == 0;
+      op.contiguous = whole_run || below(2) == 0;
       op.perm = static_cast<Perm>(below(10) < 7 ? 0 : 1 + below(2));
       shadow.Map(op.proc, op.va, op.length, op.perm);
     } else if (roll < 14) {
       op.kind = Op::Kind::kUnmap;
       op.va = random_page(op.proc);
       op.length = 1 + below(3);
-      if (below(8) == 0) {  // Whole, so that a later Map can fill it again.
+      const uint64_t run_end = block_run.base + block_run.pages * page;
+      if (block_run.pages != 0 && below(4) == 0 &&
+          shadow.PageCount(op.proc, block_run.base, run_end) != 0) {
+        // One block of the run of blocks, or all of it: soon, as every
+        // eager fork copies it while it lasts.
+        const bool all = below(2) == 0;
+        op.va = block_run.base + (all ? 0
+                                      : below(block_run.pages / block_pages) *
+                                            block_pages * page);
+        op.length = static_cast<uint32_t>(all ? block_run.pages : block_pages);
+      } else if (below(8) == 0) {
+        // Whole, so that a later Map can fill it again.
         op.va = table.base;
         op.length = table.pages;
       }
@@ -234,10 +275,12 @@ std::optional<Failure> RunProgram(const std::vector<Op>& ops,
   mc.cpus = config.cpus;
   mc.regime = config.regime;
   mc.range_tlbi = config.range_tlbi;
-  // Room for a table window's Map in each of several processes, with room
-  // to copy: host memory is committed only as frames are first used.
+  // Room for a table window's Map, and the run of blocks, in each of
+  // several processes, with room to copy: host memory is committed only as
+  // frames are first used.
   const uint64_t frames =
-      std::max<uint64_t>(16384, 8 * config.regime.entries_per_table());
+      std::max<uint64_t>(16384, 8 * config.regime.entries_per_table()) +
+      8 * WindowsOf(config.regime).block_run.pages;
   mc.memory_bytes = frames * config.regime.granule_bytes();
   mc.check_coherence = true;
   mc.speculate = config.speculate;
@@ -272,6 +315,9 @@ std::optional<Failure> RunProgram(const std::vector<Op>& ops,
         if (s == Status::kOk && op.blocks && stats != nullptr &&
             m.process(p)->space.BlockAt(op.va) != nullptr) {
           ++stats->blocks_mapped;
+          if (m.process(p)->space.BlockRunAt(op.va) != nullptr) {
+            ++stats->block_runs_mapped;
+          }
         }
         if ((s == Status::kOk) != ref_ok) {
           return fail("machine says ", StatusName(s), ", reference ",

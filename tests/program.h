@@ -61,8 +61,9 @@ struct RunStats {
   uint64_t faults_handled = 0;  // CoW breaks and spurious faults.
   uint64_t frames_copied = 0;
   uint64_t hits_checked = 0;
-  uint64_t runs_checked = 0;   // Contiguous runs cached and checked.
-  uint64_t blocks_mapped = 0;  // Maps that made a level-2 block.
+  uint64_t runs_checked = 0;       // Contiguous runs cached and checked.
+  uint64_t blocks_mapped = 0;      // Maps that made a level-2 block.
+  uint64_t block_runs_mapped = 0;  // Maps that made a run of blocks.
   uint64_t asid_rollovers = 0;
   uint64_t tlbis = 0;
 
