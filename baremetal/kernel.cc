@@ -353,7 +353,7 @@ void BenchForkLatency() {
       Print("}\n");
     }
     failures += status == 0 ? 0 : 1;
-    // Timings are taken in the first layout (4 KiB pages) only.
+    // Timings are taken in the first layout only.
     if (layout_index == 0) {
       if (++phase < kPhases) StartProcess();
       BenchForkLatency();
@@ -530,6 +530,9 @@ extern "C" void el0_sync_handler(Frame* frame) {
         frame->x[0] = Write(frame->x[0], frame->x[1]) ? frame->x[1] : ~0ull;
         return;
       case Syscall::kReport: {
+        // Timings are taken in the first layout (4 KiB pages) only, so
+        // each benchmark name is reported once.
+        if (layout_index != 0) return;
         if (frame->x[2] >= 2) {  // fork + write k%.
           const char* name[] = {"fork_write/", CurrentStrategy().name(), "/",
                                 kForkWritePercents[phase - 1].label,

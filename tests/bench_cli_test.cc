@@ -965,6 +965,8 @@ TEST_F(BenchCliTest, BaremetalWritesHostSchemaResults) {
     names.insert(b["name"]);
     EXPECT_EQ(b["time_unit"], "ns");
   }
+  // Each once: timings come from one layout, counts name theirs.
+  EXPECT_EQ(names.size(), doc["benchmarks"].size());
   for (const char* want :
        {"tlbi/vale1is+dsb_ish", "exception/brk_round_trip",
         "fork/lazy_cow/dense/16MiB", "cow_fault/lazy_cow/child_first_write",
