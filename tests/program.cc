@@ -175,7 +175,7 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
         op.blocks = config.blocks && below(4) != 0;
         // Now and then the run of blocks instead, for its CoW breaks and
         // unmaps to take apart.
-        if (block_run.pages != 0 && below(8) == 0) {
+        if (block_run.pages != 0 && below(16) == 0) {
           op.length = static_cast<uint32_t>(block_run.pages);
           op.va = block_run.base;
           op.blocks = true;
