@@ -194,6 +194,32 @@ TEST(Tlb, AVaTlbiOfABlockRemovesEveryPieceOfIt) {
   EXPECT_NE(tlb.Peek(kBlock + 0x200'0000, 1), nullptr);  // Not the block's.
 }
 
+// A level-2 contiguous run is many blocks: a piece of one block is that
+// block's, and a TLBI by another block's VA leaves it.
+TEST(Tlb, ATlbiOfOneBlockOfARunLeavesTheOtherBlocksPieces) {
+  static constexpr TlbProfile kUpTo2M = {"up-to-2m",
+                                         {32, 32, Sizes({12, 21})},
+                                         {1024, 4, Sizes({12, 21})},
+                                         {64, 4},
+                                         false,
+                                         "test"};
+  Tlb tlb(kUpTo2M, Regime::Va48());
+  constexpr VirtAddr kRun = 0x4000'0000;  // 16 blocks of 2 MiB.
+  TlbEntry run = Page(kRun, 1);
+  run.level = 2;
+  run.leaf = run.leaf.with_contiguous(true);
+  run.size_shift = 25;
+  run.block_shift = 21;  // As Machine::LeafEntry makes a run of blocks.
+  for (const VirtAddr va : {kRun + 0x60'0000, kRun + 0x120'0000}) {
+    tlb.Fill(run, va);
+    ASSERT_NE(tlb.Peek(va, 1), nullptr);
+    EXPECT_EQ(tlb.Peek(va, 1)->bytes(), 2u << 20);
+  }
+  tlb.Invalidate(Op::kVale1, tlbi::VaOperand(kRun + 0x61'0000, 1));
+  EXPECT_EQ(tlb.Peek(kRun + 0x60'0000, 1), nullptr);
+  EXPECT_NE(tlb.Peek(kRun + 0x120'0000, 1), nullptr);
+}
+
 TEST(Tlb, LeastRecentlyUsedEntryIsEvictedAndL2RefillsL1) {
   Tlb tlb(kSmall, Regime::Va39());  // L1: 4 entries, fully associative.
   for (VirtAddr va = 0; va < 4 * 0x1000; va += 0x1000) tlb.Fill(Page(va, 1));
