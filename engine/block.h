@@ -24,26 +24,32 @@ void InvalidateBlock(Kernel<A>& k, AddressSpace& space, VirtAddr block_va) {
   });
 }
 
-// Rewrites the level-2 contiguous run holding `va` in `space` (if its block
-// is part of one) as single blocks (ClearContiguousBit): a TLB may hold the
-// run as one entry, or any of its blocks alone, so each block's VA is
-// invalidated, as Linux flushes a CONT_PMD range with a PMD stride.
+// Completes the invalidation of every block of the level-2 contiguous run
+// holding `va`, inside one maintenance sequence: a TLB may hold the run as
+// one entry, or any of its blocks alone, so each block's VA is invalidated,
+// as Linux flushes a CONT_PMD range with a PMD stride.
 template <Arch A>
-void UnfoldBlockRun(Kernel<A>& k, AddressSpace& space, VirtAddr va) {
-  Descriptor* run = space.BlockRunAt(va);
-  if (run == nullptr) return;
+void InvalidateBlockRun(Kernel<A>& k, AddressSpace& space, VirtAddr va) {
   const Regime& r = space.regime();
   const unsigned count = r.contiguous_entries(2);
   const uint64_t block_bytes = r.level_bytes(2);
   const VirtAddr base = va & ~(count * block_bytes - 1);
-  ClearContiguousBit(k, run, count, [&] {
-    MaintenanceSequence(k.arch(), k.shareability(), [&] {
-      for (unsigned i = 0; i < count; ++i) {
-        InvalidateVa(k.arch(), space.asid(), base + i * block_bytes, true,
-                     k.shareability());
-      }
-    });
+  MaintenanceSequence(k.arch(), k.shareability(), [&] {
+    for (unsigned i = 0; i < count; ++i) {
+      InvalidateVa(k.arch(), space.asid(), base + i * block_bytes, true,
+                   k.shareability());
+    }
   });
+}
+
+// Rewrites the level-2 contiguous run holding `va` in `space` (if its block
+// is part of one) as single blocks (ClearContiguousBit).
+template <Arch A>
+void UnfoldBlockRun(Kernel<A>& k, AddressSpace& space, VirtAddr va) {
+  Descriptor* run = space.BlockRunAt(va);
+  if (run == nullptr) return;
+  ClearContiguousBit(k, run, space.regime().contiguous_entries(2),
+                     [&] { InvalidateBlockRun(k, space, va); });
 }
 
 // Splits the block holding `va` in `space` (if it is one) into pages with

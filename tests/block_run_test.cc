@@ -36,12 +36,7 @@ void UnfoldWithoutBreak(Kernel<SimArch>& k, AddressSpace& space, VirtAddr va) {
   for (unsigned i = 0; i < kRunBlocks; ++i) {
     run[i] = run[i].with_contiguous(false);
   }
-  MaintenanceSequence(k.arch(), k.shareability(), [&] {
-    for (unsigned i = 0; i < kRunBlocks; ++i) {
-      InvalidateVa(k.arch(), space.asid(), (va & ~(kRun - 1)) + i * kBlock,
-                   true, k.shareability());
-    }
-  });
+  InvalidateBlockRun(k, space, va);
 }
 // Leaves the run as it is: the block the break splits still claims to be
 // part of it.

@@ -164,17 +164,20 @@ TEST(Tlb, BlockEntriesTranslateEveryPageInTheBlock) {
   EXPECT_EQ(tlb.Lookup(0x8000'0000, 1), nullptr);
 }
 
+// Both structures hold 4 KiB, 16 KiB and 2 MiB entries: larger blocks and
+// runs of blocks are cached in 2 MiB pieces.
+constexpr TlbProfile kUpTo2M = {"up-to-2m",
+                                {32, 32, Sizes({12, 14, 21})},
+                                {1024, 4, Sizes({12, 14, 21})},
+                                {64, 4},
+                                false,
+                                "test"};
+
 // A core whose entries are at most 2 MiB holds a 16 KiB granule's 32 MiB
 // block as 2 MiB pieces, each at the VA it was walked for. A TLBI by any VA
 // of the block removes them all: a kernel invalidates a block with one
 // TLBI (Linux's flush_pmd_tlb_range), whatever pieces a core made of it.
 TEST(Tlb, AVaTlbiOfABlockRemovesEveryPieceOfIt) {
-  static constexpr TlbProfile kUpTo2M = {"up-to-2m",
-                                         {32, 32, Sizes({14, 21})},
-                                         {1024, 4, Sizes({14, 21})},
-                                         {64, 4},
-                                         false,
-                                         "test"};
   Tlb tlb(kUpTo2M, Regime::Va47Granule16K());
   constexpr VirtAddr kBlock = 0x200'0000;
   TlbEntry block = Page(kBlock, 1);
@@ -197,12 +200,6 @@ TEST(Tlb, AVaTlbiOfABlockRemovesEveryPieceOfIt) {
 // A level-2 contiguous run is many blocks: a piece of one block is that
 // block's, and a TLBI by another block's VA leaves it.
 TEST(Tlb, ATlbiOfOneBlockOfARunLeavesTheOtherBlocksPieces) {
-  static constexpr TlbProfile kUpTo2M = {"up-to-2m",
-                                         {32, 32, Sizes({12, 21})},
-                                         {1024, 4, Sizes({12, 21})},
-                                         {64, 4},
-                                         false,
-                                         "test"};
   Tlb tlb(kUpTo2M, Regime::Va48());
   constexpr VirtAddr kRun = 0x4000'0000;  // 16 blocks of 2 MiB.
   TlbEntry run = Page(kRun, 1);
