@@ -158,6 +158,13 @@ void SwitchTo(int index) {
   kernel.set_current(&t.process);
   *KernelFrame() = t.regs;
   CurrentStrategy().SwitchTo(kernel, t.process);
+  // Work a fork left to the process (async_fork's copy of its tables) is
+  // done here, in its context, before it returns to EL0, as Async-fork's
+  // child copies in the kernel. Without memory the rest waits: the
+  // process's own faults do it.
+  while (CurrentStrategy().Background(kernel, t.process) ==
+         BackgroundStep::kDone) {
+  }
 }
 
 void PrintCounts() {

@@ -364,6 +364,22 @@ bool AddressSpace::InSharedLeafTable(VirtAddr va) {
   return entry != nullptr && entry->cow();
 }
 
+Result<VirtAddr> AddressSpace::NextSharedLeafTable(VirtAddr va) {
+  if (!regime_.contains(va)) return Status::kNotMapped;
+  VirtAddr found = 0;
+  // The visit stops at its callback's first error: kAlreadyMapped here
+  // means "found", never an error of the visit itself, which has none.
+  auto stop_at_first = [&](VirtAddr region) {
+    found = region;
+    return Status::kAlreadyMapped;
+  };
+  const Status s =
+      VisitSharedLeafTables(root_, regime_.start_level(), 0, va,
+                            VirtAddr{1} << regime_.va_bits, stop_at_first);
+  if (s != Status::kAlreadyMapped) return Status::kNotMapped;
+  return found;
+}
+
 void AddressSpace::FreeTables(PhysAddr table, int level) {
   // A last-level table other spaces still share keeps its pages: this
   // space only drops its reference.

@@ -234,6 +234,15 @@ class AddressSpace {
   // stays. Nothing changes on kNoMemory.
   template <typename View, typename Invalidate>
   Status UnshareLeafTable(VirtAddr va, View&& view, Invalidate&& invalidate);
+  // UnshareLeafTable's case that needs no copy: when this space is the
+  // only sharer left of the shared table covering `va`, its entry becomes
+  // private, then `invalidate(region)` runs, and the result is true; else
+  // nothing changes.
+  template <typename Invalidate>
+  bool ReclaimLeafTable(VirtAddr va, Invalidate&& invalidate);
+  // The VA of the first level-2 region at or above `va` whose last-level
+  // table is shared; kNotMapped when there is none.
+  Result<VirtAddr> NextSharedLeafTable(VirtAddr va);
 
   // Visits every last-level table in VA order: fn(va, entries, count),
   // where `va` is the address entries[0] maps. For loops over a whole
@@ -597,14 +606,10 @@ Status AddressSpace::UnshareLeafTable(VirtAddr va, View&& view,
                                       Invalidate&& invalidate) {
   Descriptor* entry = LeafTableEntry(va);
   if (entry == nullptr || !entry->cow()) return Status::kOk;
+  if (ReclaimLeafTable(va, invalidate)) return Status::kOk;
   const Descriptor shared = *entry;
   const PhysAddr table = shared.output_address();
   const VirtAddr region = va & ~(regime_.level_bytes(2) - 1);
-  if (pool_->RefCount(table) == 1) {  // The last sharer keeps the table.
-    *entry = PrivateLeafTable(shared);
-    invalidate(region);
-    return Status::kOk;
-  }
   const Result<PhysAddr> copy = pool_->Allocate(FrameUse::kTable);
   if (!copy.ok()) return copy.status();
   Descriptor* from = pool_->Descriptors(table);
@@ -623,6 +628,19 @@ Status AddressSpace::UnshareLeafTable(VirtAddr va, View&& view,
   pool_->Release(table);
   cursor_.Reset();
   return Status::kOk;
+}
+
+template <typename Invalidate>
+bool AddressSpace::ReclaimLeafTable(VirtAddr va, Invalidate&& invalidate) {
+  if (!regime_.contains(va)) return false;
+  Descriptor* entry = LeafTableEntry(va);
+  if (entry == nullptr || !entry->cow() ||
+      pool_->RefCount(entry->output_address()) != 1) {
+    return false;
+  }
+  *entry = PrivateLeafTable(*entry);
+  invalidate(va & ~(regime_.level_bytes(2) - 1));
+  return true;
 }
 
 template <typename Fn>

@@ -17,6 +17,12 @@ struct Process {
   // even when a rollover hands that number back: the rollover's flush
   // removes it before any CPU runs the number again.
   uint32_t asid_tenure = 0;
+  // An asynchronous fork's pair while the child still copies the tables it
+  // shares (async_fork): the child names its parent, the parent its child,
+  // and the child's background copy resumes at `copy_resume_va`.
+  Process* copying_from = nullptr;
+  Process* copied_by = nullptr;
+  VirtAddr copy_resume_va = 0;
 };
 
 }  // namespace ttb

@@ -15,6 +15,14 @@
 
 namespace ttb {
 
+// What one unit of background work did.
+enum class BackgroundStep : uint8_t {
+  kIdle,      // Nothing was left to do.
+  kDone,      // One unit done; more may remain.
+  kNoMemory,  // The unit needed a frame the pool could not give; nothing
+              // changed.
+};
+
 enum class FaultOutcome : uint8_t {
   kHandled,     // Retry the access.
   kNotHandled,  // A real fault: deliver it to the process.
@@ -108,6 +116,11 @@ class Strategy {
   // tables makes those tables `p`'s own here. An error stops the edit.
   virtual Status BeforeEdit(Kernel<A>&, Process&, VirtAddr, uint64_t) {
     return Status::kOk;
+  }
+  // Work a fork left for later that `p` carries out on its own CPU (the
+  // executing one) while others run on: one unit of it.
+  virtual BackgroundStep Background(Kernel<A>&, Process&) {
+    return BackgroundStep::kIdle;
   }
   // Makes `p` current on the executing CPU.
   virtual void SwitchTo(Kernel<A>& k, Process& p) = 0;

@@ -46,8 +46,9 @@ Windows WindowsOf(const Regime& r) {
 }
 
 const char* KindName(Op::Kind k) {
-  constexpr const char* kNames[] = {"map",  "unmap", "write", "read",
-                                    "exec", "fork",  "exit",  "switch"};
+  constexpr const char* kNames[] = {"map",  "unmap",  "write",
+                                    "read", "exec",   "fork",
+                                    "exit", "switch", "background"};
   return kNames[static_cast<int>(k)];
 }
 
@@ -79,6 +80,8 @@ std::string Op::ToString() const {
       return absl::StrFormat("cpu%d exit p%d", cpu, proc);
     case Kind::kSwitch:
       return absl::StrFormat("cpu%d switch to p%d", cpu, proc);
+    case Kind::kBackground:
+      return absl::StrFormat("cpu%d background p%d", cpu, proc);
     default:
       return absl::StrFormat("cpu%d %s p%d %#x +%d", cpu, KindName(kind), proc,
                              va, length);
@@ -87,11 +90,12 @@ std::string Op::ToString() const {
 
 std::string RunStats::ToString() const {
   return absl::StrFormat(
-      "%d operations: %d forks, %d faults handled, %d frames copied, %d TLB "
+      "%d operations: %d forks, %d background steps, %d faults handled, %d "
+      "frames copied, %d TLB "
       "hits checked, %d contiguous runs checked, %d blocks mapped, %d runs "
       "of blocks mapped, %d TLBIs, %d ASID rollovers",
-      ops, forks, faults_handled, frames_copied, hits_checked, runs_checked,
-      blocks_mapped, block_runs_mapped, tlbis, asid_rollovers);
+      ops, forks, background_steps, faults_handled, frames_copied, hits_checked,
+      runs_checked, blocks_mapped, block_runs_mapped, tlbis, asid_rollovers);
 }
 
 std::vector<Op> GenerateProgram(uint64_t seed, int count,
@@ -240,8 +244,10 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
       op.kind = Op::Kind::kExit;
       shadow.Exit(op.proc);
       live.erase(std::find(live.begin(), live.end(), op.proc));
-    } else {
+    } else if (roll < 97) {
       op.kind = Op::Kind::kSwitch;
+    } else {
+      op.kind = Op::Kind::kBackground;
     }
     ops.push_back(op);
   }
@@ -381,6 +387,12 @@ std::optional<Failure> RunProgram(const std::vector<Op>& ops,
       case Op::Kind::kSwitch:
         m.Run(op.cpu, p);
         break;
+      case Op::Kind::kBackground:
+        // Invisible to the process: the reference model has nothing to do.
+        if (const Result<bool> r = m.Background(op.cpu, p); !r.ok()) {
+          return fail("background step failed: ", StatusName(r.status()));
+        }
+        break;
     }
     if (!m.checker()->violations().empty()) {
       return fail("coherence checker: ", m.checker()->violations().front());
@@ -394,6 +406,7 @@ std::optional<Failure> RunProgram(const std::vector<Op>& ops,
   if (stats != nullptr) {
     stats->ops += ops.size();
     stats->forks += m.counters().forks;
+    stats->background_steps += m.counters().background_steps;
     stats->faults_handled += m.counters().faults_handled;
     stats->frames_copied += m.pool().stats().copies;
     stats->hits_checked += m.checker()->hits_checked();

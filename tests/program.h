@@ -26,6 +26,7 @@ struct Op {
     kFork,
     kExit,
     kSwitch,
+    kBackground,  // One unit of the process's background work.
   };
   Kind kind;
   int cpu = 0;
@@ -58,7 +59,8 @@ std::vector<Op> GenerateProgram(uint64_t seed, int count,
 struct RunStats {
   uint64_t ops = 0;
   uint64_t forks = 0;
-  uint64_t faults_handled = 0;  // CoW breaks and spurious faults.
+  uint64_t background_steps = 0;  // Units done (Machine::Background).
+  uint64_t faults_handled = 0;    // CoW breaks and spurious faults.
   uint64_t frames_copied = 0;
   uint64_t hits_checked = 0;
   uint64_t runs_checked = 0;       // Contiguous runs cached and checked.

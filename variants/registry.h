@@ -4,6 +4,7 @@
 #define TTBENCH_VARIANTS_REGISTRY_H_
 
 #include "variants/asid_tagged.h"
+#include "variants/async_fork.h"
 #include "variants/batched_tlbi.h"
 #include "variants/eager_copy.h"
 #include "variants/lazy_cow.h"
@@ -24,7 +25,7 @@ inline Strategy<A>* const kStrategies[] = {
     &strategy_instance<EagerCopy<A>>,   &strategy_instance<LazyCow<A>>,
     &strategy_instance<BatchedTlbi<A>>, &strategy_instance<AsidTagged<A>>,
     &strategy_instance<Untagged<A>>,    &strategy_instance<SharedTables<A>>,
-    &strategy_instance<LinuxFork<A>>,
+    &strategy_instance<LinuxFork<A>>,   &strategy_instance<AsyncFork<A>>,
 };
 
 template <Arch A>

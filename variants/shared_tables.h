@@ -85,13 +85,8 @@ class SharedTables : public Strategy<A> {
     return k.regime().level_bytes(2) >> k.regime().granule_shift;
   }
 
- private:
-  // No table is copied for a write the process is not allowed.
-  static bool MayBecomeWritable(Process& p, VirtAddr va) {
-    const Result<Descriptor*> slot = p.space.Slot(va);
-    return slot.ok() && slot.value()->valid() && WritableOrCow(*slot.value());
-  }
-
+  // Makes the shared table covering `va` p's own (a copy, or the same
+  // table when p is its last sharer).
   Status Unshare(Kernel<A>& k, Process& p, VirtAddr va) {
     A& arch = k.arch();
     const Shareability sh = k.shareability();
@@ -106,6 +101,13 @@ class SharedTables : public Strategy<A> {
     arch.Dsb(StoreBarrier(sh));
     arch.Isb();
     return Status::kOk;
+  }
+
+ private:
+  // No table is copied for a write the process is not allowed.
+  static bool MayBecomeWritable(Process& p, VirtAddr va) {
+    const Result<Descriptor*> slot = p.space.Slot(va);
+    return slot.ok() && slot.value()->valid() && WritableOrCow(*slot.value());
   }
 };
 

@@ -128,6 +128,7 @@ MachineCounters& MachineCounters::operator+=(const MachineCounters& o) {
   ipis += o.ipis;
   forks += o.forks;
   fork_failures += o.fork_failures;
+  background_steps += o.background_steps;
   exits += o.exits;
   livelocks += o.livelocks;
   descriptor_reads += o.descriptor_reads;
@@ -548,6 +549,22 @@ Result<Pid> Machine::Fork(int cpu, Pid parent_pid) {
   ++counters_[cpu].forks;
   processes_[next_pid_] = std::move(child);
   return next_pid_++;
+}
+
+Result<bool> Machine::Background(int cpu, Pid pid) {
+  Process* p = process(pid);
+  if (p == nullptr) return Status::kInvalidArgument;
+  RunProcess(cpu, *p);
+  if (checker_) {
+    checker_->Record(absl::StrFormat("cpu%d pid%d background", cpu, pid));
+  }
+  RunOn(cpu);
+  const BackgroundStep step = strategy_->Background(*this, *p);
+  EndKernelOperation();
+  if (step == BackgroundStep::kNoMemory) return Status::kNoMemory;
+  if (step == BackgroundStep::kIdle) return false;
+  ++counters_[cpu].background_steps;
+  return true;
 }
 
 void Machine::Exit(int cpu, Pid pid) {

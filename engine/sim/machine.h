@@ -88,6 +88,7 @@ struct MachineCounters {
   uint64_t ipis = 0;  // Sent.
   uint64_t forks = 0;
   uint64_t fork_failures = 0;
+  uint64_t background_steps = 0;  // Units of work done (not idle ones).
   uint64_t exits = 0;
   // Accesses still faulting after the handler said "handled" several times:
   // a strategy bug.
@@ -137,6 +138,10 @@ class Machine final : public Kernel<SimArch>, private FrameObserver {
   AccessResult Execute(int cpu, Pid pid, VirtAddr va, uint64_t bytes);
   // Forks `parent` on `cpu`; the child is not running anywhere yet.
   Result<Pid> Fork(int cpu, Pid parent);
+  // One unit of the work `pid` carries out in the background
+  // (Strategy::Background), on `cpu`, where it becomes current: true when
+  // a unit was done, false when none was left.
+  Result<bool> Background(int cpu, Pid pid);
   // `pid` exits on `cpu`; every CPU running it idles.
   void Exit(int cpu, Pid pid);
 

@@ -70,6 +70,10 @@ std::string Run(const Layout& layout, Strategy<sim::SimArch>& strategy,
   }
   const sim::Pid child = m->Fork(0, parent).value();
   m->Run(0, child);  // The parent waits: the child runs.
+  // As the image's switch does: the child's background work, all of it.
+  for (Result<bool> step = true; step.ok() && step.value();) {
+    step = m->Background(0, child);
+  }
   for (uint64_t i = 0; i < pages; ++i) visit(child, i, uint8_t(i), 0xAA);
   m->Exit(0, child);
   m->Run(0, parent);
