@@ -100,6 +100,8 @@ class BenchCliTest : public TempDirTest {
         {"profile", "neoverse-n1"},
         {"core", "neoverse-n1"},
         {"pes", 4},
+        {"clock_ghz",
+         {{"low", 2}, {"typical", 2.5}, {"high", 3}, {"source", "a sheet"}}},
         {"costs", costs}}.dump();
     return " --costs=" + dir.string();
   }

@@ -26,8 +26,12 @@ nlohmann::json ValidModel() {
     costs[term] = {
         {"low", 1}, {"typical", 2}, {"high", 4}, {"source", "a paper"}};
   }
-  return {
-      {"profile", "p"}, {"core", "neoverse-n1"}, {"pes", 8}, {"costs", costs}};
+  return {{"profile", "p"},
+          {"core", "neoverse-n1"},
+          {"pes", 8},
+          {"clock_ghz",
+           {{"low", 2}, {"typical", 2.5}, {"high", 3}, {"source", "a sheet"}}},
+          {"costs", costs}};
 }
 
 std::string Error(const nlohmann::json& doc) {
@@ -86,6 +90,16 @@ TEST(CostModel, EachBadFigureIsOneLineNamingTheFileAndTheTerm) {
   nlohmann::json no_pes = ValidModel();
   no_pes["pes"] = 0;
   EXPECT_NE(Error(no_pes).find("\"pes\""), std::string::npos);
+  nlohmann::json no_clock = ValidModel();
+  no_clock.erase("clock_ghz");
+  EXPECT_EQ(Error(no_clock).rfind("c.json: no \"clock_ghz\"", 0), 0u);
+  nlohmann::json stopped = ValidModel();
+  stopped["clock_ghz"]["low"] = 0;
+  EXPECT_EQ(Error(stopped), "c.json: \"clock_ghz\" must be above 0");
+  nlohmann::json unsourced = ValidModel();
+  unsourced["clock_ghz"].erase("source");
+  EXPECT_EQ(Error(unsourced).rfind("c.json: \"clock_ghz\" has no source", 0),
+            0u);
   for (const std::string& e :
        {Error(no_source), Error(inverted), Error(unknown), Error(missing)}) {
     EXPECT_EQ(e.find('\n'), std::string::npos) << e;

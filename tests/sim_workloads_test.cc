@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "bench/results/cost_model.h"
 #include "bench/workloads/suite.h"
+#include "variants/async_fork.h"
 #include "variants/lazy_cow.h"
 
 namespace ttb::bench {
@@ -100,6 +101,30 @@ TEST(SimWorkloads, OneCpuOfABigMachineBroadcastsItsMaintenance) {
   EXPECT_EQ(c["tlbi.vale1"].value, 256);
   EXPECT_EQ(c["tlbi_completions.local"].value, 256);
   EXPECT_EQ(c.count("tlbi.vale1is"), 0u);
+}
+
+// async_fork's child copies its tables on CPU 1 while the parent writes
+// 10% of a 16 MiB parent, charged to CPU 1.
+TEST(SimWorkloads, ForkWriteRunsTheChildsBackgroundCopyOnItsOwnCpu) {
+  const absl::StatusOr<CostModel> costs =
+      CostModel::Load(TTB_SOURCE_DIR "/bench/costs/neoverse-n1.json");
+  ASSERT_TRUE(costs.ok()) << costs.status();
+  AsyncFork<sim::SimArch> strategy;
+  const Recorder r =
+      RunWorkloads(strategy, *costs, {"fork_write/10pct/16MiB"}, 1);
+  ASSERT_EQ(r.counters.size(), 1u);
+  benchmark::UserCounters c = r.counters[0];
+  EXPECT_EQ(r.errors[0], "");
+  EXPECT_EQ(c["background_steps"].value, 8);
+  // The fork's three tables (a 48-bit regime) and a reference to each of
+  // the 8 it shares; the child, ahead of the parent's writes, copies all 8
+  // on its CPU, a reference per page.
+  EXPECT_EQ(c["cpu0.tables_allocated"].value, 3);
+  EXPECT_EQ(c["cpu0.frames_shared"].value, 8);
+  EXPECT_EQ(c["tables_allocated"].value, 3 + 8);
+  EXPECT_EQ(c["frames_shared"].value, 8 + 16 * 256);
+  // Every write copied its page, whoever copied its table.
+  EXPECT_EQ(c["pages_copied"].value, 16 * 256 / 10);
 }
 
 // The same 16 MiB parent in each granule: a fork shares one frame per page

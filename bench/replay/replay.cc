@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <memory>
 #include <set>
 #include <string>
@@ -95,7 +96,9 @@ absl::StatusOr<ReplayResult> Replay(const ReplayLayout& layout,
   Events window_start = start.forking_cpu;
   uint64_t current = 0;
   auto close_windows_until = [&](uint64_t us) {
-    for (; current < us / window; ++current) {
+    // A background copy may outlast the snapshot: its windows end there.
+    for (; current < us / window && current < result.windows.size();
+         ++current) {
       const Events now = EventsOf(m, kParentCpu);
       result.windows[current] = now - window_start;
       window_start = now;
@@ -104,14 +107,35 @@ absl::StatusOr<ReplayResult> Replay(const ReplayLayout& layout,
   const uint8_t byte = 1;
   uint8_t read_byte = 0;
   size_t w = 0, r = 0;
-  while (w < layout.writes.size() || r < reads.size()) {
-    // Read r happens at r / reads of the snapshot's life.
-    const uint64_t read_us =
-        r < reads.size() ? layout.snapshot_us * r / reads.size() : ~0ull;
+  bool copying = true;  // Until the child's background work is done.
+  const double cycles_per_us = options.costs != nullptr
+                                   ? options.costs->clock_ghz().typical * 1000
+                                   : std::numeric_limits<double>::infinity();
+  while (w < layout.writes.size() || r < reads.size() || copying) {
+    // The child's CPU copies first; then read r happens at r / reads of
+    // the snapshot's life.
+    const uint64_t child_us =
+        copying            ? static_cast<uint64_t>(result.background_done_us)
+        : r < reads.size() ? layout.snapshot_us * r / reads.size()
+                           : ~0ull;
     const bool write =
-        w < layout.writes.size() && layout.writes[w].us_after_fork <= read_us;
-    close_windows_until(write ? layout.writes[w].us_after_fork : read_us);
-    if (write) {
+        w < layout.writes.size() && layout.writes[w].us_after_fork <= child_us;
+    close_windows_until(write ? layout.writes[w].us_after_fork : child_us);
+    if (copying && !write) {
+      const Events before = EventsOf(m, kChildCpu);
+      const Result<bool> step = m.Background(kChildCpu, child.value());
+      if (!step.ok())
+        return Failed("the child's background copy", step.status());
+      copying = step.value();
+      if (copying) {
+        ++result.background_steps;
+        const Events spent = EventsOf(m, kChildCpu) - before;
+        if (options.costs != nullptr) {
+          result.background_done_us +=
+              options.costs->Cycles(spent) / cycles_per_us;
+        }
+      }
+    } else if (write) {
       const uint64_t va = layout.writes[w++].va;
       const sim::AccessResult a = m.Write(kParentCpu, parent.value(), va,
                                           std::span<const uint8_t>(&byte, 1));

@@ -4,8 +4,13 @@
 // while the child, on CPU 1, reads its snapshot: each page the parent could
 // write, once, in address order, spread evenly over the snapshot's life
 // (the trace records the parent only; a snapshotting child such as Redis's
-// reads all of its data once). What CPU 0 executed in each window of trace
-// time, the fork in the first, is the parent-visible stall of that window.
+// reads all of its data once). Work the fork left to the child
+// (Strategy::Background: async_fork's copy of its tables) comes first on
+// CPU 1, from the fork on, each step taking the time its modelled cycles
+// take at the cores' clock, as Async-fork's child copies before it returns
+// to user space; the parent's writes meanwhile run at their trace times.
+// What CPU 0 executed in each window of trace time, the fork in the first,
+// is the parent-visible stall of that window.
 #ifndef TTBENCH_BENCH_REPLAY_REPLAY_H_
 #define TTBENCH_BENCH_REPLAY_REPLAY_H_
 
@@ -15,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "bench/replay/layout.h"
 #include "bench/replay/map_layout.h"
+#include "bench/results/cost_model.h"
 #include "bench/results/events.h"
 #include "bench/workloads/machine_events.h"
 #include "engine/sim/machine.h"
@@ -36,6 +42,9 @@ struct ReplayOptions {
   // trace's effective resolution where that is coarser: a finer window
   // would split what one sample saw.
   uint64_t window_us = 10'000;
+  // Times the child's background steps: typical cycles at the typical
+  // clock. nullptr: each step takes no time (all of them at the fork).
+  const CostModel* costs = nullptr;
 };
 
 struct ReplayResult {
@@ -45,6 +54,8 @@ struct ReplayResult {
   // holds) to the end of the snapshot, empty ones included.
   std::vector<Events> windows;
   uint64_t window_us = 0;
+  uint64_t background_steps = 0;         // The child's, on CPU 1.
+  double background_done_us = 0;         // When the last one ended.
   uint64_t table_frames_after_fork = 0;  // Parent's and child's.
   // Most frames in use beyond the parent's before it forked.
   uint64_t extra_peak_frames = 0;

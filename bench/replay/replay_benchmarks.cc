@@ -25,6 +25,7 @@ void RunReplay(benchmark::State& state, const SuiteOptions& o,
   options.profile = o.profile;
   options.range_tlbi = o.range_tlbi;
   options.pes = o.costs->pes();
+  options.costs = o.costs;
   EventViews total;
   absl::StatusOr<ReplayResult> last;
   for (auto _ : state) {
@@ -58,6 +59,9 @@ void RunReplay(benchmark::State& state, const SuiteOptions& o,
   const ReplayLayout& l = t.layout;
   state.counters["windows"] = static_cast<double>(last->windows.size());
   state.counters["window_us"] = static_cast<double>(last->window_us);
+  state.counters["background_steps"] =
+      static_cast<double>(last->background_steps);
+  state.counters["background_done_us"] = last->background_done_us;
   state.counters["pages"] = static_cast<double>(l.pages());
   state.counters["writes"] = static_cast<double>(l.writes.size());
   state.counters["skipped_pages"] = static_cast<double>(l.skipped_pages);

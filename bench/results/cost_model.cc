@@ -17,9 +17,10 @@ size_t IndexOf(std::string_view term) {
                              terms.begin());
 }
 
-// The range of `term` in `figure`, or what is wrong with it.
+// The range of `term` in `figure`, in `unit`, or what is wrong with it.
 absl::StatusOr<CostRange> ParseRange(const std::string& term,
-                                     const nlohmann::json& figure) {
+                                     const nlohmann::json& figure,
+                                     const char* unit = "cycles") {
   const std::string where = absl::StrCat("\"", absl::CEscape(term), "\"");
   CostRange r;
   for (auto [key, value] :
@@ -28,7 +29,7 @@ absl::StatusOr<CostRange> ParseRange(const std::string& term,
     if (!figure.is_object() || !figure.contains(key) ||
         !figure[key].is_number() || figure[key].get<double>() < 0) {
       return absl::InvalidArgumentError(absl::StrCat(
-          where, " needs \"low\", \"typical\" and \"high\": cycles >= 0"));
+          where, " needs \"low\", \"typical\" and \"high\": ", unit, " >= 0"));
     }
     *value = figure[key].get<double>();
   }
@@ -100,7 +101,21 @@ absl::StatusOr<CostModel> CostModel::Parse(std::string_view text,
         ": \"pes\" (PEs in the inner-shareable domain) must be 1 to "
         "4096"));
   }
+  absl::StatusOr<CostRange> clock =
+      doc.contains("clock_ghz")
+          ? ParseRange("clock_ghz", doc["clock_ghz"], "GHz")
+          : absl::InvalidArgumentError(
+                "no \"clock_ghz\" (the cores' clock, a range with its "
+                "source)");
+  if (clock.ok() && clock->low <= 0) {
+    clock = absl::InvalidArgumentError("\"clock_ghz\" must be above 0");
+  }
+  if (!clock.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": ", clock.status().message()));
+  }
   CostModel model;
+  model.clock_ghz_ = *std::move(clock);
   model.profile_ = doc["profile"].get<std::string>();
   model.core_ = doc["core"].get<std::string>();
   model.pes_ = doc["pes"].get<int>();

@@ -3,6 +3,7 @@
 //
 //   {"profile": "neoverse-n1-80", "core": "neoverse-n1", "pes": 80,
 //    "note": "...",
+//    "clock_ghz": {"low": 2.5, "typical": 3.0, "high": 3.3, "source": ...},
 //    "costs": {"tlbi.vale1is": {"low": 5, "typical": 20, "high": 60,
 //                               "source": "..."}, ...}}
 //
@@ -76,6 +77,10 @@ class CostModel {
   // PEs in the inner-shareable domain: the file's, or --cores.
   int pes() const { return pes_; }
   void set_pes(int pes) { pes_ = pes; }
+  // The cores' clock: what turns modelled cycles into time, where a
+  // workload runs against a trace's clock (async_fork's background copy
+  // beside the parent's writes in a replay).
+  const CostRange& clock_ghz() const { return clock_ghz_; }
   // What the figures are: published ranges, or measured by `ttbench
   // calibrate` from a named run. Results record it, so a report can tell
   // whether its cost model is the one their modelled cycles came from.
@@ -105,6 +110,7 @@ class CostModel {
   std::string profile_;
   std::string core_;
   int pes_ = 1;
+  CostRange clock_ghz_;
   std::string note_;
   std::vector<CostRange> ranges_;
 };

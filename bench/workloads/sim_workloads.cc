@@ -12,6 +12,7 @@
 #include "bench/replay/aged_layout.h"
 #include "bench/replay/map_layout.h"
 #include "bench/results/latency.h"
+#include "bench/workloads/background_beside.h"
 #include "bench/workloads/floor.h"
 #include "bench/workloads/hw_counters.h"
 #include "bench/workloads/machine_events.h"
@@ -447,23 +448,36 @@ void ForkResume(benchmark::State& state, const SuiteOptions& o,
 }
 
 // Fork, then the parent (or the child) writes k% of its pages, spread
-// evenly, while the child lives; then the child exits.
+// evenly, while the child lives and does its background work on CPU 1;
+// then the child exits.
 void ForkThenWrite(benchmark::State& state, const SuiteOptions& o,
                    Strategy<sim::SimArch>* s, const SimWorkload& w,
                    bool child_writes) {
-  const std::shared_ptr<Fixture> held = Reused(o, *s, ShapeOf(w, {}));
+  // A second CPU for the child's background work, where the machine has
+  // one.
+  const int cpus = o.costs->pes() > 1 ? 2 : 1;
+  const std::shared_ptr<Fixture> held =
+      Reused(o, *s, ShapeOf(w, {.cpus = cpus}));
   Fixture& f = *held;
   if (!Ready(state, f)) return;
   const std::vector<uint8_t> byte = {7};
   const uint64_t written = f.pages() * w.percent / 100;
+  uint64_t background_steps = 0;
   TimeEachIteration(state, o, f, kNothing, [&] {
     const sim::Pid child = f.Fork();
     const sim::Pid writer = child_writes ? child : f.parent();
+    BackgroundBeside background(f.m(), *o.costs, child);
     for (uint64_t i = 0; i < written; ++i) {
+      background.CatchUp();
       f.Write(writer, f.Page(i * f.pages() / written), byte);
     }
+    background.Finish();
+    background_steps += background.steps();
     f.m().Exit(0, child);
   });
+  state.counters["background_steps"] =
+      benchmark::Counter(static_cast<double>(background_steps),
+                         benchmark::Counter::kAvgIterations);
 }
 
 // The snapshot pattern of Redis BGSAVE: the parent writes on.
