@@ -400,9 +400,9 @@ TEST_F(BenchCliTest, TraceSummarisesATraceAndRefusesABrokenOne) {
 TEST_F(BenchCliTest, ReplayRunsEachStrategyAndReportsBesideTheRealFork) {
   const fs::path dir = dir_.string() + "-trace";
   const fs::path trace = CorpusTrace(dir);
-  const Outcome o =
-      RunDriver("replay " + trace.string() +
-                " --variants=lazy_cow,linux_fork,shared_tables" + Out());
+  const Outcome o = RunDriver(
+      "replay " + trace.string() +
+      " --variants=lazy_cow,linux_fork,shared_tables,async_fork" + Out());
   ASSERT_EQ(o.status, 0) << o.output;
   const fs::path json = Written(".json");
   EXPECT_NE(json.filename().string().find("-replay-redis-like.json"),
@@ -422,7 +422,8 @@ TEST_F(BenchCliTest, ReplayRunsEachStrategyAndReportsBesideTheRealFork) {
   EXPECT_EQ(names, (std::set<std::string>{
                        "replay/lazy_cow/redis-like/manual_time",
                        "replay/linux_fork/redis-like/manual_time",
-                       "replay/shared_tables/redis-like/manual_time"}));
+                       "replay/shared_tables/redis-like/manual_time",
+                       "replay/async_fork/redis-like/manual_time"}));
   const std::string md = ReadFile(Written(".md"));
   EXPECT_NE(md.find("## Replays of captured forks"), std::string::npos) << md;
   EXPECT_NE(md.find("### `redis-like`: redis-server 7.0.15"), std::string::npos)
@@ -432,6 +433,14 @@ TEST_F(BenchCliTest, ReplayRunsEachStrategyAndReportsBesideTheRealFork) {
   EXPECT_NE(md.find("| linux_fork | "), std::string::npos) << md;
   EXPECT_NE(md.find(" | 1 | 24.84 | "), std::string::npos) << md;
   EXPECT_EQ(md.find("## Fork latency"), std::string::npos) << md;
+  // The writes as queries, and async_fork's p99 against the others'.
+  EXPECT_NE(md.find("| strategy | write latency p50 (us) |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("`async_fork`'s child copied in "), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("its p99 write latency against `linux_fork`'s "),
+            std::string::npos)
+      << md;
 
   fs::remove_all(dir_);
   CutShort(trace, dir / "cut.ttrace.gz");
@@ -440,6 +449,11 @@ TEST_F(BenchCliTest, ReplayRunsEachStrategyAndReportsBesideTheRealFork) {
   ExpectRejected("replay " + trace.string() + " --variants=nope",
                  "unknown strategy 'nope'");
   ExpectRejected("replay", "usage: ttbench replay TRACE");
+  ExpectRejected("replay " + trace.string() + " --scale_gib=-1",
+                 "--scale_gib must be positive");
+  // A few pages need more copies, 1 TiB apart, than fit below 2^48.
+  ExpectRejected("replay " + trace.string() + " --scale_gib=1",
+                 "ends above 2^48: fewer copies");
   fs::remove_all(dir);
 }
 

@@ -10,6 +10,8 @@
 
 #include "bench/replay/aged_layout.h"
 #include "bench/replay/layout.h"
+#include "bench/replay/repeated_layout.h"
+#include "bench/replay/replay_benchmarks.h"
 #include "bench/results/cost_model.h"
 #include "tests/registry_params.h"
 
@@ -209,6 +211,66 @@ TEST_P(ReplayTest, EveryWriteIsCopiedOnceAndStallsTheWindowItFellIn) {
   EXPECT_GE(r->extra_peak_frames, 3u);
 }
 
+TEST(RepeatedLayout, EachCopyIsTheCaptureOneTebibyteUpAndOneSnapshotLater) {
+  const ReplayLayout l = LayOut(Sample());
+  const absl::StatusOr<ReplayLayout> r = Repeated(l, 3);
+  ASSERT_TRUE(r.ok()) << r.status();
+  constexpr uint64_t kTiB = uint64_t{1} << 40;
+  ASSERT_EQ(r->runs.size(), 3 * l.runs.size());
+  EXPECT_EQ(r->pages(), 3 * l.pages());
+  EXPECT_EQ(r->frames, 3 * l.frames);
+  EXPECT_EQ(r->snapshot_us, 3 * l.snapshot_us);
+  // In address order: the heaps (0, 1 and 2 TiB up), then the texts.
+  EXPECT_EQ(r->runs[1].va, l.runs[0].va + kTiB);
+  EXPECT_EQ(r->runs[1].first, l.pages());
+  EXPECT_EQ(r->runs[3].va, l.runs[1].va);
+  // Copy 2's frames keep the capture's order, after copy 1's.
+  EXPECT_EQ(r->frame_of[2 * l.pages() + 2], l.frame_of[2] + 2 * l.frames);
+  ASSERT_EQ(r->writes.size(), 3 * l.writes.size());
+  const ReplayWrite& last = r->writes.back();
+  EXPECT_EQ(last.us_after_fork,
+            l.writes.back().us_after_fork + 2 * l.snapshot_us);
+  EXPECT_EQ(last.va, l.writes.back().va + 2 * kTiB);
+  // The copies of the text page, at 127 TiB, end above 2^48 past 128.
+  EXPECT_EQ(Repeated(l, 130).status().message(),
+            "copy 130 of the layout ends above 2^48: fewer copies");
+  EXPECT_FALSE(Repeated(l, 0).ok());
+}
+
+TEST(RepeatedLayout, ItsReplayCopiesEachCopysWrites) {
+  const ReplayLayout l = LayOut(Sample());
+  const absl::StatusOr<ReplayResult> one =
+      Replay(l, *FindStrategy<sim::SimArch>("lazy_cow"), {});
+  const absl::StatusOr<ReplayResult> four =
+      Replay(*Repeated(l, 4), *FindStrategy<sim::SimArch>("lazy_cow"), {});
+  ASSERT_TRUE(one.ok() && four.ok());
+  EXPECT_EQ(four->total.all.get("pages_copied"),
+            4 * one->total.all.get("pages_copied"));
+}
+
+TEST(RepeatedLayout, TheRedisCaptureScalesToTheSizeAsked) {
+  const absl::StatusOr<std::shared_ptr<const ReplayTrace>> t =
+      LoadReplayTrace(TTB_SOURCE_DIR "/bench/traces/redis-bgsave.ttrace.gz");
+  ASSERT_TRUE(t.ok()) << t.status();
+  const absl::StatusOr<std::shared_ptr<const ReplayTrace>> scaled =
+      ScaledTrace(**t, 8);
+  ASSERT_TRUE(scaled.ok()) << scaled.status();
+  EXPECT_EQ((*scaled)->name, "redis-bgsave-8GiB");
+  const double gib = static_cast<double>((*scaled)->layout.pages()) *
+                     kTracePageBytes / (1 << 30);
+  EXPECT_NEAR(gib, 8, 8 * 0.1);
+  const auto both = ScaledTraces({*t});
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both[1]->name, "redis-bgsave-64GiB");
+}
+
+TEST(Replay, WithoutACostModelNoLatencyIsKept) {
+  const absl::StatusOr<ReplayResult> r =
+      Replay(LayOut(Sample()), *FindStrategy<sim::SimArch>("lazy_cow"), {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->write_latency_us[1].empty());
+}
+
 TEST(Replay, AWindowIsNoFinerThanTheTracesResolution) {
   ReplayOptions options;
   options.window_us = 1000;
@@ -250,6 +312,16 @@ TEST(Replay, TheChildsBackgroundCopyRunsBesideTheParent) {
     // Two tables' copy at 2.5 GHz: microseconds, not the snapshot's life.
     EXPECT_EQ(r->background_done_us > 0, async);
     EXPECT_LT(r->background_done_us, 100);
+    // Each write is a query: the first, at the fork's time, waits for the
+    // fork; every latency grows from low to high across the ranges.
+    const double fork_us = costs->Cycles(r->fork.forking_cpu) /
+                           (costs->clock_ghz().typical * 1000);
+    ASSERT_EQ(r->write_latency_us[1].size(), l.writes.size());
+    EXPECT_GT(r->write_latency_us[1][0], fork_us);
+    for (size_t i = 0; i < l.writes.size(); ++i) {
+      EXPECT_LT(r->write_latency_us[0][i], r->write_latency_us[1][i]);
+      EXPECT_LT(r->write_latency_us[1][i], r->write_latency_us[2][i]);
+    }
   }
 }
 

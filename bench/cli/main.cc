@@ -102,6 +102,9 @@ ABSL_FLAG(int32_t, resolution_us, 5000,
 ABSL_FLAG(bool, no_data, false,
           "replay: keep no data bytes (frames hold tables and metadata "
           "only), for a process larger than this host's memory");
+ABSL_FLAG(int32_t, scale_gib, 0,
+          "replay: the trace's address space repeated side by side to about "
+          "this many GiB, its writes with each copy (0: as captured)");
 ABSL_FLAG(std::string, image, "", "baremetal: the image to boot");
 ABSL_FLAG(double, threshold, 0.05,
           "compare: a B/A time ratio above 1 + threshold is a regression");
@@ -503,6 +506,9 @@ int Run(const char* argv0) {
   RegisterEngineBenchmarks(options);
   RegisterSimBenchmarks(options);
   RegisterReplayBenchmarks(options, traces);
+  const ReplayTraces scaled = ScaledTraces(traces);
+  RegisterReplayBenchmarks(options, scaled, /*keep_data=*/false);
+  traces.insert(traces.end(), scaled.begin(), scaled.end());
   RegisterNativeBenchmarks(options);
   // Short measurements: the suite is sized for a 2-core VM.
   const std::string min_time = options.suite == Suite::kQuick ? "0.05" : "0.2";
@@ -511,7 +517,14 @@ int Run(const char* argv0) {
 
 // `replay TRACE`: the trace replayed under each strategy, and its report.
 int ReplayCommand(const char* argv0, const std::string& path) {
-  const std::shared_ptr<const ReplayTrace> trace = ReplayTraceFrom(path);
+  std::shared_ptr<const ReplayTrace> trace = ReplayTraceFrom(path);
+  if (const int gib = absl::GetFlag(FLAGS_scale_gib); gib != 0) {
+    if (gib < 0) Usage("--scale_gib must be positive");
+    absl::StatusOr<std::shared_ptr<const ReplayTrace>> scaled =
+        ScaledTrace(*trace, static_cast<uint64_t>(gib));
+    if (!scaled.ok()) Usage(std::string(scaled.status().message()));
+    trace = *std::move(scaled);
+  }
   RunSetup setup = ParseRunFlags();
   setup.options.strategies = ParseVariants(absl::GetFlag(FLAGS_variants));
   const Output out = PrepareOutput(
@@ -947,7 +960,7 @@ int main(int argc, char** argv) {
     if (operands.size() != 1) {
       ttb::bench::Usage(
           "usage: ttbench replay TRACE [--variants a,b] [--profile NAME] "
-          "[--no_data]");
+          "[--no_data] [--scale_gib N]");
     }
     return ttb::bench::ReplayCommand(argv[0], operands[0]);
   }

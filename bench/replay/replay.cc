@@ -104,6 +104,22 @@ absl::StatusOr<ReplayResult> Replay(const ReplayLayout& layout,
       window_start = now;
     }
   };
+  // CPU 0's clock per cost point, in microseconds from the fork's start:
+  // when it is next free.
+  double parent_free_us[3] = {};
+  auto microseconds = [&](const Events& e, int point) {
+    const CostRange& ghz = options.costs->clock_ghz();
+    const double clock = point == 0   ? ghz.high
+                         : point == 2 ? ghz.low
+                                      : ghz.typical;
+    return options.costs->Cycles(e, static_cast<CostPoint>(point)) /
+           (clock * 1000);
+  };
+  if (options.costs != nullptr) {
+    for (int p = 0; p < 3; ++p) {
+      parent_free_us[p] = microseconds(result.fork.forking_cpu, p);
+    }
+  }
   const uint8_t byte = 1;
   uint8_t read_byte = 0;
   size_t w = 0, r = 0;
@@ -136,12 +152,23 @@ absl::StatusOr<ReplayResult> Replay(const ReplayLayout& layout,
         }
       }
     } else if (write) {
-      const uint64_t va = layout.writes[w++].va;
-      const sim::AccessResult a = m.Write(kParentCpu, parent.value(), va,
+      const ReplayWrite& next = layout.writes[w++];
+      const Events before =
+          options.costs != nullptr ? EventsOf(m, kParentCpu) : Events();
+      const sim::AccessResult a = m.Write(kParentCpu, parent.value(), next.va,
                                           std::span<const uint8_t>(&byte, 1));
       if (!a.ok) {
-        return absl::InternalError(
-            absl::StrFormat("the parent's write to %#x %s", va, a.Failure()));
+        return absl::InternalError(absl::StrFormat(
+            "the parent's write to %#x %s", next.va, a.Failure()));
+      }
+      if (options.costs != nullptr) {
+        const Events spent = EventsOf(m, kParentCpu) - before;
+        const double arrival = static_cast<double>(next.us_after_fork);
+        for (int p = 0; p < 3; ++p) {
+          parent_free_us[p] =
+              std::max(parent_free_us[p], arrival) + microseconds(spent, p);
+          result.write_latency_us[p].push_back(parent_free_us[p] - arrival);
+        }
       }
     } else {
       const uint64_t va = reads[r++];

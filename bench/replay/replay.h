@@ -10,7 +10,10 @@
 // take at the cores' clock, as Async-fork's child copies before it returns
 // to user space; the parent's writes meanwhile run at their trace times.
 // What CPU 0 executed in each window of trace time, the fork in the first,
-// is the parent-visible stall of that window.
+// is the parent-visible stall of that window. With a cost model, each of
+// the parent's writes is also a query with a latency: from its trace time
+// until CPU 0, busy with the fork and then with the writes before it in
+// turn, has done it, at each point of the cost and clock ranges.
 #ifndef TTBENCH_BENCH_REPLAY_REPLAY_H_
 #define TTBENCH_BENCH_REPLAY_REPLAY_H_
 
@@ -53,6 +56,10 @@ struct ReplayResult {
   // The forking CPU's events in each window from the fork (which the first
   // holds) to the end of the snapshot, empty ones included.
   std::vector<Events> windows;
+  // Per CostPoint, each write's latency in microseconds, in trace order:
+  // low costs at the clock's high end, high costs at its low end. Empty
+  // without a cost model.
+  std::vector<double> write_latency_us[3];
   uint64_t window_us = 0;
   uint64_t background_steps = 0;         // The child's, on CPU 1.
   double background_done_us = 0;         // When the last one ended.

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "bench/replay/repeated_layout.h"
 #include "bench/replay/replay.h"
 #include "bench/results/latency.h"
 #include "bench/trace/trace.h"
@@ -55,6 +56,16 @@ void RunReplay(benchmark::State& state, const SuiteOptions& o,
     for (int i = 0; i < 3; ++i) {
       state.counters[absl::StrCat(kStallCounters[i], ".", name)] = at[i];
     }
+    std::vector<double> latencies =
+        last->write_latency_us[static_cast<int>(point)];
+    if (latencies.empty()) continue;
+    std::sort(latencies.begin(), latencies.end());
+    const double latency[] = {Percentile(latencies, 50),
+                              Percentile(latencies, 99), latencies.back()};
+    for (int i = 0; i < 3; ++i) {
+      state.counters[absl::StrCat(kWriteLatencyCounters[i], ".", name)] =
+          latency[i];
+    }
   }
   const ReplayLayout& l = t.layout;
   state.counters["windows"] = static_cast<double>(last->windows.size());
@@ -91,6 +102,42 @@ absl::StatusOr<std::shared_ptr<const ReplayTrace>> LoadReplayTrace(
   t->reported = trace->reported;
   t->layout = LayOut(*trace);
   return t;
+}
+
+absl::StatusOr<std::shared_ptr<const ReplayTrace>> ScaledTrace(
+    const ReplayTrace& trace, uint64_t gib) {
+  const uint64_t bytes = trace.layout.pages() * kTracePageBytes;
+  if (bytes == 0) return absl::InvalidArgumentError("an empty layout");
+  const uint64_t copies =
+      std::max<uint64_t>(1, ((gib << 30) + bytes / 2) / bytes);
+  absl::StatusOr<ReplayLayout> layout = Repeated(trace.layout, copies);
+  if (!layout.ok()) return layout.status();
+  auto t = std::make_shared<ReplayTrace>(trace);
+  t->name = absl::StrCat(trace.name, "-", gib, "GiB");
+  t->provenance = absl::StrCat(trace.provenance, "; its address space ", copies,
+                               " times over, side by side");
+  t->layout = *std::move(layout);
+  return t;
+}
+
+std::vector<std::shared_ptr<const ReplayTrace>> ScaledTraces(
+    const std::vector<std::shared_ptr<const ReplayTrace>>& traces) {
+  struct Scaled {
+    const char* trace;
+    uint64_t gib;
+  };
+  constexpr Scaled kScaled[] = {{"redis-bgsave", 8}, {"redis-bgsave", 64}};
+  std::vector<std::shared_ptr<const ReplayTrace>> scaled;
+  for (const auto& t : traces) {
+    for (const Scaled& s : kScaled) {
+      if (t->name != s.trace) continue;
+      absl::StatusOr<std::shared_ptr<const ReplayTrace>> made =
+          ScaledTrace(*t, s.gib);
+      // The committed capture spans less than 1 TiB: a failure is a bug.
+      if (made.ok()) scaled.push_back(*std::move(made));
+    }
+  }
+  return scaled;
 }
 
 std::string TraceName(const std::string& path) {

@@ -34,6 +34,15 @@ std::string TraceName(const std::string& path);
 // The traces (*.ttrace.gz) in `dir`, sorted.
 std::vector<std::string> TracesIn(const std::string& dir);
 
+// `trace` repeated (Repeated) to about `gib` GiB, named "<trace>-<gib>GiB".
+absl::StatusOr<std::shared_ptr<const ReplayTrace>> ScaledTrace(
+    const ReplayTrace& trace, uint64_t gib);
+// The larger replays the default suite runs of those of `traces` it names
+// (the Redis capture at 8 and 64 GiB, as Async-fork measured Redis), for
+// replay without data.
+std::vector<std::shared_ptr<const ReplayTrace>> ScaledTraces(
+    const std::vector<std::shared_ptr<const ReplayTrace>>& traces);
+
 // Registers replay/<strategy>/<trace> for each trace and strategy; with
 // `keep_data` false, their machines keep no data bytes.
 void RegisterReplayBenchmarks(

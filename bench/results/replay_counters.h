@@ -14,6 +14,11 @@ inline constexpr char kForkCyclesCounter[] = "fork_cycles";
 inline constexpr const char* kStallCounters[] = {"stall_p50", "stall_p99",
                                                  "stall_max"};
 inline constexpr const char* kCostPointNames[] = {"low", "typical", "high"};
+// Per cost point, in microseconds: the p50, p99 and max latency of the
+// parent's writes, each a query that waits behind the fork and the writes
+// before it (Async-fork's measure, query latency during a snapshot).
+inline constexpr const char* kWriteLatencyCounters[] = {
+    "write_latency_p50_us", "write_latency_p99_us", "write_latency_max_us"};
 // 1 when the replay's machine kept data bytes, 0 when its frames held
 // tables and metadata only.
 inline constexpr char kKeepsDataCounter[] = "keeps_data";
