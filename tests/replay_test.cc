@@ -256,6 +256,8 @@ TEST(RepeatedLayout, TheRedisCaptureScalesToTheSizeAsked) {
       ScaledTrace(**t, 8);
   ASSERT_TRUE(scaled.ok()) << scaled.status();
   EXPECT_EQ((*scaled)->name, "redis-bgsave-8GiB");
+  EXPECT_FALSE((*t)->reported.empty());
+  EXPECT_TRUE((*scaled)->reported.empty());  // The capture's, not its own.
   const double gib = static_cast<double>((*scaled)->layout.pages()) *
                      kTracePageBytes / (1 << 30);
   EXPECT_NEAR(gib, 8, 8 * 0.1);

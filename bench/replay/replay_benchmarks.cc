@@ -117,6 +117,9 @@ absl::StatusOr<std::shared_ptr<const ReplayTrace>> ScaledTrace(
   t->provenance = absl::StrCat(trace.provenance, "; its address space ", copies,
                                " times over, side by side");
   t->layout = *std::move(layout);
+  // What the program and kernel reported was of the captured process, not
+  // of this larger one.
+  t->reported.clear();
   return t;
 }
 
