@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <limits>
 #include <memory>
 #include <set>
 #include <string>
@@ -107,6 +106,7 @@ absl::StatusOr<ReplayResult> Replay(const ReplayLayout& layout,
   // CPU 0's clock per cost point, in microseconds from the fork's start:
   // when it is next free.
   double parent_free_us[3] = {};
+  constexpr int kTypicalPoint = static_cast<int>(CostPoint::kTypical);
   auto microseconds = [&](const Events& e, int point) {
     const CostRange& ghz = options.costs->clock_ghz();
     const double clock = point == 0   ? ghz.high
@@ -124,9 +124,6 @@ absl::StatusOr<ReplayResult> Replay(const ReplayLayout& layout,
   uint8_t read_byte = 0;
   size_t w = 0, r = 0;
   bool copying = true;  // Until the child's background work is done.
-  const double cycles_per_us = options.costs != nullptr
-                                   ? options.costs->clock_ghz().typical * 1000
-                                   : std::numeric_limits<double>::infinity();
   while (w < layout.writes.size() || r < reads.size() || copying) {
     // The child's CPU copies first; then read r happens at r / reads of
     // the snapshot's life.
@@ -140,15 +137,15 @@ absl::StatusOr<ReplayResult> Replay(const ReplayLayout& layout,
     if (copying && !write) {
       const Events before = EventsOf(m, kChildCpu);
       const Result<bool> step = m.Background(kChildCpu, child.value());
-      if (!step.ok())
+      if (!step.ok()) {
         return Failed("the child's background copy", step.status());
+      }
       copying = step.value();
       if (copying) {
         ++result.background_steps;
-        const Events spent = EventsOf(m, kChildCpu) - before;
         if (options.costs != nullptr) {
           result.background_done_us +=
-              options.costs->Cycles(spent) / cycles_per_us;
+              microseconds(EventsOf(m, kChildCpu) - before, kTypicalPoint);
         }
       }
     } else if (write) {

@@ -45,8 +45,9 @@ struct ReplayOptions {
   // trace's effective resolution where that is coarser: a finer window
   // would split what one sample saw.
   uint64_t window_us = 10'000;
-  // Times the child's background steps: typical cycles at the typical
-  // clock. nullptr: each step takes no time (all of them at the fork).
+  // Times the child's background steps (typical cycles at the typical
+  // clock) and the parent's writes as queries (write_latency_us).
+  // nullptr: each step takes no time, and no latency is kept.
   const CostModel* costs = nullptr;
 };
 
