@@ -343,7 +343,8 @@ TEST_F(BenchCliTest, CorruptCostModelIsRejected) {
 TEST_F(BenchCliTest, CostsPrintsEveryRangeWithItsSourceAndTheMachineSize) {
   const Outcome o = RunDriver("costs neoverse-n1-80");
   ASSERT_EQ(o.status, 0) << o.output;
-  EXPECT_NE(o.output.find("profile neoverse-n1-80: 80 PEs of neoverse-n1"),
+  EXPECT_NE(o.output.find("profile neoverse-n1-80: 80 PEs of neoverse-n1 at "
+                          "3 GHz [2.5-3.3] (AnandTech, "),
             std::string::npos)
       << o.output;
   for (const std::string& term : bench::CostModel::Terms()) {

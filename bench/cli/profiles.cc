@@ -62,8 +62,11 @@ void ListProfiles(const std::string& dir, std::ostream& out) {
 }
 
 void PrintCosts(const CostModel& model, std::ostream& out) {
+  const CostRange& clock = model.clock_ghz();
   out << "profile " << model.profile() << ": " << model.pes() << " PEs of "
-      << model.core() << "\n"
+      << model.core() << " at "
+      << absl::StrFormat("%g GHz [%g-%g]", clock.typical, clock.low, clock.high)
+      << " (" << clock.source << ")\n"
       << model.note() << "\n\n";
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> unsourced;
