@@ -14,15 +14,20 @@
 namespace ttb::bench {
 namespace {
 
-// The counter at each cost point: "typical [low-high]" in cycles.
-std::string RangeCell(const HostResults& h, const std::string& b,
-                      const std::string& counter) {
-  double at[3];
-  for (int p = 0; p < 3; ++p) {
-    at[p] = h.Counter(b, absl::StrCat(counter, ".", kCostPointNames[p]));
-  }
-  return absl::StrCat(CyclesCell(at[1]), " [", CyclesCell(at[0]), "–",
-                      CyclesCell(at[2]), "]");
+// `text(point)` at each cost point (0 low, 1 typical, 2 high):
+// "typical [low–high]", or with `between` for the dash.
+template <typename Text>
+std::string AtEachPoint(Text&& text, const char* between = "–") {
+  return absl::StrCat(text(1), " [", text(0), between, text(2), "]");
+}
+
+// The counter at each cost point, each cell as `format` writes it.
+std::string CounterCell(const HostResults& h, const std::string& b,
+                        const std::string& counter,
+                        std::string (*format)(double)) {
+  return AtEachPoint([&](int p) {
+    return format(h.Counter(b, absl::StrCat(counter, ".", kCostPointNames[p])));
+  });
 }
 
 // Four figures, never in exponent form: "0.003477", "35.79", "2283".
@@ -30,14 +35,10 @@ std::string Ratio(double v) {
   return v >= 1000 ? absl::StrFormat("%.0f", v) : absl::StrFormat("%.4g", v);
 }
 
-// A latency counter at each cost point: "typical [low–high]" in us.
-std::string LatencyCell(const HostResults& h, const std::string& b,
-                        const std::string& counter) {
-  std::string at[3];
-  for (int p = 0; p < 3; ++p) {
-    at[p] = Ratio(h.Counter(b, absl::StrCat(counter, ".", kCostPointNames[p])));
-  }
-  return absl::StrCat(at[1], " [", at[0], "–", at[2], "]");
+// In cycles: "typical [low–high]".
+std::string RangeCell(const HostResults& h, const std::string& b,
+                      const std::string& counter) {
+  return CounterCell(h, b, counter, CyclesCell);
 }
 
 // The traces the run replayed, by name, in order.
@@ -72,18 +73,17 @@ std::string BackgroundSentence(const ReportContext& r, Name&& name) {
     for (const char* other : {kLinuxReference, "lazy_cow", "shared_tables"}) {
       const std::string o = name(other);
       if (h.Find(o) == nullptr) continue;
-      std::string at[3];
-      for (int p = 0; p < 3; ++p) {
-        const std::string counter =
-            absl::StrCat(kWriteLatencyCounters[1], ".", kCostPointNames[p]);
-        const double theirs = h.Counter(o, counter);
-        at[p] = theirs > 0
-                    ? absl::StrFormat(
-                          "%+.1f%%", 100 * (h.Counter(b, counter) / theirs - 1))
-                    : "-";
-      }
-      against.push_back(absl::StrCat("`", other, "`'s ", at[1], " [", at[0],
-                                     ", ", at[2], "]"));
+      const std::string change = AtEachPoint(
+          [&](int p) -> std::string {
+            const std::string counter =
+                absl::StrCat(kWriteLatencyCounters[1], ".", kCostPointNames[p]);
+            const double theirs = h.Counter(o, counter);
+            if (theirs <= 0) return "-";
+            return absl::StrFormat("%+.1f%%",
+                                   100 * (h.Counter(b, counter) / theirs - 1));
+          },
+          ", ");
+      against.push_back(absl::StrCat("`", other, "`'s ", change));
     }
     absl::StrAppend(
         &out, "`", s, "`'s child copied in ",
@@ -95,13 +95,17 @@ std::string BackgroundSentence(const ReportContext& r, Name&& name) {
         "-99.84% at 64 GB against Linux's fork, for Redis queries)");
     const std::string reference = name(kLinuxReference);
     if (h.Find(reference) != nullptr) {
-      std::string at[3];
-      for (int p = 0; p < 3; ++p) {
-        const auto point = static_cast<CostPoint>(p);
-        at[p] = Ratio(r.Cycles(b, point) / r.Cycles(reference, point));
-      }
-      absl::StrAppend(&out, "; its work over every PE is ", at[1], "× [", at[0],
-                      ", ", at[2], "] `", kLinuxReference, "`'s");
+      // "1.006× [1.004, 1.007]": the typical ratio carries the sign.
+      const std::string ratio = AtEachPoint(
+          [&](int p) {
+            const auto point = static_cast<CostPoint>(p);
+            return absl::StrCat(
+                Ratio(r.Cycles(b, point) / r.Cycles(reference, point)),
+                p == 1 ? "×" : "");
+          },
+          ", ");
+      absl::StrAppend(&out, "; its work over every PE is ", ratio, " `",
+                      kLinuxReference, "`'s");
     }
     absl::StrAppend(&out, ". ");
   }
@@ -136,7 +140,7 @@ std::string TraceTables(const ReportContext& r, const std::string& trace) {
     if (has_latency) {
       std::vector<std::string> row = {s};
       for (const char* latency : kWriteLatencyCounters) {
-        row.push_back(LatencyCell(h, b, latency));
+        row.push_back(CounterCell(h, b, latency, Ratio));
       }
       latencies.push_back(row);
     }
