@@ -9,6 +9,7 @@
 #include "baremetal/suite.h"
 #include "baremetal/sysreg.h"
 #include "engine/names.h"
+#include "engine/walks/registry.h"
 #include "variants/registry.h"
 
 extern "C" char __stack_top[];
@@ -83,6 +84,7 @@ class BareMetalKernel final : public Kernel<HwArch> {
   // One CPU: local maintenance reaches every TLB there is.
   Shareability shareability() const override { return Shareability::kLocal; }
   AsidAllocator& asids() override { return asids_; }
+  const TableWalk& walk() const override { return DefaultWalk(); }
   void ForEachRunning(void (*fn)(Process&, void*), void* context) override {
     if (current_ != nullptr) fn(*current_, context);
   }
@@ -221,6 +223,8 @@ void PrintForkCounts(const char* name, const ArchCounters& a,
   print(EventName(Event::kPagesCopied), pool.copies);
   print(EventName(Event::kTablesAllocated), pool.allocations - pool.copies);
   print(EventName(Event::kFramesShared), pool.shares);
+  print(EventName(Event::kSoftwareDescriptorReads), pool.table_reads);
+  print(EventName(Event::kSoftwareDescriptorWrites), pool.table_writes);
   Print("}\n");
 }
 
@@ -318,6 +322,8 @@ void BenchForkLatency() {
       pool.copies += p1.copies - p0.copies;
       pool.allocations += p1.allocations - p0.allocations;
       pool.shares += p1.shares - p0.shares;
+      pool.table_reads += p1.table_reads - p0.table_reads;
+      pool.table_writes += p1.table_writes - p0.table_writes;
       if (forked != Status::kOk) {
         failures += 1;
         break;

@@ -41,32 +41,11 @@ Status AddressSpace::CheckRange(VirtAddr va, uint64_t pages) const {
   }
   // Compare page numbers so that huge counts cannot wrap the sum.
   const uint64_t limit = 1ull << (regime_.va_bits - shift);
-  const VirtAddr user_base =
-      uint64_t{kernel_entries_} * regime_.level_bytes(regime_.start_level());
-  if (!regime_.contains(va) || va < user_base ||
+  if (!regime_.contains(va) || va < user_base() ||
       pages > limit - (va >> shift)) {
     return Status::kOutOfRange;
   }
   return Status::kOk;
-}
-
-Status AddressSpace::PlacePage(VirtAddr va, PhysAddr frame, Descriptor attrs) {
-  const Result<Descriptor*> slot = cursor_.FindOrCreate(va);
-  if (!slot.ok()) return slot.status();
-  if (slot.value()->valid()) return Status::kAlreadyMapped;
-  *slot.value() = PageDescriptor(frame, attrs);
-  return Status::kOk;
-}
-
-Status AddressSpace::PlaceOrUndo(VirtAddr va, PhysAddr frame,
-                                 Descriptor attrs) {
-  const Status s = PlacePage(va, frame, attrs);
-  if (s != Status::kOk) {
-    pool_->Release(frame);
-    // Prune the tables made before the pool ran out.
-    if (s == Status::kNoMemory) UnmapChecked(va, 1, ReleaseAtOnce{pool_});
-  }
-  return s;
 }
 
 template <typename PageFor>
@@ -201,27 +180,6 @@ bool AddressSpace::MapBlockRun(VirtAddr va, uint64_t block_attrs) {
   return true;
 }
 
-Status AddressSpace::MapBlockCopy(VirtAddr va, PhysAddr src, Descriptor attrs) {
-  if (const Status s = CheckRange(va, 1); s != Status::kOk) return s;
-  Descriptor* slot = nullptr;
-  Status s = BlockSlot(va, &slot);
-  if (s == Status::kOk && slot == nullptr) s = Status::kAlreadyMapped;
-  const Result<PhysAddr> copy =
-      s == Status::kOk ? pool_->CopyBlock(src) : Result<PhysAddr>(s);
-  if (!copy.ok()) {
-    // Prune the tables made for a block that never came.
-    if (copy.status() == Status::kNoMemory) {
-      UnmapChecked(va, 1, ReleaseAtOnce{pool_});
-    }
-    return copy.status();
-  }
-  // The copy is a block alone: its neighbours' copies are not consecutive.
-  *slot = Descriptor::Block(copy.value())
-              .with_attribute_bits(attrs.bits())
-              .with_contiguous(false);
-  return Status::kOk;
-}
-
 Status AddressSpace::MapFrames(VirtAddr va, uint64_t pages,
                                const PhysAddr* frames, Descriptor attrs) {
   for (uint64_t i = 0; i < pages; ++i) {
@@ -243,28 +201,6 @@ Status AddressSpace::MapFrames(VirtAddr va, uint64_t pages,
     for (uint64_t i = placed; i < pages; ++i) pool_->Release(frames[i]);
   }
   return s;
-}
-
-Status AddressSpace::CheckPageAndFrame(VirtAddr va, PhysAddr frame) const {
-  if (const Status s = CheckRange(va, 1); s != Status::kOk) return s;
-  if (!pool_->Contains(frame) || pool_->Use(frame) != FrameUse::kData) {
-    return Status::kInvalidArgument;
-  }
-  return Status::kOk;
-}
-
-Result<PhysAddr> AddressSpace::MapCopy(VirtAddr va, PhysAddr src,
-                                       Descriptor attrs) {
-  if (const Status s = CheckPageAndFrame(va, src); s != Status::kOk) return s;
-  const Result<PhysAddr> copy = pool_->Copy(src);
-  if (!copy.ok()) return copy.status();
-  // One frame is a single page, whatever run `attrs` came from.
-  if (const Status s =
-          PlaceOrUndo(va, copy.value(), attrs.with_contiguous(false));
-      s != Status::kOk) {
-    return s;
-  }
-  return copy;
 }
 
 Result<AddressSpace::Leaf> AddressSpace::LeafAt(VirtAddr va) {
@@ -311,41 +247,51 @@ Descriptor* AddressSpace::RunAt(VirtAddr va) {
   return slot.value() - regime_.index(va, 3) % regime_.contiguous_entries(3);
 }
 
-Status AddressSpace::CopyTables(const Descriptor* from, PhysAddr to, int level,
-                                bool leaf_tables) {
-  if (level == 3) return Status::kOk;
+Status AddressSpace::BuildTablesLike(PhysAddr from, PhysAddr to, int level,
+                                     int unit_level, bool uncleared,
+                                     uint64_t& reads, uint64_t& writes) {
+  if (level == unit_level) return Status::kOk;
+  const Descriptor* in = pool_->Descriptors(from);
   Descriptor* out = pool_->Descriptors(to);
-  for (unsigned i = FirstOwnEntry(level); i < regime_.entries_at(level); ++i) {
-    if (!from[i].IsTable(level) || out[i].valid()) continue;
-    if (leaf_tables && level == 2) {
-      pool_->ShareLeaves(&from[i], 1);  // The table, not its pages.
-      out[i] = SharedLeafTable(from[i]);
-      continue;
-    }
-    // ShareAll's fill writes every entry of a last-level table: clearing
-    // it first would write the table twice.
+  const unsigned first = FirstOwnEntry(level);
+  reads += regime_.entries_at(level) - first;
+  for (unsigned i = first; i < regime_.entries_at(level); ++i) {
+    if (!in[i].IsTable(level) || out[i].valid()) continue;
     const Result<PhysAddr> table =
-        level == 2 ? pool_->AllocateUncleared(FrameUse::kTable)
-                   : pool_->Allocate(FrameUse::kTable);
+        uncleared && level + 1 == 3 ? pool_->AllocateUncleared(FrameUse::kTable)
+                                    : pool_->Allocate(FrameUse::kTable);
     if (!table.ok()) return table.status();
     out[i] = Descriptor::Table(table.value());
-    const Status s = CopyTables(pool_->Descriptors(from[i].output_address()),
-                                table.value(), level + 1, leaf_tables);
+    ++writes;
+    const Status s =
+        BuildTablesLike(in[i].output_address(), table.value(), level + 1,
+                        unit_level, uncleared, reads, writes);
     if (s != Status::kOk) return s;
   }
   return Status::kOk;
 }
 
-void AddressSpace::MarkLeafTablesShared(PhysAddr table, int level) {
-  Descriptor* entries = pool_->Descriptors(table);
-  for (unsigned i = FirstOwnEntry(level); i < regime_.entries_at(level); ++i) {
-    if (!entries[i].IsTable(level)) continue;
-    if (level == 2) {
-      entries[i] = SharedLeafTable(entries[i]);
-    } else {
-      MarkLeafTablesShared(entries[i].output_address(), level + 1);
+Status AddressSpace::ForkFrom(AddressSpace& src, const TableWalk& walk,
+                              ForkUnit unit, ForkVisitor& visitor) {
+  if (!SameLayout(src)) return Status::kInvalidArgument;
+  const bool uncleared = walk.whole_tables() && unit == ForkUnit::kPages;
+  uint64_t reads = 0;
+  uint64_t writes = 0;
+  const Status s = BuildTablesLike(src.root_, root_, regime_.start_level(),
+                                   UnitLevel(unit), uncleared, reads, writes);
+  pool_->CountTableAccesses(reads, writes);
+  if (s != Status::kOk) {
+    // Release reads every table it frees: the uncleared ones are cleared
+    // first (which no fork would, so it is not counted).
+    if (uncleared) {
+      ForEachLeafTable([](VirtAddr, Descriptor* entries, unsigned count) {
+        for (unsigned i = 0; i < count; ++i) entries[i] = Descriptor::Invalid();
+      });
     }
+    return s;
   }
+  walk.Pair(src, *this, unit, visitor);
+  return Status::kOk;
 }
 
 Descriptor* AddressSpace::LeafTableEntry(VirtAddr va) {

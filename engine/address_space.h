@@ -11,6 +11,7 @@
 #include "engine/regime.h"
 #include "engine/status.h"
 #include "engine/table_cursor.h"
+#include "engine/table_walk.h"
 
 namespace ttb {
 
@@ -63,15 +64,6 @@ inline bool UniformLeafTable(const Descriptor* entries, unsigned count,
   return run.uniform();
 }
 
-// One of a source space's last-level tables as ShareAll hands it over:
-// `from`, which maps from `va`, and the sharing space's new table `to`.
-struct TableToFill {
-  VirtAddr va;
-  Descriptor* from;
-  Descriptor* to;  // Uncleared: fill writes every entry.
-  unsigned count;
-};
-
 // Ignores every change: for callers with no TLB to maintain.
 struct IgnoreChanges {
   void operator()(VirtAddr, Descriptor, int) const {}
@@ -83,14 +75,6 @@ struct ReleaseAtOnce {
   FramePool* pool;
   void operator()(VirtAddr, Descriptor old, int level) const {
     ReleaseEntry(*pool, old, level);
-  }
-};
-
-// The child's entry for one of a source space's blocks, as ShareAll's
-// fork_block writes it: here, the same entry.
-struct CopyBlockEntry {
-  void operator()(VirtAddr, Descriptor& from, Descriptor& to) const {
-    to = from;
   }
 };
 
@@ -136,8 +120,6 @@ class AddressSpace {
   // not a data frame of this pool, which changes nothing.
   Status MapFrames(VirtAddr va, uint64_t pages, const PhysAddr* frames,
                    Descriptor attrs);
-  // Maps a new frame holding a copy of `src` at `va`; returns the frame.
-  Result<PhysAddr> MapCopy(VirtAddr va, PhysAddr src, Descriptor attrs);
   // Removes every mapped page and block in the range and every table left
   // empty. `on_change(va, old, level)` is told of each removed page (level
   // 3), block and table (their level) once its descriptor is invalid, and
@@ -182,38 +164,20 @@ class AddressSpace {
   template <typename Invalidate>
   Status SplitBlock(VirtAddr va, bool break_first, Invalidate&& invalidate);
 
-  // Maps every page of `src` (same pool and regime) into this space, taking
-  // a reference to each frame. The tables are copied as src's structure,
-  // not built page by page through the cursor: `fill(const TableToFill&)`
-  // is called for each of src's last-level tables. It must write every
-  // entry of `to`, which is not cleared beforehand: a page descriptor for
-  // the same frame exactly where from[i] is valid, else zero. It
-  // may change the attributes of from's entries (a fork write-protects the
-  // parent there, while the table is in cache). It returns true only if
-  // `to` is then a UniformLeafTable, which it can tell from the pass that
-  // wrote `to`; the frames' references are then taken in one pass.
-  // Every table is allocated before the first page is shared: on kNoMemory
-  // neither src nor any frame reference has changed, and the caller
-  // releases this space. The kernel's root entries are left alone.
-  // Each of src's level-2 blocks gets one more reference, and
-  // `fork_block(va, from, to)` writes this space's entry `to` for it (a
-  // block descriptor for the same frames) and may change src's `from`.
-  template <typename Fill, typename ForkBlock = CopyBlockEntry>
-  Status ShareAll(AddressSpace& src, Fill&& fill, ForkBlock&& fork_block = {});
+  // Makes this new space a fork of `src` (same pool and regime). First a
+  // table wherever src has one, down to the tables holding `unit`'s
+  // entries, so that every table is allocated before any entry is paired:
+  // on kNoMemory neither src nor any frame reference has changed, and the
+  // caller releases this space. Then `walk` pairs each of src's entries
+  // with this space's slot, and `visitor` decides what goes there (and
+  // what src's entry becomes). The kernel's root entries are left alone.
+  Status ForkFrom(AddressSpace& src, const TableWalk& walk, ForkUnit unit,
+                  ForkVisitor& visitor);
 
-  // Leaf-table sharing, for a fork that shares tables rather than pages.
-  // ShareLeafTables maps every page of `src` into this space by pointing
-  // this space's level-2 entries at src's last-level tables, one more
-  // reference to each table (its pages keep theirs); the upper levels are
-  // copied. The new entries are SharedLeafTable()s. `src` is not changed:
-  // MarkLeafTablesShared() marks its own entries once this succeeded. On
-  // kNoMemory the caller releases the space, as after ShareAll. Blocks
-  // are shared as ShareAll shares them.
-  template <typename ForkBlock = CopyBlockEntry>
-  Status ShareLeafTables(AddressSpace& src, ForkBlock&& fork_block = {});
-  void MarkLeafTablesShared() {
-    MarkLeafTablesShared(root_, regime_.start_level());
-  }
+  // Leaf-table sharing, for a fork that shares tables rather than pages:
+  // its level-2 entries point at the parent's last-level tables, marked
+  // SharedLeafTable() on both sides (shared_tables' fork).
+  //
   // Whether the level-2 entry covering `va` points at a shared last-level
   // table (one that may have other sharers).
   bool InSharedLeafTable(VirtAddr va);
@@ -246,7 +210,7 @@ class AddressSpace {
 
   // Visits every last-level table in VA order: fn(va, entries, count),
   // where `va` is the address entries[0] maps. For loops over a whole
-  // table at a time (fork's write-protect).
+  // table at a time.
   template <typename Fn>
   void ForEachLeafTable(Fn&& fn);
   // Visits every valid page in VA order: fn(va, Descriptor& slot).
@@ -256,9 +220,6 @@ class AddressSpace {
   // Visits every level-2 block in VA order: fn(va, Descriptor& entry).
   template <typename Fn>
   void ForEachBlock(Fn&& fn);
-  // Maps a new block holding a copy of the block at `src` at `va`, with
-  // the attributes of `attrs`.
-  Status MapBlockCopy(VirtAddr va, PhysAddr src, Descriptor attrs);
 
   // Frees every table and drops every page reference; the space is empty
   // and must be Init()ed again before use.
@@ -268,6 +229,11 @@ class AddressSpace {
   // accept.
   Status CheckRange(VirtAddr va, uint64_t pages) const;
 
+  // The lowest VA this space maps: past the kernel's root entries.
+  VirtAddr user_base() const {
+    return uint64_t{kernel_entries_} *
+           regime_.level_bytes(regime_.start_level());
+  }
   PhysAddr root() const { return root_; }
   Asid asid() const { return asid_; }
   void set_asid(Asid asid) { asid_ = asid; }
@@ -276,10 +242,6 @@ class AddressSpace {
   const TableCursor& cursor() const { return cursor_; }
 
  private:
-  // One page at `va` inside the regime, and a data frame of this pool.
-  Status CheckPageAndFrame(VirtAddr va, PhysAddr frame) const;
-  // Writes one page descriptor, creating tables; kAlreadyMapped if valid.
-  Status PlacePage(VirtAddr va, PhysAddr frame, Descriptor attrs);
   // The leaf entry mapping `va` (valid or not) and its level, through the
   // cursor: a block's, else the level-3 slot.
   struct Leaf {
@@ -295,12 +257,6 @@ class AddressSpace {
   // with the contiguous bit and `block_attrs`, when all its entries are
   // free and the pool has the blocks; false, mapping nothing, if not.
   bool MapBlockRun(VirtAddr va, uint64_t block_attrs);
-  // Gives each of src's blocks below `from` (level `level`, mapping from
-  // `base`) to the same place below `to`, by fork_block, unless `to`
-  // holds an entry there already.
-  template <typename ForkBlock>
-  void ForkBlocks(Descriptor* from, PhysAddr to, int level, VirtAddr base,
-                  ForkBlock& fork_block);
   template <typename Fn>
   void VisitBlocks(PhysAddr table, int level, VirtAddr base, Fn& fn);
   // Map and MapFrames: checks that the range is unmapped, then writes page
@@ -309,9 +265,6 @@ class AddressSpace {
   // released and their tables pruned.
   template <typename PageFor>
   Status MapEach(VirtAddr va, uint64_t pages, PageFor&& page_for);
-  // Places a frame the caller holds a reference to; on failure drops that
-  // reference and prunes any table made for it.
-  Status PlaceOrUndo(VirtAddr va, PhysAddr frame, Descriptor attrs);
   // Unmap of a range CheckRange has accepted: it cannot fail. Undoes a
   // Map that ran out of memory part way.
   template <typename OnChange>
@@ -322,20 +275,13 @@ class AddressSpace {
                VirtAddr hi, OnChange& on_change);
   template <typename Fn>
   void VisitLeafTables(PhysAddr table, int level, VirtAddr base, Fn& fn);
-  // Copies src's table structure below `from` into the table `to` of
-  // level `level`: a new table for each of src's (empty, but for the
-  // last-level ones, left uncleared for ShareAll's fill), or, with
-  // `leaf_tables`, level-2 entries pointing at src's own last-level tables.
-  // Entries `to` already holds are left alone.
-  Status CopyTables(const Descriptor* from, PhysAddr to, int level,
-                    bool leaf_tables);
-  // Fills the uncleared last-level tables CopyTables made below `to` from
-  // src's below `from`, and gives each of src's blocks to `share_block`
-  // (ShareAll's fork_block, with the block's reference), as ShareAll
-  // describes. One pass: a fork's fixed cost.
-  template <typename Fill, typename ShareBlock>
-  void ShareLeaves(Descriptor* from, PhysAddr to, int level, VirtAddr base,
-                   Fill& fill, ShareBlock& share_block);
+  // ForkFrom's first pass below src's table `from` and this space's `to`,
+  // both of level `level`: a new table for each of src's above
+  // `unit_level`, zeroed but for last-level ones when `uncleared` (a walk
+  // that writes whole tables). Entries `to` already holds are left alone.
+  // Counts src's entries read and the table descriptors written.
+  Status BuildTablesLike(PhysAddr from, PhysAddr to, int level, int unit_level,
+                         bool uncleared, uint64_t& reads, uint64_t& writes);
   // The entries [first, last) of the level-`level` table that maps from
   // `base` which overlap [lo, hi).
   struct EntryRange {
@@ -356,7 +302,6 @@ class AddressSpace {
                                VirtAddr lo, VirtAddr hi, Fn& fn);
   // The level-2 entry covering `va` when it points at a table, or nullptr.
   Descriptor* LeafTableEntry(VirtAddr va);
-  void MarkLeafTablesShared(PhysAddr table, int level);
   // Same pool and translation regime: spaces that can share.
   bool SameLayout(const AddressSpace& src) const {
     return src.pool_ == pool_ && src.regime_.va_bits == regime_.va_bits &&
@@ -446,64 +391,6 @@ Status AddressSpace::Protect(VirtAddr va, uint64_t pages, Descriptor attrs,
   return Status::kOk;
 }
 
-template <typename Fill, typename ForkBlock>
-Status AddressSpace::ShareAll(AddressSpace& src, Fill&& fill,
-                              ForkBlock&& fork_block) {
-  if (!SameLayout(src)) return Status::kInvalidArgument;
-  const int level = regime_.start_level();
-  Descriptor* from = pool_->Descriptors(src.root_);
-  if (const Status s = CopyTables(from, root_, level, false);
-      s != Status::kOk) {
-    // The last-level tables made so far are uncleared; Release will read
-    // them, so they are cleared, through the walk fill would have taken.
-    auto clear = [](const TableToFill& t) {
-      for (unsigned i = 0; i < t.count; ++i) t.to[i] = Descriptor::Invalid();
-      return false;
-    };
-    auto leave = [](VirtAddr, Descriptor&, Descriptor&) {};
-    ShareLeaves(from, root_, level, 0, clear, leave);
-    return s;
-  }
-  auto share_block = [&](VirtAddr va, Descriptor& f, Descriptor& t) {
-    pool_->ShareBlock(f.output_address());
-    fork_block(va, f, t);
-  };
-  ShareLeaves(from, root_, level, 0, fill, share_block);
-  return Status::kOk;
-}
-
-template <typename ForkBlock>
-Status AddressSpace::ShareLeafTables(AddressSpace& src,
-                                     ForkBlock&& fork_block) {
-  if (!SameLayout(src)) return Status::kInvalidArgument;
-  Descriptor* from = pool_->Descriptors(src.root_);
-  const Status s =
-      CopyTables(from, root_, regime_.start_level(), /*leaf_tables=*/true);
-  if (s == Status::kOk) {
-    ForkBlocks(from, root_, regime_.start_level(), 0, fork_block);
-  }
-  return s;
-}
-
-template <typename ForkBlock>
-void AddressSpace::ForkBlocks(Descriptor* from, PhysAddr to, int level,
-                              VirtAddr base, ForkBlock& fork_block) {
-  // Only levels above the last-level tables are read: a few tables per GiB.
-  if (level == 3) return;
-  Descriptor* out = pool_->Descriptors(to);
-  const uint64_t span = regime_.level_bytes(level);
-  for (unsigned i = FirstOwnEntry(level); i < regime_.entries_at(level); ++i) {
-    const VirtAddr va = base + i * span;
-    if (level == 2 && from[i].IsBlock(2) && !out[i].valid()) {
-      pool_->ShareBlock(from[i].output_address());
-      fork_block(va, from[i], out[i]);
-    } else if (level < 2 && from[i].IsTable(level) && out[i].IsTable(level)) {
-      ForkBlocks(pool_->Descriptors(from[i].output_address()),
-                 out[i].output_address(), level + 1, va, fork_block);
-    }
-  }
-}
-
 template <typename Invalidate>
 Status AddressSpace::SplitBlock(VirtAddr va, bool break_first,
                                 Invalidate&& invalidate) {
@@ -540,37 +427,6 @@ constexpr Descriptor SharedLeafTable(Descriptor entry) {
 }
 constexpr Descriptor PrivateLeafTable(Descriptor entry) {
   return entry.with_ap_table(ApTable::kNoEffect).with_cow(false);
-}
-
-template <typename Fill, typename ShareBlock>
-void AddressSpace::ShareLeaves(Descriptor* from, PhysAddr to, int level,
-                               VirtAddr base, Fill& fill,
-                               ShareBlock& share_block) {
-  Descriptor* out = pool_->Descriptors(to);
-  const unsigned entries = regime_.entries_at(level);
-  if (level == 3) {
-    // The references follow the child's table, in cache once filled.
-    if (fill(TableToFill{base, from, out, entries})) {
-      pool_->ShareRun(out[0].output_address(), entries);
-    } else {
-      pool_->ShareLeaves(out, entries);
-    }
-    return;
-  }
-  // CopyTables made a table wherever src has one, unless it ran out of
-  // frames.
-  const uint64_t span = regime_.level_bytes(level);
-  for (unsigned i = FirstOwnEntry(level); i < entries; ++i) {
-    if (from[i].IsTable(level)) {
-      if (out[i].valid()) {
-        ShareLeaves(pool_->Descriptors(from[i].output_address()),
-                    out[i].output_address(), level + 1, base + i * span, fill,
-                    share_block);
-      }
-    } else if (level == 2 && from[i].IsBlock(2)) {
-      share_block(base + i * span, from[i], out[i]);
-    }
-  }
 }
 
 template <typename Fn>

@@ -23,6 +23,11 @@ struct FramePoolStats {
   uint64_t copies = 0;
   uint64_t shares = 0;
   uint64_t invalid_releases = 0;  // Release of a free or foreign frame.
+  // Descriptors a software walk of the tables read and wrote
+  // (CountTableAccesses): the kernel's loads and stores, apart from the
+  // hardware walker's reads.
+  uint64_t table_reads = 0;
+  uint64_t table_writes = 0;
 };
 
 // Told of every frame the pool frees, before its bytes are reused, and of
@@ -155,6 +160,14 @@ class FramePool {
   }
 
   void set_observer(FrameObserver* observer) { observer_ = observer; }
+
+  // Counts descriptors a software walk read and wrote in the tables of
+  // this pool: kept with the other work done on frames, so that whoever
+  // charges that work to a CPU charges these too.
+  void CountTableAccesses(uint64_t reads, uint64_t writes) {
+    stats_.table_reads += reads;
+    stats_.table_writes += writes;
+  }
 
   // With false, data frames keep no bytes: Allocate leaves a reused one as
   // it is, and Copy counts a copy without making it, so the host never

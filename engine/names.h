@@ -31,8 +31,12 @@ enum class Event : unsigned char {
   // tlbi_completions): local only, or broadcast.
   kLocalTlbiCompletions,
   kBroadcastTlbiCompletions,
+  // Descriptors the kernel's software walk of the tables read and wrote
+  // (engine/table_walk.h), apart from the hardware walker's reads.
+  kSoftwareDescriptorReads,
+  kSoftwareDescriptorWrites,
 };
-inline constexpr int kEventCount = 14;
+inline constexpr int kEventCount = 16;
 
 constexpr const char* EventName(Event e) {
   switch (e) {
@@ -64,6 +68,10 @@ constexpr const char* EventName(Event e) {
       return "tlbi_completions.local";
     case Event::kBroadcastTlbiCompletions:
       return "tlbi_completions.broadcast";
+    case Event::kSoftwareDescriptorReads:
+      return "sw_descriptor_reads";
+    case Event::kSoftwareDescriptorWrites:
+      return "sw_descriptor_writes";
   }
   return "?";
 }

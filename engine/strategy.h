@@ -12,6 +12,7 @@
 #include "engine/process.h"
 #include "engine/regime.h"
 #include "engine/status.h"
+#include "engine/table_walk.h"
 
 namespace ttb {
 
@@ -46,6 +47,8 @@ class Kernel {
   // folio); true copies the whole run into a new one.
   virtual bool cow_copies_runs() const { return false; }
   virtual AsidAllocator& asids() = 0;
+  // How a fork reaches the parent's entries (engine/walks/registry.h).
+  virtual const TableWalk& walk() const = 0;
   // Calls fn(process, context) for every process live on some CPU.
   virtual void ForEachRunning(void (*fn)(Process&, void*), void* context) = 0;
   // Every other CPU running `p` reloads TTBR0 with p's current ASID and

@@ -30,6 +30,11 @@ class TableCursor {
   Result<Descriptor*> FindOrCreateAt(VirtAddr va, int level) {
     return Seek<true>(va, level);
   }
+  // Find's slot at `level` (>= the start level, <= 3) instead: the entry
+  // of that level for `va`, valid or not.
+  Result<Descriptor*> FindAt(VirtAddr va, int level) {
+    return Seek<false>(va, level);
+  }
   // After kBlockInPath: the block's entry, and its level.
   Descriptor* block() const {
     return pool_->Descriptors(table_[known_level_]) +

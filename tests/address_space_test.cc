@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "engine/walks/registry.h"
+#include "sharing_visitor.h"
 #include "sim_memory_fixture.h"
 
 namespace ttb {
@@ -224,59 +226,6 @@ TEST_P(AddressSpaceTest, MapFramesRefusesATableFrameAndKeepsTheReferences) {
   EXPECT_EQ(space_.Translate(0x40'0000).status(), Status::kNotMapped);
 }
 
-TEST_P(AddressSpaceTest, ShareAllSharesEveryFrameIntoTheFilledTables) {
-  // Pages under three level-3 tables, two of them under one level-2 table.
-  ASSERT_EQ(space_.Map(0x20'0000, 3, kRw), Status::kOk);
-  ASSERT_EQ(space_.Map(0x40'0000, 1, kRw), Status::kOk);
-  ASSERT_EQ(space_.Map(0x40'0000'0000, 2, kRw), Status::kOk);
-  const uint64_t tables = pool().stats().table_frames;
-  AddressSpace child;
-  ASSERT_EQ(child.Init(&pool(), GetParam(), 2), Status::kOk);
-  // Each of the parent's last-level tables is handed over with the
-  // child's new one; the frames are referenced once it is filled.
-  std::vector<std::pair<VirtAddr, unsigned>> handed;
-  ASSERT_EQ(
-      child.ShareAll(
-          space_,
-          [&](const TableToFill& t) {
-            EXPECT_EQ(t.from, space_.Slot(t.va).value());
-            EXPECT_EQ(pool().RefCount(
-                          t.from[t.va == 0x20'0000 ? 2 : 0].output_address()),
-                      1u);
-            for (unsigned i = 0; i < t.count; ++i) {
-              t.to[i] =
-                  t.from[i].valid() ? t.from[i].with_ap(Ap::kRo) : Descriptor();
-            }
-            handed.emplace_back(t.va, t.count);
-            return false;  // Holes: not uniform.
-          }),
-      Status::kOk);
-  EXPECT_EQ(handed,
-            (std::vector<std::pair<VirtAddr, unsigned>>{
-                {0x20'0000, 512}, {0x40'0000, 512}, {0x40'0000'0000, 512}}));
-  // The child has the same tables, each frame twice referenced, every
-  // page in the view; the parent is unchanged.
-  EXPECT_EQ(pool().stats().table_frames, 2 * tables);
-  std::vector<VirtAddr> parent_pages, child_pages;
-  space_.ForEachPage([&](VirtAddr va, Descriptor& d) {
-    parent_pages.push_back(va);
-    EXPECT_EQ(d.ap(), Ap::kRw);
-    EXPECT_EQ(pool().RefCount(d.output_address()), 2u);
-    EXPECT_EQ(child.Translate(va).value().pa, d.output_address());
-  });
-  child.ForEachPage([&](VirtAddr va, Descriptor& d) {
-    child_pages.push_back(va);
-    EXPECT_EQ(d.ap(), Ap::kRo);
-  });
-  EXPECT_EQ(child_pages, parent_pages);
-  EXPECT_EQ(child_pages.size(), 6u);
-  child.Release();
-  space_.ForEachPage([&](VirtAddr, Descriptor& d) {
-    EXPECT_EQ(pool().RefCount(d.output_address()), 1u);
-  });
-  EXPECT_EQ(pool().stats().table_frames, tables);
-}
-
 TEST_P(AddressSpaceTest, AUniformTableIsValidAlikeAndOverConsecutiveFrames) {
   constexpr VirtAddr kTable = 0x20'0000;  // Level-3 table aligned.
   ASSERT_EQ(space_.Map(kTable, 512, kRw), Status::kOk);
@@ -294,95 +243,6 @@ TEST_P(AddressSpaceTest, AUniformTableIsValidAlikeAndOverConsecutiveFrames) {
   EXPECT_TRUE(UniformLeafTable(entries, 512, 12));
   const Descriptor invalid[2] = {};
   EXPECT_FALSE(UniformLeafTable(invalid, 2, 12));
-}
-
-TEST_P(AddressSpaceTest, ShareAllReferencesAUniformTableInOnePass) {
-  constexpr VirtAddr kTable = 0x20'0000;  // Level-3 table aligned.
-  ASSERT_EQ(space_.Map(kTable, 512, kRw), Status::kOk);
-  AddressSpace child;
-  ASSERT_EQ(child.Init(&pool(), GetParam(), 2), Status::kOk);
-  const uint64_t shares = pool().stats().shares;
-  ASSERT_EQ(child.ShareAll(space_,
-                           [&](const TableToFill& t) {
-                             for (unsigned i = 0; i < t.count; ++i) {
-                               t.to[i] = t.from[i];
-                             }
-                             return UniformLeafTable(t.to, t.count, 12);
-                           }),
-            Status::kOk);
-  // The run from the child's first frame: every page, once.
-  EXPECT_EQ(pool().stats().shares - shares, 512u);
-  space_.ForEachPage([&](VirtAddr va, Descriptor& d) {
-    EXPECT_EQ(pool().RefCount(d.output_address()), 2u) << va;
-  });
-  child.Release();
-  space_.ForEachPage([&](VirtAddr va, Descriptor& d) {
-    EXPECT_EQ(pool().RefCount(d.output_address()), 1u) << va;
-  });
-}
-
-TEST_P(AddressSpaceTest, ShareAllFailsWithoutLeaks) {
-  ASSERT_EQ(space_.Map(0x20'0000, 2, kRw), Status::kOk);
-  ASSERT_EQ(space_.Map(0x40'0000'0000, 1, kRw), Status::kOk);
-  const Snapshot before = Take();
-  auto same = [](const TableToFill& t) {
-    for (unsigned i = 0; i < t.count; ++i) t.to[i] = t.from[i];
-    return false;
-  };
-  // Every table the child needs, made to fail in turn. Each table handed
-  // over is changed, as fork write-protects the parent: a failure must come
-  // before the first.
-  for (uint64_t n = 1;; ++n) {
-    AddressSpace child;
-    ASSERT_EQ(child.Init(&pool(), GetParam(), 2), Status::kOk);
-    pool().FailNthAllocation(n);
-    int handed = 0;
-    const Status s = child.ShareAll(space_, [&](const TableToFill& t) {
-      ++handed;
-      for (unsigned i = 0; i < t.count; ++i) {
-        if (t.from[i].valid()) t.from[i] = t.from[i].with_ap(Ap::kRo);
-        t.to[i] = t.from[i];
-      }
-      return false;
-    });
-    pool().FailNthAllocation(0);
-    child.Release();
-    if (s == Status::kOk) {
-      EXPECT_EQ(handed, 2);
-      break;
-    }
-    EXPECT_EQ(handed, 0) << n;
-    EXPECT_EQ(Take(), before) << n;
-    ASSERT_EQ(s, Status::kNoMemory);
-    ASSERT_LT(n, 10u);
-  }
-  EXPECT_EQ(pool().stats().invalid_releases, 0u);
-  // Spaces of different pools or regimes cannot share.
-  AddressSpace other;
-  const Regime r = GetParam().va_bits == 48 ? Regime::Va39() : Regime::Va48();
-  ASSERT_EQ(other.Init(&pool(), r, 3), Status::kOk);
-  EXPECT_EQ(other.ShareAll(space_, same), Status::kInvalidArgument);
-  other.Release();
-}
-
-TEST_P(AddressSpaceTest, MapCopyDuplicatesBytesAndFailsCleanly) {
-  const PhysAddr src = NewFrame();
-  std::memcpy(pool().Bytes(src), "copy me", 8);
-  const Snapshot before = Take();
-  // The copy, then each table below the root.
-  for (uint64_t n = 1; n <= GetParam().levels(); ++n) {
-    pool().FailNthAllocation(n);
-    EXPECT_EQ(space_.MapCopy(0x55'0000'0000, src, kRw).status(),
-              Status::kNoMemory);
-    EXPECT_EQ(Take(), before) << n;
-  }
-  pool().FailNthAllocation(0);
-  ASSERT_TRUE(space_.MapCopy(0x7000, src, kRw).ok());
-  const PhysAddr copy = space_.Translate(0x7000).value().pa;
-  EXPECT_NE(copy, src);
-  EXPECT_STREQ(reinterpret_cast<const char*>(pool().Bytes(copy)), "copy me");
-  EXPECT_EQ(pool().RefCount(src), 1u);
-  pool().Release(src);
 }
 
 TEST_P(AddressSpaceTest, CursorDoesNotRewalkFromTheRootForEachPage) {
@@ -480,31 +340,24 @@ TEST(AddressSpaceKernelEntries, AreNeverMappedVisitedForkedOrFreed) {
     ASSERT_EQ(parent.Map(user + (2 << 20), 3, kRw), Status::kOk);
     EXPECT_EQ(BlocksOf(parent), std::vector<VirtAddr>{user});
 
-    AddressSpace copied;
-    InitWithKernel(copied, pool, r, kernel);
-    ASSERT_EQ(copied.ShareAll(parent,
-                              [](const TableToFill& t) {
-                                for (unsigned i = 0; i < t.count; ++i) {
-                                  t.to[i] = t.from[i];
-                                }
-                                return false;
-                              }),
-              Status::kOk);
-    AddressSpace shared;
-    InitWithKernel(shared, pool, r, kernel);
-    ASSERT_EQ(shared.ShareLeafTables(parent), Status::kOk);
-    shared.MarkLeafTablesShared();
-    for (AddressSpace* child : {&copied, &shared}) {
-      EXPECT_EQ(BlocksOf(*child), std::vector<VirtAddr>{user});
-      uint64_t pages = 0;
-      child->ForEachPage([&](VirtAddr, Descriptor&) { ++pages; });
-      EXPECT_EQ(pages, 3u);
-      EXPECT_EQ(pool.Descriptors(child->root())[0], kernel);
+    // Forked by every walk, pages and tables shared.
+    for (const TableWalk* walk : kWalks) {
+      for (const ForkUnit unit : {ForkUnit::kPages, ForkUnit::kLeafTables}) {
+        SCOPED_TRACE(walk->name());
+        AddressSpace child;
+        InitWithKernel(child, pool, r, kernel);
+        SharingVisitor visitor(pool);
+        ASSERT_EQ(child.ForkFrom(parent, *walk, unit, visitor), Status::kOk);
+        EXPECT_EQ(BlocksOf(child), std::vector<VirtAddr>{user});
+        uint64_t pages = 0;
+        child.ForEachPage([&](VirtAddr, Descriptor&) { ++pages; });
+        EXPECT_EQ(pages, 3u);
+        EXPECT_EQ(pool.Descriptors(child.root())[0], kernel);
+        EXPECT_EQ(pool.RefCount(kernel_block), 1u);
+        for (const PhysAddr t : tables) EXPECT_EQ(pool.RefCount(t), 1u);
+        child.Release();
+      }
     }
-    EXPECT_EQ(pool.RefCount(kernel_block), 1u);
-    for (const PhysAddr t : tables) EXPECT_EQ(pool.RefCount(t), 1u);
-    shared.Release();
-    copied.Release();
     parent.Release();
     EXPECT_EQ(pool.stats().invalid_releases, 0u);
     EXPECT_EQ(pool.frames_in_use(), kernel_frames);

@@ -5,7 +5,8 @@
 // the fork left (async_fork's copy of the tables). The same 2 MiB is mapped
 // three ways: as pages, as 32 contiguous runs of 16, and as one level-2 block.
 // Every figure below is derived by hand from the strategy's comment and the CoW
-// handler's (split policy); a new strategy needs its own row.
+// handler's (split policy); a new strategy needs its own row. Each runs under
+// every table walk, whose reads and writes are derived by hand too.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -38,7 +39,9 @@ struct Counts {
   uint64_t copies = 0;
   uint64_t tables = 0;  // Table frames allocated.
   uint64_t shares = 0;
-  uint64_t faults = 0;  // Permission faults taken.
+  uint64_t faults = 0;     // Permission faults taken.
+  uint64_t sw_reads = 0;   // Descriptors the software walk read...
+  uint64_t sw_writes = 0;  // ...and wrote.
   bool operator==(const Counts&) const = default;
 };
 
@@ -53,7 +56,8 @@ constexpr Field kFields[] = {
     {"dsb ish", &Counts::dsb_ish},     {"isb", &Counts::isb},
     {"ttbr0", &Counts::ttbr0_writes},  {"copies", &Counts::copies},
     {"tables", &Counts::tables},       {"shares", &Counts::shares},
-    {"faults", &Counts::faults},
+    {"faults", &Counts::faults},       {"sw reads", &Counts::sw_reads},
+    {"sw writes", &Counts::sw_writes},
 };
 
 std::ostream& operator<<(std::ostream& os, const Counts& c) {
@@ -93,8 +97,12 @@ Counts Snapshot(sim::Machine& m) {
                 p.copies,
                 p.allocations - p.copies,
                 p.shares,
-                m.counters().faults[int(FaultKind::kPermission)]};
+                m.counters().faults[int(FaultKind::kPermission)],
+                p.table_reads,
+                p.table_writes};
 }
+
+enum class Mapping { kPages, kRuns, kBlocks };
 
 struct Expected {
   Counts fork;
@@ -163,6 +171,70 @@ const Counts kTableSharingBlockFork =
 const Counts kCopyInBackground =
     With(Delta(kUnshareCopy, {.faults = 1}),
          {.vae1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1});
+
+// What a fork's walk reads and writes (engine/walks/) in this layout: the
+// root (level 1) holds one level-2 table at entry 1, whose entry 0 is the
+// last-level table of the 512 pages, or the block. ForkFrom first builds the
+// child's tables, scanning the root and (when pages are paired) the level-2
+// table: 1024 reads, or 512 for a fork that shares last-level tables, and a
+// write per table made. Then whole_table scans every table down to the
+// unit (512 entries each) and reads the child's table descriptor on each
+// way down; cursor reads the same, each entry as it passes it; per_page
+// reads, for every VA it visits and each hole it skips, each level from
+// the root again, and the child's path for every entry it pairs.
+enum class Forker { kShare, kCopy, kShareTables };
+
+Forker ForkerOf(const std::string& strategy) {
+  if (strategy == "eager_copy") return Forker::kCopy;
+  if (strategy == "shared_tables" || strategy == "async_fork") {
+    return Forker::kShareTables;
+  }
+  return Forker::kShare;
+}
+
+Counts WalkPart(const std::string& walk, Forker forker, Mapping mapping) {
+  const bool blocks = mapping == Mapping::kBlocks;
+  struct Reads {
+    uint64_t whole_table, cursor, per_page;
+  };
+  Reads reads;
+  if (forker == Forker::kShareTables) {
+    // Build 512. Scans 1 + 512 + 512 (root, follow, level 2); per_page:
+    // root[0] 1, every level-2 entry 2 (1024), the child's path 1, root[2..]
+    // 510.
+    reads = {1537, 1537, 2048};
+  } else if (blocks) {
+    // Build 1024. Scans 512 + 1 + 512; per_page: root[0] 1, the block 2,
+    // its child slot 1, the level-2 holes 511 x 2, root[2..] 510.
+    reads = {2049, 2049, 2560};
+  } else {
+    // Build 1024. Scans 512 + 1 + 512 + 1 + 512; per_page: 512 pages x 3,
+    // their child paths 512 x 2, root[0] 1, level-2 holes 511 x 2, root[2..]
+    // 510.
+    reads = {2562, 2562, 5117};
+  }
+  Counts c;
+  c.sw_reads = walk == "whole_table" ? reads.whole_table
+               : walk == "cursor"    ? reads.cursor
+                                     : reads.per_page;
+  // The tables made (the level-2 one, and the last-level one unless shared
+  // or a block); the child's entries handed over alone (a block, a shared
+  // table, or each page unless whole_table hands the table whole, in place
+  // of zeroing it); and the parent's entries changed: every writable page
+  // or block a lazy fork shares, each shared table's entry.
+  const bool pages = forker != Forker::kShareTables && !blocks;
+  const uint64_t made = pages ? 2 : 1;
+  const uint64_t handed = !pages ? 1 : walk == "whole_table" ? 0 : kPages;
+  const uint64_t parent = forker == Forker::kCopy ? 0 : pages ? kPages : 1;
+  c.sw_writes = made + handed + parent;
+  return c;
+}
+
+// The fork's counts under `walk`.
+Counts ForkUnder(const std::string& walk, const std::string& strategy,
+                 Mapping mapping, const Counts& fork) {
+  return With(fork, WalkPart(walk, ForkerOf(strategy), mapping));
+}
 
 const std::map<std::string, Expected>& HandDerived() {
   static const auto* table = new std::map<std::string, Expected>{
@@ -233,14 +305,14 @@ struct ParentMachine {
   sim::Pid parent;
 };
 
-enum class Mapping { kPages, kRuns, kBlocks };
-
 ParentMachine ParentWithPages(Strategy<SimArch>& strategy, int cpus,
                               bool range_tlbi, uint64_t pages,
-                              Mapping mapping = Mapping::kPages) {
+                              Mapping mapping = Mapping::kPages,
+                              const TableWalk& walk = DefaultWalk()) {
   sim::MachineConfig config;
   config.cpus = cpus;
   config.range_tlbi = range_tlbi;
+  config.walk = &walk;
   ParentMachine s{*sim::Machine::Create(config, strategy), 0};
   s.parent = s.machine->Spawn(0).value();
   const Descriptor rw = PageAttrs(Perm::kReadWrite);
@@ -296,18 +368,20 @@ std::string MappingName(Mapping m) {
 }
 
 class EventCountTest
-    : public ::testing::TestWithParam<std::tuple<Strategy<SimArch>*, Mapping>> {
+    : public ::testing::TestWithParam<
+          std::tuple<Strategy<SimArch>*, Mapping, const TableWalk*>> {
  protected:
   void TearDown() override { std::get<0>(GetParam())->ResetTunables(); }
 };
 
 TEST_P(EventCountTest, ForkOf512PagesAndItsCowFaultsMatchHandDerivedCounts) {
-  const auto [strategy, mapping] = GetParam();
+  const auto [strategy, mapping, walk] = GetParam();
   const auto it = HandDerived().find(strategy->name());
   ASSERT_NE(it, HandDerived().end())
       << "no hand-derived counts for " << strategy->name();
   const Expected want = ForMapping(it->second, mapping);
-  ParentMachine s = ParentWithPages(*strategy, 2, false, kPages, mapping);
+  ParentMachine s =
+      ParentWithPages(*strategy, 2, false, kPages, mapping, *walk);
   sim::Machine& m = *s.machine;
   const std::vector<uint8_t> byte = {42};
   for (uint64_t i = 0; i < kPages; ++i) {  // Every page cached writable.
@@ -315,7 +389,7 @@ TEST_P(EventCountTest, ForkOf512PagesAndItsCowFaultsMatchHandDerivedCounts) {
   }
   sim::Pid child = 0;
   EXPECT_EQ(CountsOf(m, [&] { child = m.Fork(0, s.parent).value(); }),
-            want.fork);
+            ForkUnder(walk->name(), strategy->name(), mapping, want.fork));
   m.Run(1, child);
   EXPECT_EQ(CountsOf(m,
                      [&] {
@@ -337,10 +411,12 @@ TEST(BatchedTlbiCounts, RangeTlbiCoversTheForkInOneOperation) {
   ParentMachine s =
       ParentWithPages(*FindStrategy<SimArch>("batched_tlbi"), 2, true, kPages);
   // 512 pages = (NUM 7 + 1) * 2^(5 * SCALE 1 + 1): one RVALE1IS.
-  EXPECT_EQ(CountsOf(*s.machine,
-                     [&] { EXPECT_TRUE(s.machine->Fork(0, s.parent).ok()); }),
-            With(kLazyForkBase,
-                 {.rvale1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1}));
+  EXPECT_EQ(
+      CountsOf(*s.machine,
+               [&] { EXPECT_TRUE(s.machine->Fork(0, s.parent).ok()); }),
+      ForkUnder(DefaultWalk().name(), "batched_tlbi", Mapping::kPages,
+                With(kLazyForkBase,
+                     {.rvale1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1})));
 }
 
 TEST(BatchedTlbiCounts, PastTheThresholdOneAsidFlushReplacesThePageTlbis) {
@@ -350,9 +426,11 @@ TEST(BatchedTlbiCounts, PastTheThresholdOneAsidFlushReplacesThePageTlbis) {
   const Counts counts = CountsOf(
       *s.machine, [&] { EXPECT_TRUE(s.machine->Fork(0, s.parent).ok()); });
   strategy.ResetTunables();
-  EXPECT_EQ(counts,
-            With(kLazyForkBase,
-                 {.aside1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1}));
+  EXPECT_EQ(
+      counts,
+      ForkUnder(DefaultWalk().name(), "batched_tlbi", Mapping::kPages,
+                With(kLazyForkBase,
+                     {.aside1is = 1, .dsb_ishst = 1, .dsb_ish = 1, .isb = 1})));
 }
 
 TEST(AsidTaggedCounts, EveryOtherCpuRunningTheParentReloadsTtbr0) {
@@ -395,12 +473,14 @@ TEST(InstructionSyncCounts, EveryCopiedExecutablePageIsSynchronised) {
 
 INSTANTIATE_TEST_SUITE_P(
     Registry, EventCountTest,
-    ::testing::Combine(::testing::ValuesIn(AllStrategies()),
-                       ::testing::Values(Mapping::kPages, Mapping::kRuns,
-                                         Mapping::kBlocks)),
+    ::testing::Combine(
+        ::testing::ValuesIn(AllStrategies()),
+        ::testing::Values(Mapping::kPages, Mapping::kRuns, Mapping::kBlocks),
+        ::testing::ValuesIn(std::begin(kWalks), std::end(kWalks))),
     [](const ::testing::TestParamInfo<EventCountTest::ParamType>& info) {
       return std::string(std::get<0>(info.param)->name()) + "_" +
-             MappingName(std::get<1>(info.param));
+             MappingName(std::get<1>(info.param)) + "_" +
+             std::get<2>(info.param)->name();
     });
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Allocation failure at every point of fork and of the CoW fault, for every
-// strategy in the registry: the operation reports it, the parent is as it
-// was and keeps running, and no frame leaks.
+// strategy in the registry under every table walk: the operation reports
+// it, the parent is as it was and keeps running, and no frame leaks.
 #include <gtest/gtest.h>
 
 #include <utility>
@@ -37,14 +37,15 @@ std::vector<std::pair<VirtAddr, uint64_t>> Descriptors(Process& p) {
   return d;
 }
 
-class FailureTest : public ::testing::TestWithParam<Strategy<SimArch>*> {
+class FailureTest : public ::testing::TestWithParam<ForkAndWalk> {
  protected:
   void SetUp() override {
     sim::MachineConfig config;
+    config.walk = std::get<1>(GetParam());
     config.cpus = 2;
     config.regime = Regime::Va48();
     config.check_coherence = true;
-    machine_ = *sim::Machine::Create(config, *GetParam());
+    machine_ = *sim::Machine::Create(config, *std::get<0>(GetParam()));
     parent_ = machine_->Spawn(0).value();
     for (const Layout& l : kLayout) {
       ASSERT_EQ(machine_->Map(0, parent_, l.va, l.pages, PageAttrs(l.perm)),
@@ -151,9 +152,11 @@ TEST_P(FailureTest, CowFaultWithoutMemoryChangesNothingAndCanBeRetried) {
   EXPECT_TRUE(machine_->checker()->violations().empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(Registry, FailureTest,
-                         ::testing::ValuesIn(AllStrategies()),
-                         StrategyTestName);
+INSTANTIATE_TEST_SUITE_P(
+    Registry, FailureTest,
+    ::testing::Combine(::testing::ValuesIn(AllStrategies()),
+                       ::testing::ValuesIn(AllWalks())),
+    ForkAndWalkTestName);
 
 }  // namespace
 }  // namespace ttb::testing

@@ -7,7 +7,9 @@
 
 #include "engine/address_space.h"
 #include "engine/walker.h"
+#include "engine/walks/registry.h"
 #include "sim_memory_fixture.h"
+#include "variants/shared_tables.h"
 
 namespace ttb {
 namespace {
@@ -38,10 +40,12 @@ class LeafTableSharingTest : public SimMemoryTest,
   }
 
   // Shares the parent's tables into the child and marks both, as fork.
-  void Share() {
-    ASSERT_EQ(child_.ShareLeafTables(parent_), Status::kOk);
-    parent_.MarkLeafTablesShared();
+  Status Share(AddressSpace& child) {
+    LeafTableSharer sharer(pool());
+    return child.ForkFrom(parent_, DefaultWalk(), ForkUnit::kLeafTables,
+                          sharer);
   }
+  void Share() { ASSERT_EQ(Share(child_), Status::kOk); }
   WalkResult Walk(const AddressSpace& s, VirtAddr va, Access access) {
     return Walker(GetParam(), pool()).Walk(s.root(), va, access, El::kEl0);
   }
@@ -62,7 +66,7 @@ TEST_P(LeafTableSharingTest, ShareTakesATableReferenceNotAPageReference) {
   // Both roots, the parent's tables between, and three at level 3.
   const uint64_t tables = pool().stats().table_frames;
   const uint64_t between = tables - 2 - 3;
-  ASSERT_EQ(child_.ShareLeafTables(parent_), Status::kOk);
+  ASSERT_EQ(Share(child_), Status::kOk);
   // The child copies only the tables between root and level 3.
   EXPECT_EQ(pool().stats().table_frames, tables + between);
   for (VirtAddr va : kVas) {
@@ -75,12 +79,7 @@ TEST_P(LeafTableSharingTest, ShareTakesATableReferenceNotAPageReference) {
     EXPECT_EQ(Walk(child_, va, Access::kWrite).fault.kind,
               FaultKind::kPermission);
     EXPECT_TRUE(child_.InSharedLeafTable(va));
-    // The parent changes only when marked.
-    EXPECT_TRUE(Walk(parent_, va, Access::kWrite).ok());
-    EXPECT_FALSE(parent_.InSharedLeafTable(va));
-  }
-  parent_.MarkLeafTablesShared();
-  for (VirtAddr va : kVas) {
+    // The parent's entry is marked too.
     EXPECT_EQ(Walk(parent_, va, Access::kWrite).fault.kind,
               FaultKind::kPermission);
     EXPECT_TRUE(parent_.InSharedLeafTable(va));
@@ -207,8 +206,12 @@ TEST_P(LeafTableSharingTest, ShareFailingAtEveryAllocationLeaksNothing) {
     AddressSpace child;
     ASSERT_EQ(child.Init(&pool(), GetParam(), 3), Status::kOk);
     pool().FailNthAllocation(n);
-    const Status s = child.ShareLeafTables(parent_);
+    const Status s = Share(child);
     pool().FailNthAllocation(0);
+    if (s != Status::kOk) {
+      // Every table was allocated before the parent was marked.
+      for (VirtAddr va : kVas) EXPECT_FALSE(parent_.InSharedLeafTable(va));
+    }
     child.Release();
     EXPECT_EQ(pool().frames_in_use(), frames) << n;
     for (VirtAddr va : kVas) EXPECT_EQ(Refs(LeafTable(parent_, va)), 1u);
@@ -219,7 +222,10 @@ TEST_P(LeafTableSharingTest, ShareFailingAtEveryAllocationLeaksNothing) {
   AddressSpace other;
   const Regime r = GetParam().va_bits == 48 ? Regime::Va39() : Regime::Va48();
   ASSERT_EQ(other.Init(&pool(), r, 3), Status::kOk);
-  EXPECT_EQ(other.ShareLeafTables(parent_), Status::kInvalidArgument);
+  LeafTableSharer sharer(pool());
+  EXPECT_EQ(
+      other.ForkFrom(parent_, DefaultWalk(), ForkUnit::kLeafTables, sharer),
+      Status::kInvalidArgument);
   other.Release();
 }
 

@@ -110,16 +110,12 @@ class UntaggedWithoutIsbAfterTtbr0 final : public Untagged<SimArch> {
 class SharedTablesFlushingFirst final : public SharedTables<SimArch> {
  public:
   Status Fork(Kernel<SimArch>& k, Process& parent, Process& child) override {
-    if (const Status s = CreateSpace(k, child); s != Status::kOk) return s;
-    if (const Status s = child.space.ShareLeafTables(parent.space);
-        s != Status::kOk) {
-      child.space.Release();
-      return s;
-    }
-    AfterMarkingParent(k, parent);
-    parent.space.MarkLeafTablesShared();
-    return Status::kOk;
+    SharedTables<SimArch>::AfterMarkingParent(k, parent);
+    return SharedTables<SimArch>::Fork(k, parent, child);
   }
+
+ protected:
+  void AfterMarkingParent(Kernel<SimArch>&, Process&) override {}
 };
 
 // Unshares a table with last-level TLBIs, which leave the walk cache's

@@ -291,6 +291,7 @@ std::optional<Failure> RunProgram(const std::vector<Op>& ops,
   mc.check_coherence = true;
   mc.speculate = config.speculate;
   mc.cow_copies_runs = config.cow_copies_runs;
+  mc.walk = config.walk;
   auto created = sim::Machine::Create(mc, strategy);
   if (!created.ok()) return Failure{0, std::string(created.status().message())};
   sim::Machine& m = **created;

@@ -46,9 +46,10 @@ struct ProgramConfig {
   int cpus = 1;
   Regime regime = Regime::Va39();
   bool range_tlbi = false;
-  bool speculate = true;         // MachineConfig::speculate.
-  bool cow_copies_runs = false;  // MachineConfig::cow_copies_runs.
-  bool blocks = true;            // Most whole-table Maps as a block.
+  bool speculate = true;            // MachineConfig::speculate.
+  bool cow_copies_runs = false;     // MachineConfig::cow_copies_runs.
+  bool blocks = true;               // Most whole-table Maps as a block.
+  const TableWalk* walk = nullptr;  // MachineConfig::walk.
 };
 
 // `count` operations from `seed`, biased towards pages that are mapped.

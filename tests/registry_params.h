@@ -7,9 +7,11 @@
 
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "engine/sim/sim_arch.h"
+#include "engine/walks/registry.h"
 #include "variants/registry.h"
 
 namespace ttb {
@@ -37,6 +39,29 @@ inline std::vector<SimStrategy> StrategiesWithTunable(const char* tunable) {
     if (s->FindTunable(tunable) != nullptr) with.push_back(s);
   }
   return with;
+}
+
+// Every table walk, and every one but the default.
+inline std::vector<const TableWalk*> AllWalks() {
+  return {std::begin(kWalks), std::end(kWalks)};
+}
+inline std::vector<const TableWalk*> OtherWalks() {
+  std::vector<const TableWalk*> others;
+  for (const TableWalk* w : kWalks) {
+    if (w != &DefaultWalk()) others.push_back(w);
+  }
+  return others;
+}
+
+// A fork strategy with a table walk, named "<strategy>_<walk>".
+using ForkAndWalk = std::tuple<SimStrategy, const TableWalk*>;
+inline void PrintTo(const ForkAndWalk& p, std::ostream* os) {
+  *os << std::get<0>(p)->name() << "/" << std::get<1>(p)->name();
+}
+inline std::string ForkAndWalkTestName(
+    const ::testing::TestParamInfo<ForkAndWalk>& info) {
+  return std::string(std::get<0>(info.param)->name()) + "_" +
+         std::get<1>(info.param)->name();
 }
 
 }  // namespace ttb

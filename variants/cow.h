@@ -151,8 +151,7 @@ inline uint64_t WriteForkedView(const Descriptor* __restrict from,
 // valid page of the parent's in the forked view, and the parent's writable
 // pages take that view too (read-only CoW); `on_protected(va, pages)` is
 // told of each run of parent pages so changed, after the table is written.
-// Returns whether the child's table is a UniformLeafTable, as ShareAll's
-// fill does.
+// Returns whether the child's table is a UniformLeafTable.
 template <typename Fn>
 bool ForkTable(const TableToFill& t, unsigned frame_shift, Fn&& on_protected) {
   Descriptor* const from = t.from;
@@ -186,7 +185,7 @@ bool ForkTable(const TableToFill& t, unsigned frame_shift, Fn&& on_protected) {
   return UniformLeafTable(to, t.count, frame_shift);
 }
 
-// Fork's work on one block (ShareAll's fork_block): the child's entry
+// Fork's work on one block: the child's entry
 // gets the block in the forked view, and a writable parent's entry takes
 // that view too. Returns whether the parent's changed.
 inline bool ForkBlock(Descriptor& from, Descriptor& to) {
@@ -298,10 +297,10 @@ FaultOutcome HandleCowFault(Kernel<A>& k, Process& p, VirtAddr va, Fault fault,
 }
 
 // The lazy copy-on-write strategies: fork shares every frame into the
-// child and write-protects the parent, one last-level table at a time, so
-// each table is read from memory once; the first write copies. They differ
-// only in what they do about the parent's cached writable entries, and in
-// the ASID policy.
+// child and write-protects the parent, as the walk hands over the parent's
+// entries (a whole last-level table at a time, or one page); the first
+// write copies. They differ only in what they do about the parent's cached
+// writable entries, and in the ASID policy.
 template <Arch A>
 class LazyCowBase : public Strategy<A> {
  public:
@@ -312,19 +311,11 @@ class LazyCowBase : public Strategy<A> {
     if (const Status s = this->CreateSpace(k, child); s != Status::kOk) {
       return s;
     }
-    const unsigned shift = k.regime().granule_shift;
-    // ShareAll allocates every table before it shares a page, so a
+    // ForkFrom allocates every table before it shares a page, so a
     // failure leaves the parent as it was and only the child to release.
-    const Status s = child.space.ShareAll(
-        parent.space,
-        [&](const TableToFill& t) {
-          return ForkTable(t, shift, [&](VirtAddr va, uint64_t pages) {
-            OnWriteProtected(k, parent, va, pages);
-          });
-        },
-        [&](VirtAddr va, Descriptor& from, Descriptor& to) {
-          if (ForkBlock(from, to)) OnWriteProtected(k, parent, va, 1);
-        });
+    Sharer sharer(k, parent, *this);
+    const Status s =
+        child.space.ForkFrom(parent.space, k.walk(), ForkUnit::kPages, sharer);
     if (s != Status::kOk) {
       child.space.Release();
       return s;
@@ -348,6 +339,42 @@ class LazyCowBase : public Strategy<A> {
   // longer use their old writable entries, and every table store must be
   // published (PublishTableStores).
   virtual void AfterWriteProtect(Kernel<A>&, Process&) = 0;
+
+ private:
+  // Shares each page and block the walk hands over into the child and
+  // write-protects the parent's, counting the parent's entries changed.
+  class Sharer final : public ForkVisitor {
+   public:
+    Sharer(Kernel<A>& k, Process& parent, LazyCowBase& strategy)
+        : k_(k), parent_(parent), strategy_(strategy) {}
+    void Leaves(const TableToFill& t) override {
+      FramePool& pool = k_.pool();
+      uint64_t protected_pages = 0;
+      const bool uniform = ForkTable(
+          t, k_.regime().granule_shift, [&](VirtAddr va, uint64_t pages) {
+            protected_pages += pages;
+            strategy_.OnWriteProtected(k_, parent_, va, pages);
+          });
+      // The references follow the child's entries, in cache once written.
+      if (uniform) {
+        pool.ShareRun(t.to[0].output_address(), t.count);
+      } else {
+        pool.ShareLeaves(t.to, t.count);
+      }
+      pool.CountTableAccesses(0, protected_pages);
+    }
+    void Block(VirtAddr va, Descriptor& from, Descriptor& to) override {
+      k_.pool().ShareBlock(from.output_address());
+      const bool parent_changed = ForkBlock(from, to);
+      k_.pool().CountTableAccesses(0, parent_changed ? 1 : 0);
+      if (parent_changed) strategy_.OnWriteProtected(k_, parent_, va, 1);
+    }
+
+   private:
+    Kernel<A>& k_;
+    Process& parent_;
+    LazyCowBase& strategy_;
+  };
 };
 
 }  // namespace ttb

@@ -22,25 +22,14 @@ class EagerCopy final : public Strategy<A> {
     return CreateTaggedSpace(k, p);
   }
   Status Fork(Kernel<A>& k, Process& parent, Process& child) override {
-    Status status = CreateSpace(k, child);
-    if (status != Status::kOk) return status;
-    parent.space.ForEachPage([&](VirtAddr va, Descriptor& d) {
-      if (status != Status::kOk) return;
-      const Result<PhysAddr> copy =
-          child.space.MapCopy(va, d.output_address(), d);
-      status = copy.status();
-      if (copy.ok()) SyncIfExecutable(k, d, copy.value());
-    });
-    parent.space.ForEachBlock([&](VirtAddr va, Descriptor& d) {
-      if (status != Status::kOk) return;
-      status = child.space.MapBlockCopy(va, d.output_address(), d);
-      if (status == Status::kOk) {
-        SyncIfExecutable(k, d, child.space.BlockAt(va)->output_address());
-      }
-    });
-    if (status != Status::kOk) {
+    if (const Status s = CreateSpace(k, child); s != Status::kOk) return s;
+    Copier copier(k);
+    Status s =
+        child.space.ForkFrom(parent.space, k.walk(), ForkUnit::kPages, copier);
+    if (s == Status::kOk) s = copier.status();
+    if (s != Status::kOk) {
       child.space.Release();
-      return status;
+      return s;
     }
     PublishTableStores(k);
     return Status::kOk;
@@ -49,6 +38,47 @@ class EagerCopy final : public Strategy<A> {
     return FaultOutcome::kNotHandled;  // Nothing is shared: faults are real.
   }
   void SwitchTo(Kernel<A>& k, Process& p) override { SwitchTagged(k, p); }
+
+ private:
+  // Gives the child a copy of each page and block the walk hands over;
+  // after the pool runs out, the rest of the child's slots stay invalid
+  // and status() says why.
+  class Copier final : public ForkVisitor {
+   public:
+    explicit Copier(Kernel<A>& k) : k_(k) {}
+    Status status() const { return status_; }
+    void Leaves(const TableToFill& t) override {
+      for (unsigned i = 0; i < t.count; ++i) {
+        const Descriptor d = t.from[i];
+        Descriptor copy_entry = Descriptor::Invalid();
+        if (d.valid() && status_ == Status::kOk) {
+          const Result<PhysAddr> copy = k_.pool().Copy(d.output_address());
+          status_ = copy.status();
+          if (copy.ok()) {
+            SyncIfExecutable(k_, d, copy.value());
+            // One frame is a single page, whatever run it came from.
+            copy_entry =
+                d.with_output_address(copy.value()).with_contiguous(false);
+          }
+        }
+        t.to[i] = copy_entry;
+      }
+    }
+    void Block(VirtAddr, Descriptor& from, Descriptor& to) override {
+      if (status_ != Status::kOk) return;
+      const Result<PhysAddr> copy = k_.pool().CopyBlock(from.output_address());
+      status_ = copy.status();
+      if (!copy.ok()) return;
+      SyncIfExecutable(k_, from, copy.value());
+      // The copy is a block alone: its neighbours' copies are not
+      // consecutive.
+      to = from.with_output_address(copy.value()).with_contiguous(false);
+    }
+
+   private:
+    Kernel<A>& k_;
+    Status status_ = Status::kOk;
+  };
 };
 
 }  // namespace ttb

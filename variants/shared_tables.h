@@ -18,6 +18,29 @@
 
 namespace ttb {
 
+// shared_tables' fork where a walk pairs the parent's level-2 entries with
+// the child's: the child's entry points at the parent's last-level table,
+// both marked SharedLeafTable. Blocks are shared as lazy CoW shares them;
+// the fork's ASID flush covers their cached writable entries too.
+class LeafTableSharer final : public ForkVisitor {
+ public:
+  explicit LeafTableSharer(FramePool& pool) : pool_(pool) {}
+  void Leaves(const TableToFill&) override {}  // No pages are paired.
+  void LeafTable(VirtAddr, Descriptor& from, Descriptor& to) override {
+    pool_.ShareLeaves(&from, 1);  // The table, not its pages.
+    from = SharedLeafTable(from);
+    to = from;
+    pool_.CountTableAccesses(0, 1);
+  }
+  void Block(VirtAddr, Descriptor& from, Descriptor& to) override {
+    pool_.ShareBlock(from.output_address());
+    pool_.CountTableAccesses(0, ForkBlock(from, to) ? 1 : 0);
+  }
+
+ private:
+  FramePool& pool_;
+};
+
 template <Arch A>
 class SharedTables : public Strategy<A> {
  public:
@@ -31,16 +54,15 @@ class SharedTables : public Strategy<A> {
   }
   Status Fork(Kernel<A>& k, Process& parent, Process& child) override {
     if (const Status s = CreateSpace(k, child); s != Status::kOk) return s;
-    // Blocks are shared as lazy CoW shares them; the ASID flush after
-    // marking the parent covers their cached writable entries too.
-    if (const Status s = child.space.ShareLeafTables(
-            parent.space, [](VirtAddr, Descriptor& from,
-                             Descriptor& to) { ForkBlock(from, to); });
+    // Only the levels above the last-level tables are allocated, all
+    // before the walk marks any of the parent's entries.
+    LeafTableSharer sharer(k.pool());
+    if (const Status s = child.space.ForkFrom(parent.space, k.walk(),
+                                              ForkUnit::kLeafTables, sharer);
         s != Status::kOk) {
       child.space.Release();
       return s;
     }
-    parent.space.MarkLeafTablesShared();
     AfterMarkingParent(k, parent);
     return Status::kOk;
   }

@@ -39,6 +39,8 @@ Events EventsOf(const sim::Machine& m, int cpu) {
   set(Event::kInstructionSyncs, a.instruction_syncs);
   set(Event::kLocalTlbiCompletions, a.tlbi_completions[0]);
   set(Event::kBroadcastTlbiCompletions, a.tlbi_completions[1]);
+  set(Event::kSoftwareDescriptorReads, c.table_reads);
+  set(Event::kSoftwareDescriptorWrites, c.table_writes);
   return e;
 }
 

@@ -135,6 +135,8 @@ MachineCounters& MachineCounters::operator+=(const MachineCounters& o) {
   pages_copied += o.pages_copied;
   tables_allocated += o.tables_allocated;
   frames_shared += o.frames_shared;
+  table_reads += o.table_reads;
+  table_writes += o.table_writes;
   return *this;
 }
 
@@ -152,11 +154,15 @@ void Machine::SettleCharges() const {
   now.pages_copied = pool.copies;
   now.tables_allocated = pool.allocations - pool.copies;
   now.frames_shared = pool.shares;
+  now.table_reads = pool.table_reads;
+  now.table_writes = pool.table_writes;
   MachineCounters& to = counters_[current_cpu_];
   to.descriptor_reads += now.descriptor_reads - settled_.descriptor_reads;
   to.pages_copied += now.pages_copied - settled_.pages_copied;
   to.tables_allocated += now.tables_allocated - settled_.tables_allocated;
   to.frames_shared += now.frames_shared - settled_.frames_shared;
+  to.table_reads += now.table_reads - settled_.table_reads;
+  to.table_writes += now.table_writes - settled_.table_writes;
   settled_ = now;
 }
 

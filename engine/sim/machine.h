@@ -22,6 +22,7 @@
 #include "engine/sim/tlb_profile.h"
 #include "engine/strategy.h"
 #include "engine/walker.h"
+#include "engine/walks/registry.h"
 
 namespace ttb::sim {
 
@@ -44,6 +45,9 @@ struct MachineConfig {
   // Kernel::cow_copies_runs: a CoW break inside a contiguous run or a
   // block copies the whole of it instead of splitting it.
   bool cow_copies_runs = false;
+  // How forks walk the tables (engine/walks/registry.h); nullptr: the
+  // default walk.
+  const TableWalk* walk = nullptr;
   uint64_t memory_bytes = 256ull << 20;
   // Commits the host pages of simulated memory when the machine is made,
   // so a benchmark times the simulated work rather than the host kernel's
@@ -99,6 +103,9 @@ struct MachineCounters {
   uint64_t pages_copied = 0;
   uint64_t tables_allocated = 0;
   uint64_t frames_shared = 0;
+  // The software walks' descriptor accesses (FramePool::CountTableAccesses).
+  uint64_t table_reads = 0;
+  uint64_t table_writes = 0;
 
   MachineCounters& operator+=(const MachineCounters& o);
 };
@@ -163,6 +170,9 @@ class Machine final : public Kernel<SimArch>, private FrameObserver {
   const Regime& regime() const override { return config_.regime; }
   bool bbm_level2() const override { return config_.bbm_level2; }
   bool cow_copies_runs() const override { return config_.cow_copies_runs; }
+  const TableWalk& walk() const override {
+    return config_.walk != nullptr ? *config_.walk : DefaultWalk();
+  }
   Shareability shareability() const override {
     const int pes = config_.domain_pes != 0 ? config_.domain_pes : config_.cpus;
     return pes > 1 ? Shareability::kInner : Shareability::kLocal;
