@@ -196,6 +196,72 @@ TEST_F(BenchCliTest, EveryOtherFamilyHasATable) {
   EXPECT_EQ(md.find("### `fork/"), std::string::npos) << md;
 }
 
+// The walk section: every strategy under every walk, the best pair per
+// layout with how far it holds, and what each walk reads under lazy_cow.
+TEST_F(BenchCliTest, TheWalkSectionNamesTheBestPairPerLayout) {
+  nlohmann::json benchmarks = nlohmann::json::array();
+  auto add = [&](const std::string& name, nlohmann::json counters) {
+    counters["name"] = name + "/manual_time";
+    counters["run_type"] = "iteration";
+    counters["real_time"] = 1000;
+    counters["time_unit"] = "ns";
+    benchmarks.push_back(counters);
+  };
+  add("fork/lazy_cow/dense/16MiB", {{"walks", 1}});
+  add("fork/eager_copy/dense/16MiB", {{"walks", 1}});
+  add("walk_fork/lazy_cow/whole_table/dense/16MiB",
+      {{"sw_descriptor_reads", 100}, {"sw_descriptor_writes", 50}});
+  add("walk_fork/lazy_cow/cursor/dense/16MiB",
+      {{"sw_descriptor_reads", 100}, {"sw_descriptor_writes", 80}});
+  add("walk_fork/lazy_cow/per_page/dense/16MiB",
+      {{"sw_descriptor_reads", 400}, {"sw_descriptor_writes", 80}});
+  add("walk_fork/eager_copy/whole_table/dense/16MiB",
+      {{"sw_descriptor_reads", 100}, {"pages_copied", 10}});
+  const std::string md = ReportOn(benchmarks, Costs({}));
+  EXPECT_NE(md.find("## Table walks (16 MiB fork)"), std::string::npos) << md;
+  // 100 reads and 10 copies at 2 cycles against 100 reads and 50 writes:
+  // fewer cycles at every corner (10 copies at 4 against 50 writes at 1).
+  EXPECT_NE(md.find("- dense: `eager_copy` with `whole_table`, 220 modelled "
+                    "cycles; against `lazy_cow` with `whole_table` (300): "
+                    "holds across every cost range"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("costs least (or level) for this many strategies: dense 2 "
+                    "of 2"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| dense | `per_page` | 400 | 80 | 0 | 480 | 960 | 1920 |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| lazy_cow | 300 (1.00 us) | 360 (1.00 us) | 960 (1.00 "
+                    "us) |"),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("### `walk_fork/"), std::string::npos) << md;
+}
+
+// --walk reaches every workload's machine and is recorded; an unknown one
+// is one line.
+TEST_F(BenchCliTest, TheWalkIsARunFlag) {
+  auto reads = [&](const std::string& flags) {
+    fs::remove_all(dir_);
+    const Outcome o =
+        RunDriver("run --suite=quick --variants=lazy_cow " + flags +
+                  " --filter='^fork/lazy_cow/sparse/1MiB/'" + Out());
+    EXPECT_EQ(o.status, 0) << o.output;
+    std::ifstream in(Written(".json"));
+    const nlohmann::json doc = nlohmann::json::parse(in);
+    EXPECT_EQ(doc["context"]["ttbench_walk"],
+              flags.empty() ? "whole_table" : flags.substr(7));
+    return doc["benchmarks"][0]["sw_descriptor_reads"].get<double>();
+  };
+  // The seed's walk reads from the root for every page.
+  EXPECT_GT(reads("--walk=per_page"), 2 * reads(""));
+  fs::remove_all(dir_);
+  ExpectRejected("run --walk=nope",
+                 "unknown --walk 'nope' (whole_table, cursor, per_page)");
+}
+
 // The granule families get one section, per GiB of the parent, each
 // figure at typical costs with the ranges' ends.
 TEST_F(BenchCliTest, PageSizesHaveTheirOwnSection) {

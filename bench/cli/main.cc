@@ -45,6 +45,7 @@
 #include "bench/trace/summary.h"
 #include "bench/trace/trace.h"
 #include "bench/workloads/suite.h"
+#include "engine/walks/registry.h"
 #include "variants/registry.h"
 
 ABSL_FLAG(std::string, suite, "default",
@@ -69,6 +70,9 @@ ABSL_FLAG(std::string, cow_policy, "split",
 ABSL_FLAG(bool, bbm_level2, false,
           "give the simulated core FEAT_BBM level 2: runs and blocks split "
           "without the invalid step of break-before-make");
+ABSL_FLAG(std::string, walk, "",
+          "how forks walk the tables (`list` names the walks); empty: the "
+          "default, the fastest measured");
 ABSL_FLAG(int32_t, repetitions, 1, "repetitions of each benchmark");
 ABSL_FLAG(std::string, out, TTB_SOURCE_DIR "/results",
           "directory that receives the results");
@@ -194,6 +198,10 @@ void List() {
                 << t->min << ", " << t->max << "]: " << t->help << "\n";
     }
   }
+  std::cout << "walks (--walk; the first is the default):\n";
+  for (const TableWalk* w : kWalks) {
+    std::cout << "  " << w->name() << ": " << w->summary() << "\n";
+  }
   std::cout << "workloads:\n";
   for (const WorkloadFamily* f : WorkloadFamilies()) {
     std::cout << "  " << Shape(*f, true) << ": " << f->what << "\n";
@@ -302,6 +310,15 @@ RunSetup ParseRunFlags() {
     Usage(absl::StrCat("unknown --cow_policy '", policy, "' (split, copy)"));
   }
   setup.options.cow_copies_whole = policy == "copy";
+  if (const std::string walk = absl::GetFlag(FLAGS_walk); !walk.empty()) {
+    setup.options.walk = FindWalk(walk.c_str());
+    if (setup.options.walk == nullptr) {
+      std::vector<std::string> names;
+      for (const TableWalk* w : kWalks) names.push_back(w->name());
+      Usage(absl::StrCat("unknown --walk '", walk, "' (",
+                         absl::StrJoin(names, ", "), ")"));
+    }
+  }
   setup.repetitions = absl::GetFlag(FLAGS_repetitions);
   if (setup.repetitions < 1 || setup.repetitions > 100) {
     Usage(absl::StrCat("--repetitions must be 1 to 100, not ",
@@ -355,6 +372,10 @@ int RunRegistered(
                               setup.options.bbm_level2 ? "true" : "false");
   benchmark::AddCustomContext(
       "ttbench_cow_policy", setup.options.cow_copies_whole ? "copy" : "split");
+  benchmark::AddCustomContext(
+      "ttbench_walk",
+      (setup.options.walk != nullptr ? *setup.options.walk : DefaultWalk())
+          .name());
   benchmark::AddCustomContext("ttbench_commit", absl::GetFlag(FLAGS_commit));
   for (const auto& [key, value] : extra_context) {
     benchmark::AddCustomContext(key, value);

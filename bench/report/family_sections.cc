@@ -13,6 +13,7 @@ namespace {
 
 // The families the other sections show.
 constexpr const char* kShownElsewhere[] = {"fork",
+                                           "walk_fork",
                                            "fork_resume",
                                            "fork_write",
                                            "cow_fault",

@@ -29,6 +29,7 @@ absl::Status AppendSuiteSections(const ReportContext& r, std::string& md) {
     return absl::OkStatus();
   };
   if (absl::Status s = add(ForkLatencySection); !s.ok()) return s;
+  md += WalkSection(r);
   md += ForkResumeSection(r);
   for (Section section : {ForkWriteSection, CowFaultSection}) {
     if (absl::Status s = add(section); !s.ok()) return s;

@@ -17,6 +17,8 @@ std::string HeaderSection(const ReportContext& r);
 // What a reader came for: the best strategy per workload, and why.
 std::string SummarySection(const ReportContext& r);
 absl::StatusOr<std::string> ForkLatencySection(const ReportContext& r);
+// Every fork strategy under every table walk (walk_fork), by layout.
+std::string WalkSection(const ReportContext& r);
 std::string ForkResumeSection(const ReportContext& r);
 absl::StatusOr<std::string> ForkWriteSection(const ReportContext& r);
 absl::StatusOr<std::string> CowFaultSection(const ReportContext& r);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "engine/walks/registry.h"
 
 namespace ttb::bench {
 namespace {
@@ -16,8 +17,15 @@ constexpr const char* kLayouts[] = {"dense", "sparse", "aged"};
 constexpr const char* kWriters[] = {"child_first_write", "parent_first_write",
                                     "second_write"};
 
+// "{whole_table,cursor,per_page}": the registry's walks.
+std::string WalkNames() {
+  std::vector<std::string> names;
+  for (const TableWalk* w : kWalks) names.push_back(w->name());
+  return absl::StrCat("{", absl::StrJoin(names, ","), "}");
+}
+
 // How each parameter is spelt in a name, in error messages.
-const char* Shape(Param p) {
+std::string Shape(Param p) {
   switch (p) {
     case Param::kLayout:
       return "{dense,sparse,aged}";
@@ -31,6 +39,8 @@ const char* Shape(Param p) {
       return "<N>MiB";
     case Param::kGranule:
       return "{4,16,64}KiB";
+    case Param::kWalk:
+      return WalkNames();
     case Param::kNone:
       break;
   }
@@ -107,6 +117,11 @@ absl::Status ParseParam(Param p, absl::string_view text, SimWorkload& w) {
       }
       return absl::InvalidArgumentError(
           "the granule must be 4KiB, 16KiB or 64KiB");
+    case Param::kWalk:
+      w.walk = FindWalk(std::string(text).c_str());
+      if (w.walk != nullptr) return absl::OkStatus();
+      return absl::InvalidArgumentError(
+          absl::StrCat("the walk must be one of ", WalkNames()));
     case Param::kNone:
       break;
   }
@@ -127,6 +142,8 @@ std::string Format(Param p, const SimWorkload& w) {
       return absl::StrCat(w.mib, "MiB");
     case Param::kGranule:
       return absl::StrCat(w.granule_kib, "KiB");
+    case Param::kWalk:
+      return w.walk != nullptr ? w.walk->name() : DefaultWalk().name();
     case Param::kNone:
       break;
   }

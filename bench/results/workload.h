@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "bench/results/workload_family.h"
+#include "engine/table_walk.h"
 
 namespace ttb::bench {
 
@@ -38,6 +39,8 @@ struct SimWorkload {
   Writer writer = Writer::kChild;
   int cpus = 1;
   unsigned granule_kib = 4;  // The page size: TCR_EL1.TG0's granule.
+  // How its forks walk the tables; nullptr: the run's (--walk).
+  const TableWalk* walk = nullptr;
 
   // Largest resident size a workload may name: the simulated memory holds
   // the parent and a full copy of it. Without data bytes, only tables and

@@ -11,7 +11,8 @@ namespace ttb::bench {
 
 // A parameter of a workload's name, after the family (and the strategy):
 // "dense" or "sparse", "<k>pct", a writer ("child_first_write"), "<n>cpus",
-// "<N>MiB", the translation granule ("4KiB", "16KiB", "64KiB").
+// "<N>MiB", the translation granule ("4KiB", "16KiB", "64KiB"), a table
+// walk ("whole_table", engine/walks/registry.h).
 enum class Param : uint8_t {
   kNone,
   kLayout,
@@ -19,7 +20,8 @@ enum class Param : uint8_t {
   kWriter,
   kCpus,
   kSize,
-  kGranule
+  kGranule,
+  kWalk
 };
 
 struct WorkloadFamily {

@@ -66,10 +66,11 @@ struct FixtureShape {
   bool text = false;  // kTextBytes of read-only text too.
   // Whether data frames keep their bytes (sim::MachineConfig::keep_data).
   bool keep_data = true;
-  unsigned granule_kib = 4;  // Aged layouts: 4 KiB only.
-  bool runs = false;         // Dense data in contiguous runs.
-  bool copy_runs = false;    // sim::MachineConfig::cow_copies_runs.
-  bool blocks = false;       // Dense data in level-2 blocks.
+  unsigned granule_kib = 4;         // Aged layouts: 4 KiB only.
+  bool runs = false;                // Dense data in contiguous runs.
+  bool copy_runs = false;           // sim::MachineConfig::cow_copies_runs.
+  bool blocks = false;              // Dense data in level-2 blocks.
+  const TableWalk* walk = nullptr;  // The workload's; nullptr: the run's.
   bool operator==(const FixtureShape&) const = default;
 };
 
@@ -81,6 +82,7 @@ FixtureShape ShapeOf(const SimWorkload& w, FixtureShape shape) {
   shape.runs = w.family->contiguous_runs;
   shape.copy_runs = w.family->cow_copies_runs;
   shape.blocks = w.family->blocks;
+  shape.walk = w.walk;
   return shape;
 }
 
@@ -109,6 +111,7 @@ class Fixture {
     config.range_tlbi = o.range_tlbi;
     config.cow_copies_runs = shape.copy_runs || o.cow_copies_whole;
     config.bbm_level2 = o.bbm_level2;
+    config.walk = shape.walk != nullptr ? shape.walk : o.walk;
     const ReplayLayout aged =
         layout == Layout::kAged ? AgedLayout(kBase, pages) : ReplayLayout();
     // Room for the parent (and the holes between an aged layout's runs), a
@@ -245,13 +248,9 @@ class FixtureCache {
  public:
   std::shared_ptr<Fixture> Get(const SuiteOptions& o, Strategy<sim::SimArch>& s,
                                const FixtureShape& shape) {
-    Key key{&s,
-            {},
-            shape,
-            o.profile,
-            o.range_tlbi,
-            o.costs,
-            o.costs != nullptr ? o.costs->pes() : 0};
+    Key key{
+        &s,           {},     shape,   o.profile,
+        o.range_tlbi, o.walk, o.costs, o.costs != nullptr ? o.costs->pes() : 0};
     for (int i = 0; i < s.tunable_count(); ++i) {
       key.tunables.push_back(s.tunable(i)->value);
     }
@@ -270,6 +269,7 @@ class FixtureCache {
     FixtureShape shape;
     const sim::TlbProfile* profile;
     bool range_tlbi;
+    const TableWalk* walk;
     const CostModel* costs;
     int pes;
     bool operator==(const Key&) const = default;
@@ -640,6 +640,25 @@ constexpr SimFamily kSimFamilies[] = {
            all.push_back({.family = &f.info, .mib = mib, .layout = layout});
          }
        });
+     },
+     /*short_min_time=*/true},
+    // Every table walk on every layout, at one size: 1 GiB, the size the
+    // report compares walks at (16 MiB in the quick suite).
+    {{"walk_fork",
+      {Param::kWalk, Param::kLayout, Param::kSize},
+      "fork latency under each table walk (engine/walks/)"},
+     ForkLatency,
+     [](const SimFamily& f, Suite suite) {
+       const uint64_t mib = suite == Suite::kQuick ? 16 : 1024;
+       std::vector<SimWorkload> all;
+       for (const TableWalk* walk : kWalks) {
+         for (Layout layout :
+              {Layout::kDense, Layout::kSparse, Layout::kAged}) {
+           all.push_back(
+               {.family = &f.info, .mib = mib, .layout = layout, .walk = walk});
+         }
+       }
+       return all;
      },
      /*short_min_time=*/true},
     // Beyond the host's memory: no data bytes are kept, every event is

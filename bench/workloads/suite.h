@@ -39,6 +39,9 @@ struct SuiteOptions {
   // sim::MachineConfig::cow_copies_runs for every workload, not only the
   // *_copy_* families.
   bool cow_copies_whole = false;
+  // How forks walk the tables (--walk), where a workload names none;
+  // nullptr: the default walk.
+  const TableWalk* walk = nullptr;
   const CostModel* costs = nullptr;
   // Where benchmarks keep their machine between calls; nullptr: each call
   // builds its own (a caller whose strategies may die before the next).
