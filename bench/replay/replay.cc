@@ -59,6 +59,7 @@ absl::StatusOr<ReplayResult> Replay(const ReplayLayout& layout,
   config.regime = Regime::Va48();  // Where a Linux process's addresses lie.
   config.profile = options.profile;
   config.range_tlbi = options.range_tlbi;
+  config.walk = options.walk;
   config.memory_bytes = MemoryBytes(layout);
   config.keep_data = options.keep_data;
   absl::StatusOr<std::unique_ptr<sim::Machine>> made =

@@ -36,6 +36,7 @@ namespace ttb::bench {
 struct ReplayOptions {
   const sim::TlbProfile* profile = nullptr;  // nullptr: neoverse-n1.
   bool range_tlbi = false;
+  const TableWalk* walk = nullptr;  // sim::MachineConfig::walk.
   // PEs the kernel broadcasts its maintenance to (at least the two CPUs).
   int pes = 2;
   // Whether data frames keep their bytes; without, a layout larger than

@@ -25,6 +25,7 @@ void RunReplay(benchmark::State& state, const SuiteOptions& o,
   options.keep_data = keep_data;
   options.profile = o.profile;
   options.range_tlbi = o.range_tlbi;
+  options.walk = o.walk;
   options.pes = o.costs->pes();
   options.costs = o.costs;
   EventViews total;
