@@ -332,7 +332,7 @@ class LazyCowBase : public Strategy<A> {
  protected:
   ~LazyCowBase() = default;
   // Told of each run of `pages` of the parent's pages from `va` just made
-  // read-only, once their table is written. A block is told as its first
+  // read-only, once the walk has written them. A block is told as its first
   // page: a TLBI by any VA a block covers removes the block's entry.
   virtual void OnWriteProtected(Kernel<A>&, Process&, VirtAddr, uint64_t) {}
   // Once every page is: when Fork returns, the parent's TLBs must no

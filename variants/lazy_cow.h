@@ -1,8 +1,8 @@
 // lazy_cow: the seed kernel's fork with its bugs fixed. Frames are shared
 // and writable pages become read-only CoW in both spaces; each parent page
-// made read-only is invalidated as soon as its table is written (TLBI
-// VALE1IS with VA>>12 and the ASID, inside DSB ISHST ... DSB ISH; ISB),
-// because the parent's TLBs may
+// made read-only is invalidated as soon as the walk has written it (with
+// its whole table, under whole_table): TLBI VALE1IS with VA>>12 and the
+// ASID, inside DSB ISHST ... DSB ISH; ISB, because the parent's TLBs may
 // hold its writable entry (Arm ARM D8.13: a change of permissions needs the
 // old entry invalidated before it is relied on). The first write copies
 // the frame with break-before-make, or takes it over when no one shares it.

@@ -3,8 +3,7 @@
 // writes, and the best pair per layout with how far across the cost
 // ranges it holds.
 #include <algorithm>
-#include <set>
-#include <utility>
+#include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
