@@ -3,7 +3,6 @@
 // writes, and the best pair per layout with how far across the cost
 // ranges it holds.
 #include <algorithm>
-#include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -17,7 +16,6 @@ namespace {
 
 constexpr char kFamily[] = "walk_fork";
 constexpr Layout kLayouts[] = {Layout::kDense, Layout::kSparse, Layout::kAged};
-constexpr const char* kLayoutNames[] = {"dense", "sparse", "aged"};
 
 // The largest size the run forked under every walk, in MiB; 0 if none.
 uint64_t WalkForkSize(const ReportContext& r) {
@@ -30,6 +28,12 @@ uint64_t WalkForkSize(const ReportContext& r) {
     if (w.ok()) mib = std::max(mib, w->mib);
   }
   return mib;
+}
+
+// The walk_fork benchmark of strategy `s` under `walk` on `layout`.
+std::string WalkFork(const ReportContext& r, const std::string& s,
+                     Layout layout, const TableWalk* walk, uint64_t mib) {
+  return r.Name(kFamily, s, {.mib = mib, .layout = layout, .walk = walk});
 }
 
 struct Pair {
@@ -49,8 +53,7 @@ std::vector<Pair> Ranked(const ReportContext& r, Layout layout, uint64_t mib) {
   std::vector<Pair> pairs;
   for (const std::string& s : r.h.strategies) {
     for (const TableWalk* walk : kWalks) {
-      const std::string b =
-          r.Name(kFamily, s, {.mib = mib, .layout = layout, .walk = walk});
+      const std::string b = WalkFork(r, s, layout, walk, mib);
       const double cycles = r.Cycles(b);
       if (cycles >= 0) pairs.push_back({s, walk, b, cycles});
     }
@@ -67,8 +70,7 @@ std::string LayoutTable(const ReportContext& r, Layout layout, uint64_t mib) {
   for (const std::string& s : r.h.strategies) {
     std::vector<std::string> row = {s};
     for (const TableWalk* walk : kWalks) {
-      const std::string b =
-          r.Name(kFamily, s, {.mib = mib, .layout = layout, .walk = walk});
+      const std::string b = WalkFork(r, s, layout, walk, mib);
       const double ns = r.h.Ns(b);
       row.push_back(
           ns > 0 ? absl::StrCat(CyclesCell(r.Cycles(b)), " (", Us(ns), " us)")
@@ -87,13 +89,12 @@ std::string LayoutTable(const ReportContext& r, Layout layout, uint64_t mib) {
 std::string CountsTable(const ReportContext& r, const std::string& s,
                         uint64_t mib) {
   std::vector<std::vector<std::string>> rows;
-  for (size_t i = 0; i < std::size(kLayouts); ++i) {
+  for (const Layout layout : kLayouts) {
     for (const TableWalk* walk : kWalks) {
-      const std::string b =
-          r.Name(kFamily, s, {.mib = mib, .layout = kLayouts[i], .walk = walk});
+      const std::string b = WalkFork(r, s, layout, walk, mib);
       if (r.h.Ns(b) <= 0) continue;
       rows.push_back(
-          {kLayoutNames[i], absl::StrCat("`", walk->name(), "`"),
+          {LayoutName(layout), absl::StrCat("`", walk->name(), "`"),
            Count(r.h.Counter(b, EventName(Event::kSoftwareDescriptorReads))),
            Count(r.h.Counter(b, EventName(Event::kSoftwareDescriptorWrites))),
            Count(r.h.Counter(b, "tables_allocated")),
@@ -114,9 +115,9 @@ std::string BestPair(const ReportContext& r, Layout layout, uint64_t mib) {
   const std::vector<Pair> ranked = Ranked(r, layout, mib);
   if (ranked.empty()) return "";
   const Pair& best = ranked[0];
-  std::string line = absl::StrCat("- ", kLayoutNames[static_cast<int>(layout)],
-                                  ": ", PairName(best), ", ",
-                                  CyclesCell(best.cycles), " modelled cycles");
+  std::string line =
+      absl::StrCat("- ", LayoutName(layout), ": ", PairName(best), ", ",
+                   CyclesCell(best.cycles), " modelled cycles");
   // The next pair that does other work (the same strategy's other walks
   // can tie with it exactly).
   for (size_t i = 1; i < ranked.size(); ++i) {
@@ -139,32 +140,23 @@ std::string BestPair(const ReportContext& r, Layout layout, uint64_t mib) {
 // of them that is the default walk.
 std::string DefaultLine(const ReportContext& r, uint64_t mib) {
   std::vector<std::string> parts;
-  for (size_t i = 0; i < std::size(kLayouts); ++i) {
+  for (const Layout layout : kLayouts) {
     int fastest = 0, strategies = 0;
     for (const std::string& s : r.h.strategies) {
-      const TableWalk* best = nullptr;
-      double best_cycles = -1;
+      double least = -1;  // The strategy's cheapest walk's cycles.
       for (const TableWalk* walk : kWalks) {
-        const double c = r.Cycles(r.Name(
-            kFamily, s, {.mib = mib, .layout = kLayouts[i], .walk = walk}));
-        if (c >= 0 && (best == nullptr || c < best_cycles)) {
-          best = walk;
-          best_cycles = c;
-        }
+        const double c = r.Cycles(WalkFork(r, s, layout, walk, mib));
+        if (c >= 0 && (least < 0 || c < least)) least = c;
       }
-      if (best == nullptr) continue;
+      if (least < 0) continue;
       ++strategies;
       // A tie with the default counts for it.
-      fastest +=
-          best == &DefaultWalk() ||
-          r.Cycles(r.Name(
-              kFamily, s,
-              {.mib = mib, .layout = kLayouts[i], .walk = &DefaultWalk()})) <=
-              best_cycles;
+      const double d = r.Cycles(WalkFork(r, s, layout, &DefaultWalk(), mib));
+      fastest += d >= 0 && d <= least;
     }
     if (strategies > 0) {
       parts.push_back(
-          absl::StrCat(kLayoutNames[i], " ", fastest, " of ", strategies));
+          absl::StrCat(LayoutName(layout), " ", fastest, " of ", strategies));
     }
   }
   if (parts.empty()) return "";
@@ -180,10 +172,10 @@ std::string WalkSection(const ReportContext& r) {
   if (mib == 0) return "";
   std::string best;
   std::string tables;
-  for (size_t i = 0; i < std::size(kLayouts); ++i) {
-    best += BestPair(r, kLayouts[i], mib);
-    absl::StrAppend(&tables, "### ", kLayoutNames[i], "\n\n",
-                    LayoutTable(r, kLayouts[i], mib));
+  for (const Layout layout : kLayouts) {
+    best += BestPair(r, layout, mib);
+    absl::StrAppend(&tables, "### ", LayoutName(layout), "\n\n",
+                    LayoutTable(r, layout, mib));
   }
   std::vector<std::string> walks;
   for (const TableWalk* walk : kWalks) {

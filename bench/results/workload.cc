@@ -131,7 +131,7 @@ absl::Status ParseParam(Param p, absl::string_view text, SimWorkload& w) {
 std::string Format(Param p, const SimWorkload& w) {
   switch (p) {
     case Param::kLayout:
-      return kLayouts[static_cast<int>(w.layout)];
+      return LayoutName(w.layout);
     case Param::kPercent:
       return absl::StrCat(w.percent, "pct");
     case Param::kWriter:
@@ -159,6 +159,10 @@ std::string Shape(const WorkloadFamily& f, bool with_strategy) {
     if (p != Param::kNone) absl::StrAppend(&shape, "/", Shape(p));
   }
   return shape;
+}
+
+const char* LayoutName(Layout layout) {
+  return kLayouts[static_cast<int>(layout)];
 }
 
 std::string SimWorkload::Name() const { return BenchmarkName(""); }

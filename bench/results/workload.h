@@ -23,6 +23,8 @@ namespace ttb::bench {
 // 2 MiB region. Aged: dense addresses over scattered frames
 // (bench/replay/aged_layout.h).
 enum class Layout { kDense, kSparse, kAged };
+// "dense", "sparse", "aged": as a workload's name spells it.
+const char* LayoutName(Layout layout);
 enum class Writer { kChild, kParent, kSecondWrite };
 
 // The page sizes a workload may name ("<G>KiB"): TCR_EL1.TG0's granules.
