@@ -185,13 +185,16 @@ bool ForkTable(const TableToFill& t, unsigned frame_shift, Fn&& on_protected) {
   return UniformLeafTable(to, t.count, frame_shift);
 }
 
-// Fork's work on one block: the child's entry
-// gets the block in the forked view, and a writable parent's entry takes
-// that view too. Returns whether the parent's changed.
-inline bool ForkBlock(Descriptor& from, Descriptor& to) {
+// Fork's work on one block the walk hands over: one more reference to
+// it, the child's entry gets the block in the forked view, and a writable
+// parent's entry takes that view too (a descriptor written, counted).
+// Returns whether the parent's changed.
+inline bool ForkBlock(FramePool& pool, Descriptor& from, Descriptor& to) {
+  pool.ShareBlock(from.output_address());
   to = ForkedView(from);
   if (!Writable(from)) return false;
   from = to;
+  pool.CountTableAccesses(0, 1);
   return true;
 }
 
@@ -364,10 +367,9 @@ class LazyCowBase : public Strategy<A> {
       pool.CountTableAccesses(0, protected_pages);
     }
     void Block(VirtAddr va, Descriptor& from, Descriptor& to) override {
-      k_.pool().ShareBlock(from.output_address());
-      const bool parent_changed = ForkBlock(from, to);
-      k_.pool().CountTableAccesses(0, parent_changed ? 1 : 0);
-      if (parent_changed) strategy_.OnWriteProtected(k_, parent_, va, 1);
+      if (ForkBlock(k_.pool(), from, to)) {
+        strategy_.OnWriteProtected(k_, parent_, va, 1);
+      }
     }
 
    private:

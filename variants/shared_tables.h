@@ -33,8 +33,7 @@ class LeafTableSharer final : public ForkVisitor {
     pool_.CountTableAccesses(0, 1);
   }
   void Block(VirtAddr, Descriptor& from, Descriptor& to) override {
-    pool_.ShareBlock(from.output_address());
-    pool_.CountTableAccesses(0, ForkBlock(from, to) ? 1 : 0);
+    ForkBlock(pool_, from, to);
   }
 
  private:
